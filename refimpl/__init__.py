@@ -1,0 +1,49 @@
+"""refimpl: a reference implementation of structured parameter matrices.
+
+Duplicated (diagonal) padding reconciliation and Dual-LPHM parameterized concatenation
+fusion, from the tinybig / RPN family of models, written once against the array API
+standard: NumPy, CuPy, PyTorch and ``array_api_strict`` arrays all take the same code path.
+
+Conventions (the docs' conventions page has them all): reshapes and ``vec`` are row-major;
+``w`` has shape ``(l,)`` or ``(1, l)``; ``kron`` is ``numpy.kron``; ``q`` defaults to ``p``;
+``p`` divides the rows and ``q`` the columns of the matrix it shapes.
+"""
+
+from ._backend import get_backend, set_backend, use_backend
+from ._validation import RefimplError
+from .classes import (
+    dual_lphm_parameterized_concatenation_fusion,
+    dual_lphm_reconciliation,
+    duplicated_diagonal_padding_reconciliation,
+    duplicated_padding_reconciliation,
+)
+from .fusion import concatenation_fusion, dual_lphm_fusion, dual_lphm_fusion_l
+from .lphm import dual_lphm, dual_lphm_l
+from .padding import (
+    SPARSE_FORMATS,
+    duplicated_diagonal_padding,
+    duplicated_padding,
+    duplicated_padding_l,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SPARSE_FORMATS",
+    "RefimplError",
+    "concatenation_fusion",
+    "dual_lphm",
+    "dual_lphm_fusion",
+    "dual_lphm_fusion_l",
+    "dual_lphm_l",
+    "dual_lphm_parameterized_concatenation_fusion",
+    "dual_lphm_reconciliation",
+    "duplicated_diagonal_padding",
+    "duplicated_diagonal_padding_reconciliation",
+    "duplicated_padding",
+    "duplicated_padding_l",
+    "duplicated_padding_reconciliation",
+    "get_backend",
+    "set_backend",
+    "use_backend",
+]

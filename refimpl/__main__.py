@@ -1,0 +1,8 @@
+"""``python -m refimpl``: the same as the ``refimpl`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

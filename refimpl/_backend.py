@@ -1,0 +1,212 @@
+"""Array namespaces: which library computes, on which device, in which dtype.
+
+The namespace of a call is found from its array inputs (``array_api_compat.array_namespace``),
+so NumPy, CuPy, PyTorch, ``array_api_strict`` and Dask arrays all take the same code path and
+get their result back in their own library and on their own device. Inputs that carry no
+namespace (Python lists and scalars, the command line) go to the *backend*: NumPy unless
+:func:`set_backend` or :func:`use_backend` say CuPy.
+
+CuPy is imported only when a CuPy array arrives or the CuPy backend is chosen: nothing
+GPU-related is imported on a machine that does not use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any, Literal
+
+import array_api_compat
+
+from ._validation import RefimplError
+
+__all__ = [
+    "BackendName",
+    "get_backend",
+    "namespace_and_arrays",
+    "set_backend",
+    "sparse_module",
+    "use_backend",
+]
+
+BackendName = Literal["numpy", "cupy"]
+_BACKENDS: tuple[str, ...] = ("numpy", "cupy")
+
+_default_backend: str = "numpy"
+_context_backend: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "refimpl_backend", default=None
+)
+
+
+def _checked_backend(name: Any) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"backend must be one of {_BACKENDS}, got {name!r} of type {type(name).__name__}")
+    if name not in _BACKENDS:
+        raise RefimplError(f"backend must be one of {_BACKENDS}, got {name!r}")
+    _backend_namespace(name)  # fail now, not at the first call, if CuPy is missing
+    return name
+
+
+def _backend_namespace(name: str) -> ModuleType:
+    if name == "cupy":
+        try:
+            import array_api_compat.cupy as xp
+        except ImportError as exc:
+            raise ImportError(
+                "backend 'cupy' needs CuPy and a CUDA device; install refimpl[gpu] "
+                f"(import failed: {exc})"
+            ) from exc
+        return xp
+    import array_api_compat.numpy as xp
+
+    return xp
+
+
+def get_backend() -> str:
+    """Return the backend used for inputs that carry no array namespace.
+
+    Returns
+    -------
+    str
+        ``"numpy"`` or ``"cupy"``: the innermost :func:`use_backend` context if one is
+        active, otherwise the process-wide default set by :func:`set_backend`.
+
+    Examples
+    --------
+    >>> import refimpl
+    >>> refimpl.get_backend()
+    'numpy'
+    """
+    return _context_backend.get() or _default_backend
+
+
+def set_backend(name: BackendName) -> None:
+    """Set the process-wide backend for inputs that carry no array namespace.
+
+    Arrays always decide for themselves (a PyTorch tensor is computed with PyTorch); the
+    backend only decides what Python lists, scalars and the command line are turned into.
+
+    Parameters
+    ----------
+    name : {"numpy", "cupy"}
+        ``"cupy"`` computes on the GPU and needs CuPy (``pip install refimpl[gpu]``).
+
+    Raises
+    ------
+    RefimplError
+        If ``name`` is not a known backend.
+    ImportError
+        If ``name`` is ``"cupy"`` and CuPy cannot be imported.
+
+    Examples
+    --------
+    >>> import refimpl
+    >>> refimpl.set_backend("numpy")
+    >>> type(refimpl.duplicated_padding([1.0, 2.0], n=2, D=2, p=2, q=1)).__module__
+    'numpy'
+    """
+    global _default_backend
+    _default_backend = _checked_backend(name)
+
+
+@contextlib.contextmanager
+def use_backend(name: BackendName) -> Iterator[None]:
+    """Use a backend inside a ``with`` block, then restore the previous one.
+
+    The choice is held in a :class:`contextvars.ContextVar`, so threads and asyncio tasks
+    each see their own.
+
+    Parameters
+    ----------
+    name : {"numpy", "cupy"}
+        The backend for inputs that carry no array namespace.
+
+    Examples
+    --------
+    >>> import refimpl
+    >>> with refimpl.use_backend("numpy"):
+    ...     print(refimpl.get_backend())
+    numpy
+    """
+    token = _context_backend.set(_checked_backend(name))
+    try:
+        yield
+    finally:
+        _context_backend.reset(token)
+
+
+def _library_name(x: Any) -> str:
+    return type(x).__module__.split(".")[0]
+
+
+def namespace_and_arrays(*objs: Any) -> tuple[ModuleType, list[Any]]:
+    """Return the common namespace of ``objs`` and ``objs`` as arrays of one floating dtype.
+
+    * The namespace is the one of the array inputs; with none, the backend's.
+    * Non-array inputs (lists, scalars) become arrays of that namespace, on the arrays' device.
+    * The dtype is the promotion of the floating inputs' dtypes; integer and bool inputs are
+      promoted to it, or to the namespace's default floating dtype when no input is floating.
+
+    Raises
+    ------
+    TypeError
+        For arrays from several libraries, or inputs whose dtype is not numeric.
+    RefimplError
+        For arrays on several devices.
+    """
+    arrays = [x for x in objs if array_api_compat.is_array_api_obj(x)]
+    if arrays:
+        try:
+            xp = array_api_compat.array_namespace(*arrays)
+        except TypeError:
+            libraries = sorted({_library_name(x) for x in arrays})
+            raise TypeError(
+                f"all array inputs must come from one array library, got arrays from {libraries}; "
+                "convert them to one library first"
+            ) from None
+        devices = []
+        for x in arrays:
+            d = array_api_compat.device(x)
+            if d not in devices:
+                devices.append(d)
+        if len(devices) > 1:
+            raise RefimplError(f"all array inputs must be on one device, got devices {devices}")
+        device = devices[0]
+    else:
+        xp = _backend_namespace(get_backend())
+        device = None
+    out = [
+        x if array_api_compat.is_array_api_obj(x) else xp.asarray(x, device=device) for x in objs
+    ]
+    return xp, _cast_to_common_float(xp, out, device)
+
+
+def _cast_to_common_float(xp: ModuleType, arrays: list[Any], device: Any) -> list[Any]:
+    inexact = ("real floating", "complex floating")
+    floating = []
+    for x in arrays:
+        if xp.isdtype(x.dtype, inexact):
+            floating.append(x.dtype)
+        elif not xp.isdtype(x.dtype, ("integral", "bool")):
+            raise TypeError(f"inputs must have a numeric dtype, got an array of dtype {x.dtype}")
+    if floating:
+        dtype = xp.result_type(*floating)
+    else:
+        info = xp.__array_namespace_info__()
+        dtype = info.default_dtypes(device=device)["real floating"]
+    return [x if x.dtype == dtype else xp.astype(x, dtype) for x in arrays]
+
+
+def sparse_module(xp: ModuleType) -> ModuleType | None:
+    """Return the SciPy-style sparse module of a namespace, or ``None`` if it has none."""
+    if array_api_compat.is_numpy_namespace(xp):
+        import scipy.sparse
+
+        return scipy.sparse
+    if array_api_compat.is_cupy_namespace(xp):
+        import cupyx.scipy.sparse
+
+        return cupyx.scipy.sparse
+    return None

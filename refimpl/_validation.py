@@ -1,0 +1,79 @@
+"""Argument checks shared by every public function, and the package's exception class.
+
+Every check raises with the fact first: what was expected, then what was received.
+Nothing here uses ``assert``: asserts vanish under ``python -O``.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+__all__ = [
+    "RefimplError",
+    "check_dim",
+    "check_divides",
+    "check_optional_dim",
+    "check_parameter_vector",
+]
+
+
+class RefimplError(ValueError, AssertionError):
+    """A configuration or parameter vector that contradicts the contract.
+
+    Subclasses :class:`ValueError` (the NumPy/SciPy convention for bad values) and
+    :class:`AssertionError` (what tinybig raises for the same mistakes, so code ported
+    from tinybig that catches ``AssertionError`` keeps working).
+
+    Examples
+    --------
+    >>> import refimpl
+    >>> try:
+    ...     refimpl.duplicated_padding_l(n=10, D=4, p=3)
+    ... except ValueError as exc:
+    ...     print(exc)
+    n=10 is not divisible by p=3
+    """
+
+
+def check_dim(value: Any, name: str) -> int:
+    """Return ``value`` as a positive ``int``; bools, floats and other types are rejected.
+
+    Integer types from NumPy and friends are accepted (anything with ``__index__``).
+    """
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        raise TypeError(f"{name} must be a positive integer, got the bool {value!r}")
+    try:
+        ivalue = operator.index(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a positive integer, got {value!r} of type {type(value).__name__}"
+        ) from None
+    if ivalue <= 0:
+        raise RefimplError(f"{name} must be a positive integer, got {name}={ivalue}")
+    return ivalue
+
+
+def check_optional_dim(value: Any, name: str, default: int) -> int:
+    """Like :func:`check_dim`, with ``None`` meaning ``default``."""
+    return default if value is None else check_dim(value, name)
+
+
+def check_divides(divisor: int, dname: str, value: int, vname: str) -> int:
+    """Return ``value // divisor``, raising when the division is not exact."""
+    if value % divisor:
+        raise RefimplError(f"{vname}={value} is not divisible by {dname}={divisor}")
+    return value // divisor
+
+
+def check_parameter_vector(xp: Any, w: Any, l: int, rule: str) -> Any:
+    """Return ``w`` as a vector of length ``l``; shapes ``(l,)`` and ``(1, l)`` are accepted.
+
+    ``rule`` says where ``l`` comes from, for the message (``"l = n*D/(p*q) with n=4, ..."``).
+    """
+    shape = tuple(w.shape)
+    if len(shape) == 1 or (len(shape) == 2 and shape[0] == 1):
+        if shape[-1] != l:
+            raise RefimplError(f"w must have length {rule} = {l}, got length {shape[-1]}")
+        return xp.reshape(w, (l,)) if len(shape) == 2 else w
+    raise RefimplError(f"w must have shape ({l},) or (1, {l}) where {rule} = {l}, got shape {shape}")

@@ -1,0 +1,195 @@
+"""Parameterized concatenation fusion (SPEC section 4), plain and with a Dual-LPHM weight.
+
+Inputs ``A_1 .. A_k`` of shapes ``(..., m, n_i)`` (equal leading shapes) are joined along
+their last axis into ``X`` of shape ``(..., m, N)``, ``N = n_1 + ... + n_k``, and multiplied by an
+``N x n`` weight fabricated from ``w``: ``fusion(A_1..A_k) = X @ W``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+
+from ._backend import namespace_and_arrays
+from ._validation import RefimplError, check_dim, check_parameter_vector
+from .lphm import lphm_matrix, lphm_shape
+
+__all__ = ["concatenation_fusion", "dual_lphm_fusion", "dual_lphm_fusion_l"]
+
+
+def _check_widths(dims: Sequence[Any], n: Any) -> tuple[list[int], int]:
+    """Check the input widths ``n_i`` and the output width ``n`` (default: the common width)."""
+    if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
+        raise TypeError(f"dims must be a sequence of input widths, got {type(dims).__name__}")
+    if len(dims) == 0:
+        raise RefimplError("dims must hold at least one input width, got an empty sequence")
+    widths = [check_dim(d, f"dims[{i}]") for i, d in enumerate(dims)]
+    if n is None:
+        if len(set(widths)) > 1:
+            raise RefimplError(
+                f"inputs of unequal widths {widths} need the output width n; "
+                "pass n explicitly"
+            )
+        return widths, widths[0]
+    return widths, check_dim(n, "n")
+
+
+def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, list[int], int]:
+    """Check the inputs and return ``xp, X, w, widths, n`` with ``X = concat(inputs, axis=-1)``."""
+    if array_api_compat.is_array_api_obj(inputs) or not isinstance(inputs, Sequence):
+        raise TypeError(
+            "inputs must be a list or tuple of arrays A_1..A_k, got "
+            f"{type(inputs).__name__}; wrap a single input as [A]"
+        )
+    if len(inputs) == 0:
+        raise RefimplError("inputs must hold at least one array A_1..A_k, got an empty sequence")
+    xp, arrays = namespace_and_arrays(*inputs, w)
+    *arrays, w = arrays
+    shapes = [tuple(a.shape) for a in arrays]
+    for i, shape in enumerate(shapes):
+        if len(shape) < 2:
+            raise RefimplError(f"inputs[{i}] must have shape (..., m, n_i), got shape {shape}")
+    if len({shape[:-1] for shape in shapes}) > 1:
+        raise RefimplError(
+            "inputs must have equal leading shapes (..., m), got shapes "
+            + ", ".join(str(shape) for shape in shapes)
+        )
+    widths, n = _check_widths([shape[-1] for shape in shapes], n)
+    return xp, xp.concat(arrays, axis=-1), w, widths, n
+
+
+def dual_lphm_fusion_l(dims: Sequence[int], n: int | None, p: int, q: int | None, r: int) -> int:
+    r"""Length of the parameter vector of :func:`dual_lphm_fusion`.
+
+    .. math:: l = r \left(p + q + \frac{N}{p} + \frac{n}{q}\right), \qquad N = \sum_i n_i.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        The input widths ``n_1 .. n_k``.
+    n : int or None
+        The output width; ``None`` means the common input width (the widths must then be equal).
+    p, q : int
+        ``p`` divides ``N`` and ``q`` divides ``n``; ``q=None`` means ``q = p``.
+    r : int
+        Rank of the two Kronecker factors.
+
+    Returns
+    -------
+    int
+        ``l``, the required length of ``w``.
+
+    Raises
+    ------
+    TypeError
+        If a dimension is not an integer, or ``dims`` is not a sequence.
+    RefimplError
+        If a dimension is not positive, a division is not exact, or ``n`` is missing for
+        unequal widths.
+
+    Examples
+    --------
+    >>> from refimpl import dual_lphm_fusion_l
+    >>> dual_lphm_fusion_l([2, 4], n=3, p=2, q=3, r=1)  # 1 * (2 + 3 + 6/2 + 3/3)
+    9
+    """
+    widths, n = _check_widths(dims, n)
+    return lphm_shape(sum(widths), n, p, q, r).l
+
+
+def dual_lphm_fusion(
+    inputs: Sequence[Any], w: Any, *, p: int, q: int | None = None, r: int, n: int | None = None
+) -> Any:
+    r"""Dual-LPHM parameterized concatenation fusion.
+
+    .. math::
+
+        \operatorname{fusion}(A_1, \dots, A_k) = (A_1 \sqcup \cdots \sqcup A_k)\, W,
+        \qquad W = (P Q^\top) \otimes (S T^\top) \in \mathbb{R}^{N \times n},
+
+    where ``⊔`` joins each row of the ``A_i`` (``concat(..., axis=-1)``), ``N = sum(n_i)``,
+    and ``W`` is :func:`refimpl.dual_lphm` of ``w`` for the ``N x n`` target:
+    ``w = [vec(P) | vec(Q) | vec(S) | vec(T)]`` with ``P (p x r)``, ``Q (q x r)``,
+    ``S (N/p x r)``, ``T (n/q x r)``, and ``l = r*(p + q + N/p + n/q)``.
+
+    Parameters
+    ----------
+    inputs : sequence of arrays, each of shape (..., m, n_i)
+        ``k >= 1`` inputs with equal leading shapes; ``m`` may be 0.
+    w : array_like, shape (l,) or (1, l)
+        The parameter vector.
+    p, q, r : int
+        ``p`` divides ``N``, ``q`` divides ``n``; ``q=None`` means ``q = p``.
+    n : int, optional
+        The output width; by default the common input width (the widths must be equal).
+
+    Returns
+    -------
+    array, shape (..., m, n)
+        In the inputs' namespace and device, in the promoted floating dtype of inputs and ``w``.
+
+    Raises
+    ------
+    TypeError
+        For arrays from several libraries, non-numeric dtypes, or ``inputs`` not a sequence.
+    RefimplError
+        For an empty ``inputs``, unequal leading shapes, unequal widths without ``n``,
+        an invalid configuration or a ``w`` of the wrong length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl import dual_lphm_fusion, dual_lphm_fusion_l
+    >>> A1, A2 = np.ones((1, 2)), np.ones((1, 2))
+    >>> dual_lphm_fusion_l([2, 2], n=2, p=2, q=1, r=1)
+    7
+    >>> w = np.array([1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 3.0])  # P=[[1],[2]], Q=[[1]], S=[[1],[1]], T=[[1],[3]]
+    >>> print(dual_lphm_fusion([A1, A2], w, p=2, q=1, r=1))
+    [[ 6. 18.]]
+    """
+    xp, X, w, widths, n = _concatenated(inputs, w, n)
+    W = lphm_matrix(xp, w, lphm_shape(sum(widths), n, p, q, r))  # refimpl.dual_lphm, N x n
+    return X @ W
+
+
+def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None) -> Any:
+    r"""Plain parameterized concatenation fusion: ``concat(A_1..A_k) @ reshape(w, (N, n))``.
+
+    .. math::
+
+        \operatorname{fusion}(A_1, \dots, A_k) = (A_1 \sqcup \cdots \sqcup A_k)\, W,
+        \qquad W = \operatorname{reshape}(w, (N, n)),\; l = N n.
+
+    Parameters
+    ----------
+    inputs : sequence of arrays, each of shape (..., m, n_i)
+        As in :func:`dual_lphm_fusion`.
+    w : array_like, shape (l,) or (1, l)
+        The parameter vector, ``l = N*n``, read row-major.
+    n : int, optional
+        The output width; by default the common input width.
+
+    Returns
+    -------
+    array, shape (..., m, n)
+
+    Raises
+    ------
+    TypeError, RefimplError
+        As for :func:`dual_lphm_fusion`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl import concatenation_fusion
+    >>> A1, A2 = np.array([[1.0]]), np.array([[1.0, 1.0]])
+    >>> print(concatenation_fusion([A1, A2], np.arange(6.0), n=2))
+    [[6. 9.]]
+    """
+    xp, X, w, widths, n = _concatenated(inputs, w, n)
+    N = sum(widths)
+    w = check_parameter_vector(xp, w, N * n, f"l = N*n with N={N}, n={n}")
+    return X @ xp.reshape(w, (N, n))

@@ -1,0 +1,157 @@
+"""Dual-LPHM reconciliation (SPEC section 3): a Kronecker product of two low-rank matrices.
+
+``w`` is cut into four row-major factors ``P (p x r)``, ``Q (q x r)``, ``S (s x r)`` and
+``T (t x r)``, in this order, and the ``R x C`` matrix is ``kron(P @ Q.T, S @ T.T)`` with
+``s = R/p`` and ``t = C/q``. The fusion of :mod:`refimpl.fusion` fabricates its weight this way.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any, NamedTuple
+
+from ._backend import namespace_and_arrays
+from ._validation import check_dim, check_divides, check_optional_dim, check_parameter_vector
+
+__all__ = ["dual_lphm", "dual_lphm_l"]
+
+
+class LphmShape(NamedTuple):
+    """A checked Dual-LPHM configuration for an ``R x C`` target."""
+
+    R: int
+    C: int
+    p: int
+    q: int
+    r: int
+    s: int
+    t: int
+
+    @property
+    def l(self) -> int:  # noqa: E743
+        return self.r * (self.p + self.q + self.s + self.t)
+
+    @property
+    def rule(self) -> str:
+        return (
+            f"l = r*(p + q + n/p + D/q) with n={self.R}, D={self.C}, "
+            f"p={self.p}, q={self.q}, r={self.r}"
+        )
+
+
+def lphm_shape(n: Any, D: Any, p: Any, q: Any, r: Any) -> LphmShape:
+    """Check an ``n x D`` Dual-LPHM configuration; ``q=None`` means ``q = p``."""
+    n, D, p = check_dim(n, "n"), check_dim(D, "D"), check_dim(p, "p")
+    q, r = check_optional_dim(q, "q", p), check_dim(r, "r")
+    return LphmShape(n, D, p, q, r, check_divides(p, "p", n, "n"), check_divides(q, "q", D, "D"))
+
+
+def lphm_factors(xp: ModuleType, w: Any, shape: LphmShape) -> tuple[Any, Any, Any, Any]:
+    """Cut a checked ``w`` into ``P, Q, S, T``: ``w = [vec(P) | vec(Q) | vec(S) | vec(T)]``."""
+    w = check_parameter_vector(xp, w, shape.l, shape.rule)
+    factors, start = [], 0
+    for rows in (shape.p, shape.q, shape.s, shape.t):
+        stop = start + rows * shape.r
+        factors.append(xp.reshape(w[start:stop], (rows, shape.r)))
+        start = stop
+    P, Q, S, T = factors
+    return P, Q, S, T
+
+
+def dual_lphm_l(n: int, D: int, p: int, q: int | None, r: int) -> int:
+    r"""Length of the parameter vector of :func:`dual_lphm`.
+
+    .. math:: l = r\,(p + q + s + t), \qquad s = n/p,\; t = D/q.
+
+    Parameters
+    ----------
+    n, D : int
+        Rows and columns of the target matrix.
+    p, q : int
+        Shape of the left Kronecker factor ``P @ Q.T``; ``p`` divides ``n``, ``q`` divides
+        ``D``; ``q=None`` means ``q = p``.
+    r : int
+        Rank of both factors.
+
+    Returns
+    -------
+    int
+        ``l``, the required length of ``w``.
+
+    Raises
+    ------
+    TypeError
+        If a dimension is not an integer.
+    RefimplError
+        If a dimension is not positive or a division is not exact.
+
+    Examples
+    --------
+    >>> from refimpl import dual_lphm_l
+    >>> dual_lphm_l(n=6, D=4, p=3, q=2, r=1)  # 1 * (3 + 2 + 6/3 + 4/2)
+    9
+    """
+    return lphm_shape(n, D, p, q, r).l
+
+
+def dual_lphm(w: Any, n: int, D: int, p: int, q: int | None, r: int) -> Any:
+    r"""Dual-LPHM reconciliation: the Kronecker product of two rank-``r`` products.
+
+    .. math::
+
+        \psi(w) = (P Q^\top) \otimes (S T^\top) \in \mathbb{R}^{n \times D},
+        \qquad \psi(w)_{i s + a,\; j t + b} = (P Q^\top)_{ij}\,(S T^\top)_{ab},
+
+    where ``w = [vec(P) | vec(Q) | vec(S) | vec(T)]`` (each row-major), ``P`` is ``p x r``,
+    ``Q`` is ``q x r``, ``S`` is ``s x r``, ``T`` is ``t x r``, ``s = n/p``, ``t = D/q``.
+
+    Parameters
+    ----------
+    w : array_like, shape (l,) or (1, l)
+        The parameter vector, ``l = r*(p + q + s + t)``.
+    n, D, p, q, r : int
+        As in :func:`dual_lphm_l`.
+
+    Returns
+    -------
+    array, shape (n, D)
+        A dense array of ``w``'s namespace, device and floating dtype.
+
+    Raises
+    ------
+    TypeError
+        If a dimension is not an integer or ``w`` is not numeric.
+    RefimplError
+        If the configuration is invalid or ``w`` does not have ``l`` entries.
+
+    Examples
+    --------
+    With ``p = q = r = 1`` the left factor is the scalar ``P Q^T = 2``:
+
+    >>> import numpy as np
+    >>> from refimpl import dual_lphm
+    >>> w = np.array([2.0, 1.0, 1.0, 2.0, 1.0, 3.0])  # P=[[2]], Q=[[1]], S=[[1],[2]], T=[[1],[3]]
+    >>> print(dual_lphm(w, n=2, D=2, p=1, q=1, r=1))
+    [[ 2.  6.]
+     [ 4. 12.]]
+    """
+    shape = lphm_shape(n, D, p, q, r)
+    xp, (w,) = namespace_and_arrays(w)
+    return lphm_matrix(xp, w, shape)
+
+
+def lphm_matrix(xp: ModuleType, w: Any, shape: LphmShape) -> Any:
+    """The body of :func:`dual_lphm` for a checked ``shape`` and a ``w`` already in ``xp``."""
+    P, Q, S, T = lphm_factors(xp, w, shape)
+    return kron(xp, P @ Q.T, S @ T.T)
+
+
+def kron(xp: ModuleType, A: Any, B: Any) -> Any:
+    """``numpy.kron`` for 2-D arrays of any namespace, written with broadcasting.
+
+    ``kron(A, B)[i*rows(B) + a, j*cols(B) + b] = A[i, j] * B[a, b]``: each product is
+    computed once, straight into the result.
+    """
+    (a0, a1), (b0, b1) = A.shape, B.shape
+    blocks = xp.reshape(A, (a0, 1, a1, 1)) * xp.reshape(B, (1, b0, 1, b1))
+    return xp.reshape(blocks, (a0 * b0, a1 * b1))

@@ -1,0 +1,84 @@
+"""The ``xp`` fixture (every numeric test on every installed array library) and Hypothesis profiles.
+
+Profiles, chosen by the environment variable ``REFIMPL_HYPOTHESIS_PROFILE``:
+
+* ``dev`` (default): few examples, for a quick loop while editing;
+* ``ci``: derandomized (the same examples on every run), enough examples to matter;
+* ``thorough``: many examples, for a long run before a release.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=25, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=120,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "thorough", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("REFIMPL_HYPOTHESIS_PROFILE", "dev"))
+
+
+def _numpy() -> ModuleType:
+    import array_api_compat.numpy as xp
+
+    return xp
+
+
+def _array_api_strict() -> ModuleType:
+    return importlib.import_module("array_api_strict")
+
+
+def _torch() -> ModuleType:
+    try:
+        importlib.import_module("torch")
+    except ImportError as exc:
+        pytest.skip(f"PyTorch is not installed ({exc})")
+    import array_api_compat.torch as xp
+
+    return xp
+
+
+def _cupy() -> ModuleType:
+    try:
+        cupy = importlib.import_module("cupy")
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # ImportError, or CUDA errors on a machine without a driver
+        pytest.skip(f"CuPy is not usable here ({type(exc).__name__}: {exc})")
+    if count == 0:
+        pytest.skip("CuPy is installed but sees no GPU")
+    import array_api_compat.cupy as xp
+
+    return xp
+
+
+BACKENDS = {
+    "numpy": _numpy,
+    "array_api_strict": _array_api_strict,
+    "torch": _torch,
+    "cupy": _cupy,
+}
+
+
+@pytest.fixture(params=list(BACKENDS))
+def xp(request: pytest.FixtureRequest) -> ModuleType:
+    """An array namespace: NumPy, ``array_api_strict``, PyTorch (CPU) and CuPy when usable."""
+    return BACKENDS[request.param]()
+
+
+@pytest.fixture(params=["numpy", "cupy"])
+def sparse_xp(request: pytest.FixtureRequest) -> ModuleType:
+    """The namespaces with a SciPy-style sparse module (``scipy.sparse``, ``cupyx.scipy.sparse``)."""
+    return BACKENDS[request.param]()
