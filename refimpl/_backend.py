@@ -123,6 +123,11 @@ def use_backend(name: BackendName) -> Iterator[None]:
     name : {"numpy", "cupy"}
         The backend for inputs that carry no array namespace.
 
+    Yields
+    ------
+    None
+        Inside the block, :func:`get_backend` returns ``name``.
+
     Examples
     --------
     >>> import refimpl
@@ -146,8 +151,9 @@ def namespace_and_arrays(*objs: Any) -> tuple[ModuleType, list[Any]]:
 
     * The namespace is the one of the array inputs; with none, the backend's.
     * Non-array inputs (lists, scalars) become arrays of that namespace, on the arrays' device.
-    * The dtype is the promotion of the floating inputs' dtypes; integer and bool inputs are
-      promoted to it, or to the namespace's default floating dtype when no input is floating.
+    * The dtype is the promotion of the floating arrays' dtypes; integer and bool inputs are
+      promoted to it, or to the namespace's default floating dtype when no array is floating.
+      Lists are weak, like Python scalars: float32 arrays with a list ``w`` stay float32.
 
     Raises
     ------
@@ -177,25 +183,33 @@ def namespace_and_arrays(*objs: Any) -> tuple[ModuleType, list[Any]]:
     else:
         xp = _backend_namespace(get_backend())
         device = None
-    out = [
-        x if array_api_compat.is_array_api_obj(x) else xp.asarray(x, device=device) for x in objs
-    ]
-    return xp, _cast_to_common_float(xp, out, device)
+    out = [x if array_api_compat.is_array_api_obj(x) else xp.asarray(x, device=device) for x in objs]
+    weak = [not array_api_compat.is_array_api_obj(x) for x in objs]
+    return xp, _cast_to_common_float(xp, out, weak, device)
 
 
-def _cast_to_common_float(xp: ModuleType, arrays: list[Any], device: Any) -> list[Any]:
-    inexact = ("real floating", "complex floating")
-    floating = []
-    for x in arrays:
-        if xp.isdtype(x.dtype, inexact):
-            floating.append(x.dtype)
+def _cast_to_common_float(xp: ModuleType, arrays: list[Any], weak: list[bool], device: Any) -> list[Any]:
+    """Cast to the promotion of the floating arrays' dtypes (see :func:`namespace_and_arrays`).
+
+    Inputs converted from Python lists are *weak*, like Python scalars in NumPy 2: they take
+    the arrays' precision, and only make the result complex if they are complex themselves.
+    """
+    strong, weak_kinds = [], set()
+    for x, is_weak in zip(arrays, weak):
+        if xp.isdtype(x.dtype, "real floating") or xp.isdtype(x.dtype, "complex floating"):
+            if is_weak:
+                weak_kinds.add("complex" if xp.isdtype(x.dtype, "complex floating") else "real")
+            else:
+                strong.append(x.dtype)
         elif not xp.isdtype(x.dtype, ("integral", "bool")):
             raise TypeError(f"inputs must have a numeric dtype, got an array of dtype {x.dtype}")
-    if floating:
-        dtype = xp.result_type(*floating)
+    info = xp.__array_namespace_info__()
+    if strong:
+        dtype = xp.result_type(*strong)
     else:
-        info = xp.__array_namespace_info__()
         dtype = info.default_dtypes(device=device)["real floating"]
+    if "complex" in weak_kinds and not xp.isdtype(dtype, "complex floating"):
+        dtype = xp.result_type(dtype, xp.complex64)
     return [x if x.dtype == dtype else xp.astype(x, dtype) for x in arrays]
 
 

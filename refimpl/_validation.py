@@ -74,6 +74,6 @@ def check_parameter_vector(xp: Any, w: Any, l: int, rule: str) -> Any:
     shape = tuple(w.shape)
     if len(shape) == 1 or (len(shape) == 2 and shape[0] == 1):
         if shape[-1] != l:
-            raise RefimplError(f"w must have length {rule} = {l}, got length {shape[-1]}")
+            raise RefimplError(f"w must have length {l} ({rule}), got length {shape[-1]}")
         return xp.reshape(w, (l,)) if len(shape) == 2 else w
-    raise RefimplError(f"w must have shape ({l},) or (1, {l}) where {rule} = {l}, got shape {shape}")
+    raise RefimplError(f"w must have shape ({l},) or (1, {l}) ({rule}), got shape {shape}")

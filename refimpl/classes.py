@@ -50,6 +50,11 @@ class _Reconciliation:
 class duplicated_padding_reconciliation(_Reconciliation):  # noqa: N801  (tinybig's name)
     """Shell over :func:`refimpl.duplicated_padding`: ``kron(ones(p, q), reshape(w, (s, t)))``.
 
+    Parameters
+    ----------
+    p, q : int
+        Block rows and block columns; ``q`` defaults to ``p``.
+
     Examples
     --------
     >>> from refimpl import duplicated_padding_reconciliation
@@ -76,6 +81,13 @@ class duplicated_diagonal_padding_reconciliation(_Reconciliation):  # noqa: N801
     ``forward`` returns a dense array (tinybig returns a dense tensor); pass
     ``format="csr"`` (or another sparse format) to the constructor for a sparse one.
 
+    Parameters
+    ----------
+    p, q : int
+        Block rows and block columns; ``q`` defaults to ``p``.
+    format : {"dense", "csr", "csc", "coo", "bsr"}, default "dense"
+        The format ``forward`` returns.
+
     Examples
     --------
     >>> from refimpl import duplicated_diagonal_padding_reconciliation
@@ -100,6 +112,13 @@ class duplicated_diagonal_padding_reconciliation(_Reconciliation):  # noqa: N801
 
 class dual_lphm_reconciliation(_Reconciliation):  # noqa: N801
     """Shell over :func:`refimpl.dual_lphm`: ``kron(P @ Q.T, S @ T.T)``.
+
+    Parameters
+    ----------
+    p, q : int
+        Shape of ``P @ Q.T``; ``q`` defaults to ``p``.
+    r : int, default 2
+        Rank of both Kronecker factors.
 
     Examples
     --------

@@ -15,9 +15,18 @@ import array_api_compat
 
 from ._backend import namespace_and_arrays
 from ._validation import RefimplError, check_dim, check_parameter_vector
-from .lphm import lphm_matrix, lphm_shape
+from .lphm import LphmShape, lphm_matrix, lphm_shape
 
 __all__ = ["concatenation_fusion", "dual_lphm_fusion", "dual_lphm_fusion_l"]
+
+
+
+def _fusion_shape(widths: list[int], n: int, p: Any, q: Any, r: Any) -> LphmShape:
+    """The Dual-LPHM shape of the ``N x n`` fusion weight, ``N = sum(widths)``."""
+    N, p = sum(widths), check_dim(p, "p")
+    if N % p:
+        raise RefimplError(f"N={N} (the sum of the input widths {widths}) is not divisible by p={p}")
+    return lphm_shape(N, n, p, q, r, names=("N", "n"))
 
 
 def _check_widths(dims: Sequence[Any], n: Any) -> tuple[list[int], int]:
@@ -97,7 +106,7 @@ def dual_lphm_fusion_l(dims: Sequence[int], n: int | None, p: int, q: int | None
     9
     """
     widths, n = _check_widths(dims, n)
-    return lphm_shape(sum(widths), n, p, q, r).l
+    return _fusion_shape(widths, n, p, q, r).l
 
 
 def dual_lphm_fusion(
@@ -151,7 +160,7 @@ def dual_lphm_fusion(
     [[ 6. 18.]]
     """
     xp, X, w, widths, n = _concatenated(inputs, w, n)
-    W = lphm_matrix(xp, w, lphm_shape(sum(widths), n, p, q, r))  # refimpl.dual_lphm, N x n
+    W = lphm_matrix(xp, w, _fusion_shape(widths, n, p, q, r))  # refimpl.dual_lphm, N x n
     return X @ W
 
 
@@ -175,6 +184,7 @@ def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None)
     Returns
     -------
     array, shape (..., m, n)
+        In the inputs' namespace and device, in the promoted floating dtype of inputs and ``w``.
 
     Raises
     ------

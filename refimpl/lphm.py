@@ -17,7 +17,11 @@ __all__ = ["dual_lphm", "dual_lphm_l"]
 
 
 class LphmShape(NamedTuple):
-    """A checked Dual-LPHM configuration for an ``R x C`` target."""
+    """A checked Dual-LPHM configuration for an ``R x C`` target.
+
+    ``names`` are what the caller calls ``R`` and ``C`` (``n, D`` for :func:`dual_lphm`,
+    ``N, n`` for the fusion), so that messages use the caller's words.
+    """
 
     R: int
     C: int
@@ -26,6 +30,7 @@ class LphmShape(NamedTuple):
     r: int
     s: int
     t: int
+    names: tuple[str, str] = ("n", "D")
 
     @property
     def l(self) -> int:  # noqa: E743
@@ -33,17 +38,19 @@ class LphmShape(NamedTuple):
 
     @property
     def rule(self) -> str:
+        R, C = self.names
         return (
-            f"l = r*(p + q + n/p + D/q) with n={self.R}, D={self.C}, "
+            f"l = r*(p + q + {R}/p + {C}/q) with {R}={self.R}, {C}={self.C}, "
             f"p={self.p}, q={self.q}, r={self.r}"
         )
 
 
-def lphm_shape(n: Any, D: Any, p: Any, q: Any, r: Any) -> LphmShape:
+def lphm_shape(n: Any, D: Any, p: Any, q: Any, r: Any, names: tuple[str, str] = ("n", "D")) -> LphmShape:
     """Check an ``n x D`` Dual-LPHM configuration; ``q=None`` means ``q = p``."""
-    n, D, p = check_dim(n, "n"), check_dim(D, "D"), check_dim(p, "p")
+    R, C = names
+    n, D, p = check_dim(n, R), check_dim(D, C), check_dim(p, "p")
     q, r = check_optional_dim(q, "q", p), check_dim(r, "r")
-    return LphmShape(n, D, p, q, r, check_divides(p, "p", n, "n"), check_divides(q, "q", D, "D"))
+    return LphmShape(n, D, p, q, r, check_divides(p, "p", n, R), check_divides(q, "q", D, C), names)
 
 
 def lphm_factors(xp: ModuleType, w: Any, shape: LphmShape) -> tuple[Any, Any, Any, Any]:

@@ -228,7 +228,9 @@ def duplicated_diagonal_padding(
     sparse = _sparse_module_for(xp, format, W.dtype)
     # CuPy's kron converts dense operands less reliably than SciPy's: hand it a sparse W.
     operand = W if array_api_compat.is_numpy_namespace(xp) else sparse.csr_matrix(W)
-    return sparse.kron(_sparse_eye(sparse, p, q, W.dtype), operand, format=format)
+    psi = sparse.kron(_sparse_eye(sparse, p, q, W.dtype), operand, format=format)
+    # kron returns float64 when W has no nonzero entry: keep w's dtype all the same.
+    return psi if psi.dtype == W.dtype else psi.astype(W.dtype)
 
 
 def _sparse_module_for(xp: ModuleType, format: str, dtype: Any) -> ModuleType:

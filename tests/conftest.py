@@ -16,18 +16,13 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("dev", max_examples=25, deadline=None)
+# The xp fixtures return a module and hold no state, so sharing them across examples is safe.
+_quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile("dev", max_examples=25, deadline=None, suppress_health_check=_quiet)
 settings.register_profile(
-    "ci",
-    max_examples=120,
-    derandomize=True,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
+    "ci", max_examples=120, derandomize=True, deadline=None, print_blob=True, suppress_health_check=_quiet
 )
-settings.register_profile(
-    "thorough", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_quiet)
 settings.load_profile(os.environ.get("REFIMPL_HYPOTHESIS_PROFILE", "dev"))
 
 
