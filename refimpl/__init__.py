@@ -10,6 +10,7 @@ Conventions (the docs' conventions page has them all): reshapes and ``vec`` are 
 """
 
 from ._backend import get_backend, set_backend, use_backend
+from ._memory import DEFAULT_DENSE_LIMIT, DenseSizeError, dense_limit, get_dense_limit, set_dense_limit
 from ._validation import RefimplError
 from .classes import (
     dual_lphm_parameterized_concatenation_fusion,
@@ -17,8 +18,18 @@ from .classes import (
     duplicated_diagonal_padding_reconciliation,
     duplicated_padding_reconciliation,
 )
-from .fusion import concatenation_fusion, dual_lphm_fusion, dual_lphm_fusion_l
+from .fusion import concatenation_fusion, concatenation_fusion_l, dual_lphm_fusion, dual_lphm_fusion_l
 from .lphm import dual_lphm, dual_lphm_l
+from .operators import (
+    DualLphmOperator,
+    DuplicatedDiagonalPaddingOperator,
+    DuplicatedPaddingOperator,
+    StructuredOperator,
+    dual_lphm_fusion_operator,
+    dual_lphm_operator,
+    duplicated_diagonal_padding_operator,
+    duplicated_padding_operator,
+)
 from .padding import (
     SPARSE_FORMATS,
     duplicated_diagonal_padding,
@@ -29,21 +40,35 @@ from .padding import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_DENSE_LIMIT",
     "SPARSE_FORMATS",
+    "DenseSizeError",
+    "DualLphmOperator",
+    "DuplicatedDiagonalPaddingOperator",
+    "DuplicatedPaddingOperator",
     "RefimplError",
+    "StructuredOperator",
     "concatenation_fusion",
+    "concatenation_fusion_l",
+    "dense_limit",
     "dual_lphm",
     "dual_lphm_fusion",
+    "dual_lphm_fusion_operator",
     "dual_lphm_fusion_l",
     "dual_lphm_l",
+    "dual_lphm_operator",
     "dual_lphm_parameterized_concatenation_fusion",
     "dual_lphm_reconciliation",
     "duplicated_diagonal_padding",
+    "duplicated_diagonal_padding_operator",
     "duplicated_diagonal_padding_reconciliation",
     "duplicated_padding",
     "duplicated_padding_l",
+    "duplicated_padding_operator",
     "duplicated_padding_reconciliation",
     "get_backend",
+    "get_dense_limit",
     "set_backend",
+    "set_dense_limit",
     "use_backend",
 ]

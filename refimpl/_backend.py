@@ -64,6 +64,11 @@ def _backend_namespace(name: str) -> ModuleType:
     return xp
 
 
+def backend_namespace() -> ModuleType:
+    """The array namespace of the current backend."""
+    return _backend_namespace(get_backend())
+
+
 def get_backend() -> str:
     """Return the backend used for inputs that carry no array namespace.
 
@@ -181,11 +186,18 @@ def namespace_and_arrays(*objs: Any) -> tuple[ModuleType, list[Any]]:
             raise RefimplError(f"all array inputs must be on one device, got devices {devices}")
         device = devices[0]
     else:
-        xp = _backend_namespace(get_backend())
+        xp = backend_namespace()
         device = None
-    out = [x if array_api_compat.is_array_api_obj(x) else xp.asarray(x, device=device) for x in objs]
+    out = [x if array_api_compat.is_array_api_obj(x) else _asarray(xp, x, device) for x in objs]
     weak = [not array_api_compat.is_array_api_obj(x) for x in objs]
     return xp, _cast_to_common_float(xp, out, weak, device)
+
+
+def _asarray(xp: ModuleType, x: Any, device: Any) -> Any:
+    try:
+        return xp.asarray(x, device=device)
+    except ValueError as exc:  # ragged nested lists
+        raise RefimplError(f"could not make an array of the {type(x).__name__} given: {exc}") from None
 
 
 def _cast_to_common_float(xp: ModuleType, arrays: list[Any], weak: list[bool], device: Any) -> list[Any]:

@@ -16,7 +16,7 @@ from typing import Any
 from ._validation import RefimplError, check_dim, check_optional_dim
 from .fusion import _check_widths, dual_lphm_fusion, dual_lphm_fusion_l
 from .lphm import dual_lphm, dual_lphm_l
-from .padding import duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
+from .padding import check_format, duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
 
 __all__ = [
     "dual_lphm_parameterized_concatenation_fusion",
@@ -24,6 +24,15 @@ __all__ = [
     "duplicated_diagonal_padding_reconciliation",
     "duplicated_padding_reconciliation",
 ]
+
+
+def _width(a: Any) -> int:
+    """The last dimension of an input that :func:`dual_lphm_fusion` accepted (an array or nested list)."""
+    if hasattr(a, "shape"):
+        return int(tuple(a.shape)[-1])
+    while isinstance(a[0], Sequence):
+        a = a[0]
+    return len(a)
 
 
 class _Reconciliation:
@@ -101,7 +110,7 @@ class duplicated_diagonal_padding_reconciliation(_Reconciliation):  # noqa: N801
 
     def __init__(self, p: int = 2, q: int | None = None, *, format: str = "dense") -> None:
         super().__init__(p, q)
-        self.format = format
+        self.format = check_format(format)
 
     def calculate_l(self, n: int, D: int) -> int:
         return duplicated_padding_l(n, D, self.p, self.q)
@@ -197,11 +206,12 @@ class dual_lphm_parameterized_concatenation_fusion:  # noqa: N801
 
     def forward(self, x: Sequence[Any], w: Any, device: Any = "cpu") -> Any:
         """``concat(x, axis=-1) @ kron(P @ Q.T, S @ T.T)``, see :func:`refimpl.dual_lphm_fusion`."""
-        if self.dims is not None and all(hasattr(a, "shape") for a in x):
-            widths = [tuple(a.shape)[-1] for a in x]
+        out = dual_lphm_fusion(x, w, p=self.p, q=self.q, r=self.r, n=self.n)  # checks x first
+        if self.dims is not None:
+            widths = [_width(a) for a in x]
             if widths != list(self.dims):
                 raise RefimplError(f"inputs must have widths dims={self.dims}, got widths {widths}")
-        return dual_lphm_fusion(x, w, p=self.p, q=self.q, r=self.r, n=self.n)
+        return out
 
     def __call__(self, x: Sequence[Any], w: Any, device: Any = "cpu") -> Any:
         return self.forward(x, w, device=device)

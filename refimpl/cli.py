@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
-from ._backend import use_backend
+from ._backend import backend_namespace, use_backend
 from ._validation import RefimplError
-from .fusion import concatenation_fusion, dual_lphm_fusion, dual_lphm_fusion_l
+from .fusion import concatenation_fusion, concatenation_fusion_l, dual_lphm_fusion, dual_lphm_fusion_l
 from .lphm import dual_lphm, dual_lphm_l
 from .padding import SPARSE_FORMATS, duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
 
@@ -54,11 +54,15 @@ def _arange(l: int) -> list[float]:
     return [float(i) for i in range(1, l + 1)]
 
 
-def _inputs(dims: Sequence[int], m: int) -> list[list[list[float]]]:
-    """Inputs whose entries are all 1 except a 2 in the first row of the last input."""
-    out = [[[1.0] * d for _ in range(m)] for d in dims]
-    out[-1][0][-1] = 2.0
-    return out
+def _inputs(dims: Sequence[int], m: int) -> list[Any]:
+    """Arrays of the backend, all ones except a 2 at the end of the first row of the last input."""
+    xp = backend_namespace()
+    last = xp.ones((m, dims[-1]))
+    if m > 0:
+        corner = xp.zeros((m, dims[-1]))
+        corner[0, -1] = 1.0
+        last = last + corner
+    return [xp.ones((m, d)) for d in dims[:-1]] + [last]
 
 
 def demo() -> str:
@@ -90,7 +94,7 @@ def demo() -> str:
         f"dual_lphm_fusion([A1 (2x1), A2 (2x3)], w, p=2, q=1, r=1, n=2): "
         f"concat(A1, A2) @ kron(P @ Q.T, S @ T.T), l = {l}\n"
         "  concat(A1, A2) =\n"
-        + render([sum(rows, []) for rows in zip(*inputs)])
+        + render(backend_namespace().concat(inputs, axis=-1))
         + "\n  W = dual_lphm(w, 4, 2, p=2, q=1, r=1) =\n"
         + render(dual_lphm(_arange(l), 4, 2, 2, 1, 1))
         + "\n  fusion =\n"
@@ -112,10 +116,11 @@ def _show(args: argparse.Namespace) -> str:
         l = dual_lphm_fusion_l(args.dims, args.n, args.p, args.q, args.r)
     else:
         _require(args, "dims")
-        n = args.n if args.n is not None else args.dims[0]
-        l = sum(args.dims) * n
+        l = concatenation_fusion_l(args.dims, args.n)
     if args.command == "l":
         return f"{l}\n"
+    if args.m < 0:
+        raise RefimplError(f"--m must be a non-negative number of rows, got --m {args.m}")
     w = args.w if args.w is not None else _arange(l)
     if f == "duplicated_padding":
         out = render(duplicated_padding(w, args.n, args.D, args.p, args.q))

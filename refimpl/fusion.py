@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 import array_api_compat
 
 from ._backend import namespace_and_arrays
+from ._memory import check_dense_size
 from ._validation import RefimplError, check_dim, check_parameter_vector
-from .lphm import LphmShape, lphm_matrix, lphm_shape
+from .lphm import LphmShape, lphm_factors, lphm_matrix, lphm_shape
+from .operators import DualLphmOperator
 
-__all__ = ["concatenation_fusion", "dual_lphm_fusion", "dual_lphm_fusion_l"]
+__all__ = ["concatenation_fusion", "concatenation_fusion_l", "dual_lphm_fusion", "dual_lphm_fusion_l"]
 
 
 
@@ -47,7 +49,10 @@ def _check_widths(dims: Sequence[Any], n: Any) -> tuple[list[int], int]:
 
 
 def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, list[int], int]:
-    """Check the inputs and return ``xp, X, w, widths, n`` with ``X = concat(inputs, axis=-1)``."""
+    """Check the inputs and return ``xp, X, w, widths, n`` with ``X = concat(inputs, axis=-1)``.
+
+    Dask inputs keep a NumPy ``w``: it is small, and goes to every chunk.
+    """
     if array_api_compat.is_array_api_obj(inputs) or not isinstance(inputs, Sequence):
         raise TypeError(
             "inputs must be a list or tuple of arrays A_1..A_k, got "
@@ -55,8 +60,11 @@ def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, li
         )
     if len(inputs) == 0:
         raise RefimplError("inputs must hold at least one array A_1..A_k, got an empty sequence")
-    xp, arrays = namespace_and_arrays(*inputs, w)
-    *arrays, w = arrays
+    if any(array_api_compat.is_dask_array(a) for a in inputs):
+        xp, arrays, w = _dask_inputs(inputs, w)
+    else:
+        xp, arrays = namespace_and_arrays(*inputs, w)
+        *arrays, w = arrays
     shapes = [tuple(a.shape) for a in arrays]
     for i, shape in enumerate(shapes):
         if len(shape) < 2:
@@ -67,7 +75,25 @@ def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, li
             + ", ".join(str(shape) for shape in shapes)
         )
     widths, n = _check_widths([shape[-1] for shape in shapes], n)
-    return xp, xp.concat(arrays, axis=-1), w, widths, n
+    X = arrays[0] if len(arrays) == 1 else xp.concat(arrays, axis=-1)
+    return xp, X, w, widths, n
+
+
+def _dask_inputs(inputs: Sequence[Any], w: Any) -> tuple[ModuleType, list[Any], Any]:
+    """Dask inputs and a NumPy ``w``, all in the promoted floating dtype."""
+    if not all(array_api_compat.is_dask_array(a) for a in inputs):
+        raise TypeError("all inputs must be Dask arrays when one is; convert them to one library first")
+    import array_api_compat.numpy as np_xp
+
+    if array_api_compat.is_dask_array(w):
+        w = w.compute()
+    elif array_api_compat.is_array_api_obj(w) and not array_api_compat.is_numpy_array(w):
+        raise TypeError(f"Dask inputs need a NumPy (or list) w, got a {type(w).__module__} array")
+    xp = array_api_compat.array_namespace(*inputs)
+    probes = [np_xp.zeros((), dtype=a.dtype) for a in inputs]
+    _, (*probes, w) = namespace_and_arrays(*probes, w)
+    arrays = [a if a.dtype == probes[0].dtype else a.astype(probes[0].dtype) for a in inputs]
+    return xp, arrays, w
 
 
 def dual_lphm_fusion_l(dims: Sequence[int], n: int | None, p: int, q: int | None, r: int) -> int:
@@ -110,7 +136,14 @@ def dual_lphm_fusion_l(dims: Sequence[int], n: int | None, p: int, q: int | None
 
 
 def dual_lphm_fusion(
-    inputs: Sequence[Any], w: Any, *, p: int, q: int | None = None, r: int, n: int | None = None
+    inputs: Sequence[Any],
+    w: Any,
+    *,
+    p: int,
+    q: int | None = None,
+    r: int,
+    n: int | None = None,
+    method: Literal["structured", "dense"] = "structured",
 ) -> Any:
     r"""Dual-LPHM parameterized concatenation fusion.
 
@@ -127,13 +160,18 @@ def dual_lphm_fusion(
     Parameters
     ----------
     inputs : sequence of arrays, each of shape (..., m, n_i)
-        ``k >= 1`` inputs with equal leading shapes; ``m`` may be 0.
+        ``k >= 1`` inputs with equal leading shapes; ``m`` may be 0. Dask arrays chunked
+        along their rows are accepted (with a NumPy or list ``w``) and give a lazy Dask result.
     w : array_like, shape (l,) or (1, l)
         The parameter vector.
     p, q, r : int
         ``p`` divides ``N``, ``q`` divides ``n``; ``q=None`` means ``q = p``.
     n : int, optional
         The output width; by default the common input width (the widths must be equal).
+    method : {"structured", "dense"}, default "structured"
+        ``"structured"`` applies ``W`` through its factors (:class:`refimpl.DualLphmOperator`,
+        ``O(m*r*(N + n))``); ``"dense"`` is the literal definition: materialise ``W``
+        (under the memory guard), then multiply (``O(m*N*n)``). They agree to rounding.
 
     Returns
     -------
@@ -147,6 +185,8 @@ def dual_lphm_fusion(
     RefimplError
         For an empty ``inputs``, unequal leading shapes, unequal widths without ``n``,
         an invalid configuration or a ``w`` of the wrong length.
+    DenseSizeError
+        With ``method="dense"``, if ``W`` is over the memory guard's limit.
 
     Examples
     --------
@@ -158,10 +198,53 @@ def dual_lphm_fusion(
     >>> w = np.array([1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 3.0])  # P=[[1],[2]], Q=[[1]], S=[[1],[1]], T=[[1],[3]]
     >>> print(dual_lphm_fusion([A1, A2], w, p=2, q=1, r=1))
     [[ 6. 18.]]
+    >>> print(dual_lphm_fusion([A1, A2], w, p=2, q=1, r=1, method="dense"))
+    [[ 6. 18.]]
     """
+    if method not in ("structured", "dense"):
+        raise RefimplError(f"method must be 'structured' or 'dense', got {method!r}")
     xp, X, w, widths, n = _concatenated(inputs, w, n)
-    W = lphm_matrix(xp, w, _fusion_shape(widths, n, p, q, r))  # refimpl.dual_lphm, N x n
-    return X @ W
+    shape = _fusion_shape(widths, n, p, q, r)
+    if method == "dense" and not array_api_compat.is_dask_array(X):
+        check_dense_size(
+            xp, shape.R, shape.C, w.dtype, "dual_lphm_fusion(method='dense')", "use method='structured'"
+        )
+        return X @ lphm_matrix(xp, w, shape)  # X @ refimpl.dual_lphm(w, N, n, p, q, r)
+    weight_xp = array_api_compat.array_namespace(w)
+    operator = DualLphmOperator(weight_xp, *lphm_factors(weight_xp, w, shape))
+    return operator.rmatmul(X)
+
+
+def concatenation_fusion_l(dims: Sequence[int], n: int | None = None) -> int:
+    r"""Length of the parameter vector of :func:`concatenation_fusion`: ``l = N*n``, ``N = sum(dims)``.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        The input widths ``n_1 .. n_k``.
+    n : int, optional
+        The output width; by default the common input width.
+
+    Returns
+    -------
+    int
+        ``l``, the required length of ``w``.
+
+    Raises
+    ------
+    TypeError
+        If a width is not an integer, or ``dims`` is not a sequence.
+    RefimplError
+        If a width is not positive, or ``n`` is missing for unequal widths.
+
+    Examples
+    --------
+    >>> from refimpl import concatenation_fusion_l
+    >>> concatenation_fusion_l([2, 4], n=3)
+    18
+    """
+    widths, n = _check_widths(dims, n)
+    return sum(widths) * n
 
 
 def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None) -> Any:

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from ._backend import namespace_and_arrays
+from ._memory import check_dense_size
 from ._validation import check_dim, check_divides, check_optional_dim, check_parameter_vector
 
 __all__ = ["dual_lphm", "dual_lphm_l"]
@@ -144,12 +145,17 @@ def dual_lphm(w: Any, n: int, D: int, p: int, q: int | None, r: int) -> Any:
     """
     shape = lphm_shape(n, D, p, q, r)
     xp, (w,) = namespace_and_arrays(w)
+    check_dense_size(xp, shape.R, shape.C, w.dtype, "dual_lphm", "use refimpl.dual_lphm_operator")
     return lphm_matrix(xp, w, shape)
 
 
 def lphm_matrix(xp: ModuleType, w: Any, shape: LphmShape) -> Any:
     """The body of :func:`dual_lphm` for a checked ``shape`` and a ``w`` already in ``xp``."""
-    P, Q, S, T = lphm_factors(xp, w, shape)
+    return kron_of_products(xp, *lphm_factors(xp, w, shape))
+
+
+def kron_of_products(xp: ModuleType, P: Any, Q: Any, S: Any, T: Any) -> Any:
+    """``kron(P @ Q.T, S @ T.T)``: SPEC section 3, literally."""
     return kron(xp, P @ Q.T, S @ T.T)
 
 

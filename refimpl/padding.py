@@ -17,6 +17,7 @@ from typing import Any, Literal, NamedTuple
 import array_api_compat
 
 from ._backend import namespace_and_arrays, sparse_module
+from ._memory import check_dense_size
 from ._validation import (
     RefimplError,
     check_dim,
@@ -61,6 +62,15 @@ def padding_shape(n: Any, D: Any, p: Any, q: Any = None) -> PaddingShape:
     n, D, p = check_dim(n, "n"), check_dim(D, "D"), check_dim(p, "p")
     q = check_optional_dim(q, "q", p)
     return PaddingShape(n, D, p, q, check_divides(p, "p", n, "n"), check_divides(q, "q", D, "D"))
+
+
+def check_format(format: Any) -> str:
+    """Return ``format`` if it is one of :data:`SPARSE_FORMATS`."""
+    if not isinstance(format, str):
+        raise TypeError(f"format must be one of {SPARSE_FORMATS}, got {format!r}")
+    if format not in SPARSE_FORMATS:
+        raise RefimplError(f"format must be one of {SPARSE_FORMATS}, got {format!r}")
+    return format
 
 
 def _parameter_matrix(w: Any, shape: PaddingShape) -> tuple[ModuleType, Any]:
@@ -145,6 +155,7 @@ def duplicated_padding(w: Any, n: int, D: int, p: int, q: int | None = None) -> 
     """
     shape = padding_shape(n, D, p, q)
     xp, W = _parameter_matrix(w, shape)
+    check_dense_size(xp, n, D, W.dtype, "duplicated_padding", "use refimpl.duplicated_padding_operator")
     return xp.tile(W, (shape.p, shape.q))  # tile(W, (p, q)) == kron(ones(p, q), W)
 
 
@@ -212,14 +223,15 @@ def duplicated_diagonal_padding(
      [0. 0. 1. 2. 0. 0.]
      [0. 0. 3. 4. 0. 0.]]
     """
-    if not isinstance(format, str):
-        raise TypeError(f"format must be one of {SPARSE_FORMATS}, got {format!r}")
-    if format not in SPARSE_FORMATS:
-        raise RefimplError(f"format must be one of {SPARSE_FORMATS}, got {format!r}")
+    check_format(format)
     shape = padding_shape(n, D, p, q)
     xp, W = _parameter_matrix(w, shape)
     p, q, s, t = shape.p, shape.q, shape.s, shape.t
     if format == "dense":
+        check_dense_size(
+            xp, n, D, W.dtype, "duplicated_diagonal_padding(format='dense')",
+            "use a sparse format or refimpl.duplicated_diagonal_padding_operator",
+        )
         # Select, never multiply: where(eye, W, 0) over the (p, s, q, t) block grid.
         on_diagonal = xp.reshape(xp.eye(p, q, dtype=xp.bool, device=array_api_compat.device(W)), (p, 1, q, 1))
         zero = xp.zeros((), dtype=W.dtype, device=array_api_compat.device(W))

@@ -1,0 +1,610 @@
+"""Structured operators: apply the matrices of SPEC without materialising them.
+
+Nobody needs ``psi(w)`` itself so much as ``X @ psi(w)`` for a batch of rows. Each operator
+holds only the small pieces of its matrix (``W``, or ``P, Q, S, T``) and applies them at the
+cost the structure allows:
+
+========================================  ==========================  ===============================
+operator                                  matrix                      ``X @ op`` for ``m`` rows costs
+========================================  ==========================  ===============================
+:class:`DuplicatedPaddingOperator`        ``kron(ones(p, q), W)``     ``O(m*(n + s*t + D))``
+:class:`DuplicatedDiagonalPaddingOperator`  ``kron(eye(p, q), W)``    ``O(m*min(p, q)*s*t)``
+:class:`DualLphmOperator`                 ``kron(P Q^T, S T^T)``      ``O(m*r*(n + D) + m*r^2*(p+q))``
+========================================  ==========================  ===============================
+
+against ``O(m*n*D)`` for the materialised product. Every operator supports ``X @ op`` and
+``op @ Y`` over any leading batch shape, ``op.T``, ``op.H``, ``op.shape``, ``op.dtype``,
+``op.toarray()`` (the literal definition, under the memory guard) and ``op.aslinearoperator()``.
+
+Dask arrays chunked along their rows are applied chunk by chunk, lazily: the small factors go
+to every chunk and ``X`` is never gathered.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+
+from ._backend import namespace_and_arrays, sparse_module
+from ._memory import check_dense_size
+from ._validation import RefimplError
+from .lphm import LphmShape, kron_of_products, lphm_factors, lphm_shape
+from .padding import SparseFormat, _parameter_matrix, duplicated_diagonal_padding, padding_shape
+
+__all__ = [
+    "DualLphmOperator",
+    "DuplicatedDiagonalPaddingOperator",
+    "DuplicatedPaddingOperator",
+    "StructuredOperator",
+    "dual_lphm_fusion_operator",
+    "dual_lphm_operator",
+    "duplicated_diagonal_padding_operator",
+    "duplicated_padding_operator",
+]
+
+
+class StructuredOperator:
+    """An ``n x D`` matrix known by its structure; the base of the operators of this module.
+
+    Subclasses implement ``_apply(X)`` (``X @ matrix`` for a 2-D ``X`` of ``self.xp``),
+    ``_transpose()``, ``_conj()``, ``_astype(dtype)`` and ``_dense()`` (the literal definition).
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace of the operator's pieces.
+    shape : tuple of int
+        ``(n, D)``, the shape of the matrix.
+    dtype : dtype
+        The dtype of the matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import refimpl
+    >>> op = refimpl.dual_lphm_operator(np.ones(8), 4, 4, 2, 2, 1)
+    >>> isinstance(op, refimpl.StructuredOperator), op.shape, op.T.shape
+    (True, (4, 4), (4, 4))
+    """
+
+    # NumPy (and libraries that follow it) defer ``X @ op`` to ``op.__rmatmul__``.
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(self, xp: ModuleType, shape: tuple[int, int], dtype: Any) -> None:
+        self.xp = xp
+        self.shape = shape
+        self.dtype = dtype
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.shape[0]} x {self.shape[1]}, dtype {self.dtype}, {self.xp.__name__}>"
+
+    # -- the algebra -------------------------------------------------------------------------
+
+    @property
+    def T(self) -> StructuredOperator:
+        """The transpose, an operator of the same structure."""
+        return self._transpose()
+
+    @property
+    def H(self) -> StructuredOperator:
+        """The conjugate transpose (the transpose for real dtypes)."""
+        return self.conj()._transpose()
+
+    def conj(self) -> StructuredOperator:
+        """The entrywise complex conjugate (``self`` for real dtypes)."""
+        return self._conj() if self.xp.isdtype(self.dtype, "complex floating") else self
+
+    def __rmatmul__(self, X: Any) -> Any:
+        return self.rmatmul(X)
+
+    def __matmul__(self, Y: Any) -> Any:
+        return self.matmul(Y)
+
+    def rmatmul(self, X: Any) -> Any:
+        """``X @ op`` for ``X`` of shape ``(..., n)``; returns shape ``(..., D)``."""
+        if array_api_compat.is_dask_array(X):
+            return self._rmatmul_dask(X)
+        xp, (X, _) = namespace_and_arrays(X, self._probe())
+        if xp.__name__ != self.xp.__name__:
+            raise TypeError(
+                f"X must come from the operator's array library {self.xp.__name__}, got {xp.__name__}"
+            )
+        if X.ndim == 0 or X.shape[-1] != self.shape[0]:
+            raise RefimplError(
+                f"X @ op needs X of shape (..., {self.shape[0]}), got shape {tuple(X.shape)}"
+            )
+        lead = tuple(X.shape[:-1])
+        rows = math.prod(lead)
+        out = self._cast(X.dtype)._apply(xp.reshape(X, (rows, self.shape[0])))
+        return xp.reshape(out, lead + (self.shape[1],))
+
+    def matmul(self, Y: Any) -> Any:
+        """``op @ Y`` for ``Y`` of shape ``(..., D, k)`` or ``(D,)``; returns ``(..., n, k)`` or ``(n,)``."""
+        if getattr(Y, "ndim", None) == 1 or (not hasattr(Y, "ndim") and _depth(Y) == 1):
+            return self.T.rmatmul(Y)  # op @ y == y @ op.T for a vector
+        xp = self.xp if not array_api_compat.is_array_api_obj(Y) else array_api_compat.array_namespace(Y)
+        Y = Y if array_api_compat.is_array_api_obj(Y) else self.xp.asarray(Y)
+        if Y.ndim < 2 or Y.shape[-2] != self.shape[1]:
+            raise RefimplError(
+                f"op @ Y needs Y of shape (..., {self.shape[1]}, k) or ({self.shape[1]},), "
+                f"got shape {tuple(Y.shape)}"
+            )
+        return xp.matrix_transpose(self.T.rmatmul(xp.matrix_transpose(Y)))
+
+    def toarray(self) -> Any:
+        """The dense matrix, by the literal definition, under the memory guard."""
+        check_dense_size(
+            self.xp, *self.shape, self.dtype, f"{type(self).__name__}.toarray()",
+            "apply the operator instead (X @ op, op @ Y)",
+        )
+        return self._dense()
+
+    def aslinearoperator(self) -> Any:
+        """This operator as a ``scipy.sparse.linalg.LinearOperator`` (CuPy's on CuPy).
+
+        Raises
+        ------
+        TypeError
+            For namespaces with no SciPy-style ``LinearOperator`` (PyTorch, ``array_api_strict``).
+        """
+        sparse = sparse_module(self.xp)
+        if sparse is None:
+            raise TypeError(
+                f"aslinearoperator needs a SciPy-style sparse.linalg, and {self.xp.__name__} has none; "
+                "apply the operator directly (X @ op, op @ Y)"
+            )
+        import importlib
+
+        linalg = importlib.import_module(sparse.__name__ + ".linalg")
+        op = self
+        return linalg.LinearOperator(
+            shape=self.shape,
+            dtype=self.dtype,
+            matvec=lambda x: op.matmul(x.reshape(-1)),
+            rmatvec=lambda y: op.H.matmul(y.reshape(-1)),
+            matmat=lambda X: op.matmul(X),
+            rmatmat=lambda Y: op.H.matmul(Y),
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _probe(self) -> Any:
+        """A 0-d array of the operator's dtype, to promote ``X``'s dtype against."""
+        return self.xp.zeros((), dtype=self.dtype)
+
+    def _cast(self, dtype: Any) -> StructuredOperator:
+        """The same operator with its pieces in ``dtype`` (``self`` when it already is)."""
+        return self if dtype == self.dtype else self._astype(dtype)
+
+    def _rmatmul_dask(self, X: Any) -> Any:
+        """``X @ op`` for a Dask ``X``: the factors go to every row chunk, lazily."""
+        if not array_api_compat.is_numpy_namespace(self.xp):
+            raise TypeError(f"Dask arrays need an operator built from NumPy arrays, got {self.xp.__name__}")
+        if X.ndim == 0 or X.shape[-1] != self.shape[0]:
+            raise RefimplError(f"X @ op needs X of shape (..., {self.shape[0]}), got shape {tuple(X.shape)}")
+        if len(X.chunks[-1]) > 1:
+            X = X.rechunk({X.ndim - 1: -1})
+        import numpy as np
+
+        dtype = np.result_type(X.dtype, self.dtype)
+        if not np.issubdtype(dtype, np.inexact):
+            dtype = np.dtype(np.float64)
+        op = self._cast(dtype)
+        return X.map_blocks(op.rmatmul, dtype=dtype, chunks=X.chunks[:-1] + ((self.shape[1],),))
+
+    # -- to implement ------------------------------------------------------------------------
+
+    def _apply(self, X: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _transpose(self) -> StructuredOperator:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _conj(self) -> StructuredOperator:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _astype(self, dtype: Any) -> StructuredOperator:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _dense(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _depth(obj: Any) -> int:
+    depth = 0
+    while isinstance(obj, Sequence) and not isinstance(obj, (str, bytes)) and len(obj) > 0:
+        obj, depth = obj[0], depth + 1
+    return depth
+
+
+# -- duplicated padding ----------------------------------------------------------------------
+
+
+class DuplicatedPaddingOperator(StructuredOperator):
+    r"""``kron(ones(p, q), W)`` applied without materialising it.
+
+    With ``X`` cut into ``p`` column blocks ``X_i`` of width ``s``:
+
+    .. math:: X (\mathbf{1}_{p \times q} \otimes W) = [\,Y \;\cdots\; Y\,] \;(q \text{ times}),
+        \qquad Y = \Big(\sum_{i} X_i\Big) W,
+
+    one pass over ``X``, one small product and one pass over the output. Build it with
+    :func:`duplicated_padding_operator`.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace of ``W``.
+    W : array, shape (s, t)
+        The block.
+    p, q : int
+        Block rows and block columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import refimpl
+    >>> op = refimpl.duplicated_padding_operator(np.arange(1.0, 5.0), n=4, D=4, p=2)
+    >>> bool(np.array_equal(np.eye(4) @ op, op.toarray()))
+    True
+    """
+
+    def __init__(self, xp: ModuleType, W: Any, p: int, q: int) -> None:
+        s, t = W.shape
+        super().__init__(xp, (p * s, q * t), W.dtype)
+        self.W, self.p, self.q = W, p, q
+
+    def _apply(self, X: Any) -> Any:
+        xp, (s, t) = self.xp, self.W.shape
+        block_sum = xp.sum(xp.reshape(X, (X.shape[0], self.p, s)), axis=1)
+        return xp.tile(block_sum @ self.W, (1, self.q))
+
+    def _transpose(self) -> DuplicatedPaddingOperator:
+        return DuplicatedPaddingOperator(self.xp, self.W.T, self.q, self.p)
+
+    def _conj(self) -> DuplicatedPaddingOperator:
+        return DuplicatedPaddingOperator(self.xp, self.xp.conj(self.W), self.p, self.q)
+
+    def _astype(self, dtype: Any) -> DuplicatedPaddingOperator:
+        return DuplicatedPaddingOperator(self.xp, self.xp.astype(self.W, dtype), self.p, self.q)
+
+    def _dense(self) -> Any:
+        return self.xp.tile(self.W, (self.p, self.q))  # kron(ones(p, q), W), as duplicated_padding
+
+
+class DuplicatedDiagonalPaddingOperator(StructuredOperator):
+    r"""``kron(eye(p, q), W)`` applied without materialising it.
+
+    With ``X`` cut into ``p`` column blocks ``X_i`` of width ``s`` and ``k = min(p, q)``:
+
+    .. math:: X (I_{p \times q} \otimes W) = [\,X_0 W \;\cdots\; X_{k-1} W \;\; 0 \cdots 0\,],
+
+    computed as one matrix product ``(m*k, s) @ (s, t)``: the compute floor of the structure.
+    Structural zeros stay exact: the zero blocks are written, never computed. Build it with
+    :func:`duplicated_diagonal_padding_operator`.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace of ``W``.
+    W : array, shape (s, t)
+        The block.
+    p, q : int
+        Block rows and block columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import refimpl
+    >>> op = refimpl.duplicated_diagonal_padding_operator(np.arange(1.0, 5.0), n=4, D=4, p=2)
+    >>> bool(np.array_equal(np.eye(4) @ op, op.toarray()))
+    True
+    """
+
+    def __init__(self, xp: ModuleType, W: Any, p: int, q: int) -> None:
+        s, t = W.shape
+        super().__init__(xp, (p * s, q * t), W.dtype)
+        self.W, self.p, self.q = W, p, q
+
+    def _apply(self, X: Any) -> Any:
+        xp, (s, t), m = self.xp, self.W.shape, X.shape[0]
+        k = min(self.p, self.q)
+        if k < self.p:
+            X = X[:, : k * s]
+        out = xp.reshape(xp.reshape(X, (m * k, s)) @ self.W, (m, k * t))
+        if k < self.q:
+            zeros = xp.zeros((m, (self.q - k) * t), dtype=out.dtype, device=array_api_compat.device(out))
+            out = xp.concat([out, zeros], axis=1)
+        return out
+
+    def _transpose(self) -> DuplicatedDiagonalPaddingOperator:
+        return DuplicatedDiagonalPaddingOperator(self.xp, self.W.T, self.q, self.p)
+
+    def _conj(self) -> DuplicatedDiagonalPaddingOperator:
+        return DuplicatedDiagonalPaddingOperator(self.xp, self.xp.conj(self.W), self.p, self.q)
+
+    def _astype(self, dtype: Any) -> DuplicatedDiagonalPaddingOperator:
+        return DuplicatedDiagonalPaddingOperator(self.xp, self.xp.astype(self.W, dtype), self.p, self.q)
+
+    def _dense(self) -> Any:
+        return self.tosparse("dense")
+
+    def tosparse(self, format: SparseFormat = "csr") -> Any:
+        """The matrix from :func:`refimpl.duplicated_diagonal_padding` in ``format``.
+
+        Parameters
+        ----------
+        format : {"csr", "csc", "coo", "bsr", "dense"}
+            As for :func:`refimpl.duplicated_diagonal_padding`.
+
+        Returns
+        -------
+        sparse array or array
+        """
+        s, t = self.W.shape
+        w = self.xp.reshape(self.W, (s * t,))
+        return duplicated_diagonal_padding(w, self.p * s, self.q * t, self.p, self.q, format=format)
+
+
+# -- Dual-LPHM -------------------------------------------------------------------------------
+
+
+class DualLphmOperator(StructuredOperator):
+    r"""``kron(P Q^T, S T^T)`` applied through its rank-``r`` factors.
+
+    With ``X`` seen as ``(m, p, s)``, ``X @ kron(P Q^T, S T^T)`` is ``Q (P^T X S) T^T`` for each row:
+
+    .. math:: Y_{\cdot, j b} = \sum_{c,d} Q_{jc} \Big(\sum_{i,a} P_{ic} X_{\cdot, i a} S_{ad}\Big) T_{bd},
+
+    costing ``O(m*r*(n + D))`` plus small terms, against ``O(m*n*D)`` for the dense product.
+    The contraction order is chosen from the shapes (see :meth:`contraction_costs`): each order
+    is a few large matrix products, and none forms a product larger than needed. Build it with
+    :func:`dual_lphm_operator` or :func:`dual_lphm_fusion_operator`.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace of the factors.
+    P, Q, S, T : arrays of shapes (p, r), (q, r), (s, r), (t, r)
+        The factors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import refimpl
+    >>> op = refimpl.dual_lphm_operator(np.arange(1.0, 9.0), n=4, D=4, p=2, q=2, r=1)
+    >>> op.contraction_order(m=512)
+    'factored'
+    >>> bool(np.array_equal(np.eye(4) @ op, op.toarray()))
+    True
+    """
+
+    ORDERS = ("factored", "blocks", "dense")
+
+    def __init__(self, xp: ModuleType, P: Any, Q: Any, S: Any, T: Any) -> None:
+        (p, r), (q, _), (s, _), (t, _) = P.shape, Q.shape, S.shape, T.shape
+        super().__init__(xp, (p * s, q * t), P.dtype)
+        self.P, self.Q, self.S, self.T_factor = P, Q, S, T
+        self.p, self.q, self.r, self.s, self.t = p, q, r, s, t
+
+    def contraction_costs(self, m: int) -> dict[str, int]:
+        """Estimated multiply-adds plus element copies of each order, for ``m`` rows.
+
+        * ``factored``: ``X S``, then ``P`` and ``Q`` (or ``Q P^T`` when smaller), then ``T^T``;
+        * ``blocks``: ``X (S T^T)``, then ``P Q^T`` over the block index;
+        * ``dense``: materialise ``kron(P Q^T, S T^T)`` and multiply.
+        """
+        p, q, r, s, t = self.p, self.q, self.r, self.s, self.t
+        n, D = p * s, q * t
+        middle = min(m * r * r * (p + q), m * r * p * q + p * q * r)
+        return {
+            "factored": m * n * r + m * p * r + middle + m * q * r + m * D * r,
+            "blocks": s * t * r + p * q * r + m * n * t + 2 * m * p * t + m * p * q * t + m * D,
+            "dense": p * q * r + s * t * r + n * D + m * n * D,
+        }
+
+    def contraction_order(self, m: int) -> str:
+        """The cheapest order of :meth:`contraction_costs` for ``m`` rows."""
+        costs = self.contraction_costs(m)
+        return min(self.ORDERS, key=costs.__getitem__)
+
+    def _apply(self, X: Any, order: str | None = None) -> Any:
+        m = X.shape[0]
+        order = order or self.contraction_order(m)
+        if order == "factored":
+            return self._apply_factored(X)
+        if order == "blocks":
+            return self._apply_blocks(X)
+        if order == "dense":
+            return X @ self._dense()
+        raise RefimplError(f"order must be one of {self.ORDERS}, got {order!r}")
+
+    def _by_block(self, Z: Any, m: int, blocks: int, width: int) -> Any:
+        """``(m, blocks, width)`` to ``(blocks, m*width)``: a copy as small as the factors' rank allows."""
+        xp = self.xp
+        return xp.reshape(xp.permute_dims(xp.reshape(Z, (m, blocks, width)), (1, 0, 2)), (blocks, m * width))
+
+    def _by_row(self, Z: Any, m: int, blocks: int, width: int) -> Any:
+        """``(blocks, m*width)`` to ``(m*blocks, width)``."""
+        xp = self.xp
+        return xp.reshape(xp.permute_dims(xp.reshape(Z, (blocks, m, width)), (1, 0, 2)), (m * blocks, width))
+
+    def _apply_factored(self, X: Any) -> Any:
+        xp, m = self.xp, X.shape[0]
+        p, q, r, s = self.p, self.q, self.r, self.s
+        XS = xp.reshape(X, (m * p, s)) @ self.S  # (m*p, r): the one pass over X
+        XS = self._by_block(XS, m, p, r)  # (p, m*r)
+        if r * (p + q) <= p * q:
+            Y = self.Q @ (self.P.T @ XS)  # (q, m*r)
+        else:
+            Y = (self.Q @ self.P.T) @ XS
+        Y = self._by_row(Y, m, q, r)  # (m*q, r)
+        return xp.reshape(Y @ self.T_factor.T, (m, q * self.t))  # the one pass over the output
+
+    def _apply_blocks(self, X: Any) -> Any:
+        xp, m = self.xp, X.shape[0]
+        p, q, s, t = self.p, self.q, self.s, self.t
+        XB = xp.reshape(X, (m * p, s)) @ (self.S @ self.T_factor.T)  # (m*p, t)
+        Y = (self.Q @ self.P.T) @ self._by_block(XB, m, p, t)  # (q, m*t)
+        return xp.reshape(self._by_row(Y, m, q, t), (m, q * t))
+
+    def _transpose(self) -> DualLphmOperator:
+        # kron(P Q^T, S T^T)^T = kron(Q P^T, T S^T)
+        return DualLphmOperator(self.xp, self.Q, self.P, self.T_factor, self.S)
+
+    def _conj(self) -> DualLphmOperator:
+        c = self.xp.conj
+        return DualLphmOperator(self.xp, c(self.P), c(self.Q), c(self.S), c(self.T_factor))
+
+    def _astype(self, dtype: Any) -> DualLphmOperator:
+        a = self.xp.astype
+        return DualLphmOperator(
+            self.xp, a(self.P, dtype), a(self.Q, dtype), a(self.S, dtype), a(self.T_factor, dtype)
+        )
+
+    def _dense(self) -> Any:
+        return kron_of_products(self.xp, self.P, self.Q, self.S, self.T_factor)
+
+
+# -- constructors ----------------------------------------------------------------------------
+
+
+def duplicated_padding_operator(w: Any, n: int, D: int, p: int, q: int | None = None) -> DuplicatedPaddingOperator:
+    """The operator of :func:`refimpl.duplicated_padding`: ``kron(ones(p, q), reshape(w, (s, t)))``.
+
+    Parameters
+    ----------
+    w : array_like, shape (l,) or (1, l)
+        The parameter vector, ``l = n*D/(p*q)``.
+    n, D, p, q : int
+        As in :func:`refimpl.duplicated_padding_l`.
+
+    Returns
+    -------
+    DuplicatedPaddingOperator
+        ``X @ op`` costs ``O(m*(n + s*t + D))`` for ``m`` rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl import duplicated_padding, duplicated_padding_operator
+    >>> w, X = np.arange(1.0, 5.0), np.ones((3, 4))
+    >>> op = duplicated_padding_operator(w, n=4, D=6, p=2, q=3)
+    >>> op.shape
+    (4, 6)
+    >>> print(X @ op)
+    [[ 8. 12.  8. 12.  8. 12.]
+     [ 8. 12.  8. 12.  8. 12.]
+     [ 8. 12.  8. 12.  8. 12.]]
+    >>> bool(np.array_equal(X @ op, X @ duplicated_padding(w, 4, 6, 2, 3)))
+    True
+    """
+    shape = padding_shape(n, D, p, q)
+    xp, W = _parameter_matrix(w, shape)
+    return DuplicatedPaddingOperator(xp, W, shape.p, shape.q)
+
+
+def duplicated_diagonal_padding_operator(
+    w: Any, n: int, D: int, p: int, q: int | None = None
+) -> DuplicatedDiagonalPaddingOperator:
+    """The operator of :func:`refimpl.duplicated_diagonal_padding`: ``kron(eye(p, q), W)``.
+
+    Parameters
+    ----------
+    w : array_like, shape (l,) or (1, l)
+        The parameter vector, ``l = n*D/(p*q)``.
+    n, D, p, q : int
+        As in :func:`refimpl.duplicated_padding_l`.
+
+    Returns
+    -------
+    DuplicatedDiagonalPaddingOperator
+        ``X @ op`` is one ``(m*min(p, q), s) @ (s, t)`` product; ``op.tosparse(format)``
+        gives the sparse matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl import duplicated_diagonal_padding_operator
+    >>> op = duplicated_diagonal_padding_operator(np.arange(1.0, 5.0), n=4, D=6, p=2, q=3)
+    >>> print(np.array([[1.0, 0.0, 0.0, 1.0]]) @ op)
+    [[1. 2. 3. 4. 0. 0.]]
+    >>> op.tosparse("csr").nnz
+    8
+    """
+    shape = padding_shape(n, D, p, q)
+    xp, W = _parameter_matrix(w, shape)
+    return DuplicatedDiagonalPaddingOperator(xp, W, shape.p, shape.q)
+
+
+def _lphm_operator(w: Any, shape: LphmShape) -> DualLphmOperator:
+    xp, (w,) = namespace_and_arrays(w)
+    return DualLphmOperator(xp, *lphm_factors(xp, w, shape))
+
+
+def dual_lphm_operator(w: Any, n: int, D: int, p: int, q: int | None, r: int) -> DualLphmOperator:
+    """The operator of :func:`refimpl.dual_lphm`: ``kron(P @ Q.T, S @ T.T)``.
+
+    Parameters
+    ----------
+    w : array_like, shape (l,) or (1, l)
+        The parameter vector, ``l = r*(p + q + n/p + D/q)``.
+    n, D, p, q, r : int
+        As in :func:`refimpl.dual_lphm_l`.
+
+    Returns
+    -------
+    DualLphmOperator
+        ``X @ op`` costs ``O(m*r*(n + D))`` plus small terms for ``m`` rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl import dual_lphm, dual_lphm_operator
+    >>> w = np.arange(1.0, 9.0)
+    >>> op = dual_lphm_operator(w, n=4, D=4, p=2, q=2, r=1)
+    >>> X = np.eye(4)
+    >>> bool(np.array_equal(X @ op, dual_lphm(w, 4, 4, 2, 2, 1)))
+    True
+    >>> bool(np.array_equal(op.T.toarray(), dual_lphm(w, 4, 4, 2, 2, 1).T))
+    True
+    """
+    return _lphm_operator(w, lphm_shape(n, D, p, q, r))
+
+
+def dual_lphm_fusion_operator(
+    dims: Sequence[int], w: Any, *, p: int, q: int | None = None, r: int, n: int | None = None
+) -> DualLphmOperator:
+    """The ``N x n`` weight of :func:`refimpl.dual_lphm_fusion` as an operator, ``N = sum(dims)``.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        The input widths ``n_1 .. n_k``.
+    w : array_like, shape (l,) or (1, l)
+        The parameter vector, ``l = r*(p + q + N/p + n/q)``.
+    p, q, r, n : int
+        As in :func:`refimpl.dual_lphm_fusion`.
+
+    Returns
+    -------
+    DualLphmOperator
+        ``concat(A_1..A_k) @ op`` is the fusion.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl import dual_lphm_fusion_operator
+    >>> op = dual_lphm_fusion_operator([2, 2], np.ones(7), p=2, q=1, r=1)
+    >>> op.shape
+    (4, 2)
+    """
+    from .fusion import _check_widths, _fusion_shape  # fusion imports this module
+
+    widths, n = _check_widths(dims, n)
+    return _lphm_operator(w, _fusion_shape(widths, n, p, q, r))
