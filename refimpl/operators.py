@@ -395,16 +395,16 @@ class DualLphmOperator(StructuredOperator):
     def contraction_costs(self, m: int) -> dict[str, int]:
         """Estimated multiply-adds plus element copies of each order, for ``m`` rows.
 
-        * ``factored``: ``X S``, then ``P`` and ``Q`` (or ``Q P^T`` when smaller), then ``T^T``;
-        * ``blocks``: ``X (S T^T)``, then ``P Q^T`` over the block index;
+        * ``factored``: ``S^T X^T``, then ``P`` and ``Q^T`` (or ``P Q^T`` when smaller), then ``T``;
+        * ``blocks``: ``(S T^T)^T X^T``, then ``P Q^T`` over the block index, then one transpose;
         * ``dense``: materialise ``kron(P Q^T, S T^T)`` and multiply.
         """
         p, q, r, s, t = self.p, self.q, self.r, self.s, self.t
         n, D = p * s, q * t
         middle = min(m * r * r * (p + q), m * r * p * q + p * q * r)
         return {
-            "factored": m * n * r + m * p * r + middle + m * q * r + m * D * r,
-            "blocks": s * t * r + p * q * r + m * n * t + 2 * m * p * t + m * p * q * t + m * D,
+            "factored": m * n * r + middle + m * D * r,
+            "blocks": s * t * r + p * q * r + m * n * t + m * p * q * t + m * D,
             "dense": p * q * r + s * t * r + n * D + m * n * D,
         }
 
@@ -424,34 +424,32 @@ class DualLphmOperator(StructuredOperator):
             return X @ self._dense()
         raise RefimplError(f"order must be one of {self.ORDERS}, got {order!r}")
 
-    def _by_block(self, Z: Any, m: int, blocks: int, width: int) -> Any:
-        """``(m, blocks, width)`` to ``(blocks, m*width)``: a copy as small as the factors' rank allows."""
-        xp = self.xp
-        return xp.reshape(xp.permute_dims(xp.reshape(Z, (m, blocks, width)), (1, 0, 2)), (blocks, m * width))
-
-    def _by_row(self, Z: Any, m: int, blocks: int, width: int) -> Any:
-        """``(blocks, m*width)`` to ``(m*blocks, width)``."""
-        xp = self.xp
-        return xp.reshape(xp.permute_dims(xp.reshape(Z, (blocks, m, width)), (1, 0, 2)), (m * blocks, width))
+    # Both orders work on X^T, so that the rank (or t) index leads and every step is one
+    # large matrix product on a reshape, with no copy of an intermediate in between.
 
     def _apply_factored(self, X: Any) -> Any:
         xp, m = self.xp, X.shape[0]
-        p, q, r, s = self.p, self.q, self.r, self.s
-        XS = xp.reshape(X, (m * p, s)) @ self.S  # (m*p, r): the one pass over X
-        XS = self._by_block(XS, m, p, r)  # (p, m*r)
+        p, q, r, s, t = self.p, self.q, self.r, self.s, self.t
+        Z = self.S.T @ xp.reshape(X, (m * p, s)).T  # (r, m*p), Z[d, (row, i)]: the one pass over X
+        Z = xp.reshape(Z, (r * m, p))
         if r * (p + q) <= p * q:
-            Y = self.Q @ (self.P.T @ XS)  # (q, m*r)
+            Y = (Z @ self.P) @ self.Q.T  # (r*m, q), Y[(d, row), j]
         else:
-            Y = (self.Q @ self.P.T) @ XS
-        Y = self._by_row(Y, m, q, r)  # (m*q, r)
-        return xp.reshape(Y @ self.T_factor.T, (m, q * self.t))  # the one pass over the output
+            Y = Z @ (self.P @ self.Q.T)
+        if r == 1:  # an outer product: BLAS is slow with a single-term sum, broadcasting is not
+            out = xp.reshape(Y, (m * q, 1)) * xp.reshape(self.T_factor, (1, t))
+        else:
+            out = xp.reshape(Y, (r, m * q)).T @ self.T_factor.T  # (m*q, t): the one pass over the output
+        return xp.reshape(out, (m, q * t))
 
     def _apply_blocks(self, X: Any) -> Any:
         xp, m = self.xp, X.shape[0]
         p, q, s, t = self.p, self.q, self.s, self.t
-        XB = xp.reshape(X, (m * p, s)) @ (self.S @ self.T_factor.T)  # (m*p, t)
-        Y = (self.Q @ self.P.T) @ self._by_block(XB, m, p, t)  # (q, m*t)
-        return xp.reshape(self._by_row(Y, m, q, t), (m, q * t))
+        B = self.S @ self.T_factor.T  # (s, t)
+        Z = xp.reshape(B.T @ xp.reshape(X, (m * p, s)).T, (t * m, p))  # Z[(b, row), i]
+        Y = Z @ (self.P @ self.Q.T)  # (t*m, q), Y[(b, row), j]
+        out = xp.permute_dims(xp.reshape(Y, (t, m, q)), (1, 2, 0))  # (m, q, t)
+        return xp.reshape(out, (m, q * t))
 
     def _transpose(self) -> DualLphmOperator:
         # kron(P Q^T, S T^T)^T = kron(Q P^T, T S^T)

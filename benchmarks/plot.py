@@ -1,0 +1,63 @@
+"""Draw the scaling series of a benchmark run: time and peak memory against N, m and r.
+
+    python benchmarks/plot.py benchmarks/results/numpy.json -o docs/_static/scaling.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def plot(results: dict, out: Path) -> None:
+    series = results["scaling"]
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8), constrained_layout=True)
+    labels = {"N": "N = n (m = 256, r = 4)", "m": "m (N = n = 2048, r = 4)", "r": "r (m = 256, N = n = 2048)"}
+    for ax, vary in zip(axes[:3], ("N", "m", "r")):
+        points = [pt for pt in series if pt["vary"] == vary]
+        xs = [pt[vary] for pt in points]
+        ax.loglog(xs, [pt["structured_s"] * 1e3 for pt in points], "o-", label="structured (operator)")
+        dense = [(pt[vary], pt["dense_s"] * 1e3) for pt in points if "dense_s" in pt]
+        if dense:
+            ax.loglog(*zip(*dense), "s--", label="literal (materialise W)")
+        ax.set_xlabel(labels[vary])
+        ax.set_ylabel("median time (ms)")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend()
+    ax = axes[3]
+    points = [pt for pt in series if pt["vary"] == "N" and "structured_peak_bytes" in pt]
+    xs = [pt["N"] for pt in points]
+    ax.loglog(xs, [pt["structured_peak_bytes"] / 2**20 for pt in points], "o-", label="structured")
+    dense = [(pt["N"], pt["dense_peak_bytes"] / 2**20) for pt in points if "dense_peak_bytes" in pt]
+    if dense:
+        ax.loglog(*zip(*dense), "s--", label="literal")
+    ax.loglog(xs, [pt["m"] * pt["N"] * 8 / 2**20 for pt in points], ":", color="gray", label="bytes of the output")
+    ax.set_xlabel(labels["N"])
+    ax.set_ylabel("peak memory beyond X (MiB)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    m = results["machine"]
+    fig.suptitle(f"Dual-LPHM fusion, float64, {m['cpu_count']} cores, NumPy {m['numpy']} ({m.get('blas', 'BLAS')})")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("results", type=Path)
+    parser.add_argument("-o", "--out", type=Path, default=Path("docs/_static/scaling.png"))
+    args = parser.parse_args(argv)
+    plot(json.loads(args.results.read_text()), args.out)
+    print(f"saved {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

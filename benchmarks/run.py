@@ -1,0 +1,395 @@
+"""Benchmarks: the structured operators side by side with the alternatives, in one run.
+
+    python benchmarks/run.py                 # everything, a few minutes on 2 cores
+    python benchmarks/run.py --quick         # small sizes only, seconds
+    python benchmarks/run.py --backend cupy  # the same cases on the GPU
+
+Every case times each method several times (after a warm-up) and reports the median; ratios
+are taken within the run, so they compare like with like: the structured path and its floors
+are timed round-robin together, each alternative in a block of its own. Peak memory is measured with
+``tracemalloc`` (NumPy reports its allocations to it) in a separate, untimed call. The table
+is printed and saved as JSON with the machine and library versions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+
+import refimpl
+
+HERE = Path(__file__).resolve().parent
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+def _sync(xp: Any) -> Callable[[], None]:
+    if xp.__name__ == "cupy":
+        return lambda: xp.cuda.Device().synchronize()
+    return lambda: None
+
+
+def timeit(fns: dict[str, Callable[[], Any]], *, reps: int, budget: float, sync: Callable[[], None]) -> dict[str, dict[str, float]]:
+    """Median wall time of each function, timed round-robin so that all see the same machine state.
+
+    Each round runs every function once; rounds go on until ``reps`` rounds are done, or at
+    least 3 are done and ``budget`` seconds have passed.
+    """
+    for fn in fns.values():
+        fn()
+        sync()  # warm-up: first touch of pages, BLAS threads, CuPy kernels
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    start = time.perf_counter()
+    for round_ in range(reps):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            sync()
+            times[name].append(time.perf_counter() - t0)
+        if round_ >= 2 and time.perf_counter() - start > budget:
+            break
+    return {
+        name: {"median_s": statistics.median(ts), "min_s": min(ts), "reps": len(ts)} for name, ts in times.items()
+    }
+
+
+def peak_bytes(fn: Callable[[], Any]) -> int:
+    """Peak bytes allocated (beyond what was live before) while ``fn`` runs and its result lives."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        result = fn()
+        peak = tracemalloc.get_traced_memory()[1] - base
+        del result
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+class Table:
+    """Rows of (case, method, seconds, ratios) printed at the end and saved as JSON."""
+
+    def __init__(self) -> None:
+        self.cases: list[dict[str, Any]] = []
+
+    def case(self, name: str, params: dict[str, Any], methods: dict[str, Callable[[], Any]], *,
+             xp: Any, reps: int, budget: float, reference: str, floors: tuple[str, ...] = (),
+             memory: tuple[str, ...] = (), notes: str = "") -> dict[str, Any]:
+        print(f"  {name} ...", flush=True)
+        # The reference and its floors are timed round-robin, in the same machine state; each
+        # alternative on its own, so that a slow one (seconds, GiB) does not disturb them.
+        core = {k: f for k, f in methods.items() if k == reference or k in floors}
+        results: dict[str, Any] = timeit(core, reps=reps, budget=budget, sync=_sync(xp))
+        for method, fn in methods.items():
+            if method not in core:
+                results[method] = timeit({method: fn}, reps=reps, budget=budget, sync=_sync(xp))[method]
+        results = {method: results[method] for method in methods}
+        for method in memory:
+            results[method]["peak_bytes"] = peak_bytes(methods[method])
+        ref = results[reference]["median_s"]
+        for method, r in results.items():
+            r["x_slower_than_" + reference] = r["median_s"] / ref
+            for floor in floors:
+                r["x_" + floor] = r["median_s"] / results[floor]["median_s"]
+        entry = {"case": name, "params": params, "reference": reference, "floors": list(floors),
+                 "results": results, "notes": notes}
+        self.cases.append(entry)
+        return entry
+
+    def render(self) -> str:
+        lines = []
+        for c in self.cases:
+            params = ", ".join(f"{k}={v}" for k, v in c["params"].items())
+            lines.append(f"\n{c['case']}  ({params})")
+            ratios = [c["reference"], *c["floors"]]
+            widths = [max(len(f"x {r}") + 2, 12) for r in ratios]
+            has_peak = any("peak_bytes" in r for r in c["results"].values())
+            head = f"  {'method':<36}{'median ms':>11}" + "".join(f"{'x ' + r:>{w}}" for r, w in zip(ratios, widths))
+            lines.append(head + (f"{'peak MiB':>10}" if has_peak else ""))
+            for method, r in c["results"].items():
+                keys = ["x_slower_than_" + c["reference"]] + ["x_" + f for f in c["floors"]]
+                row = f"  {method:<36}{r['median_s'] * 1e3:>11.3f}" + "".join(
+                    f"{r[k]:>{w - 1}.2f}x" for k, w in zip(keys, widths)
+                )
+                if "peak_bytes" in r:
+                    row += f"{r['peak_bytes'] / 2**20:>10.1f}"
+                lines.append(row)
+            if c["notes"]:
+                lines.append(f"  note: {c['notes']}")
+        return "\n".join(lines)
+
+
+# -- the cases -------------------------------------------------------------------------------
+
+
+def lphm_w(rng: Any, xp: Any, N: int, n: int, p: int, q: int, r: int) -> Any:
+    l = refimpl.dual_lphm_l(N, n, p, q, r)
+    return xp.asarray(rng.standard_normal(l) / np.sqrt(r))
+
+
+def fusion_case(table: Table, xp: Any, rng: Any, *, m: int, N: int, n: int, p: int, q: int, r: int,
+                reps: int, budget: float, literal: bool = True, sparse: bool = True) -> dict[str, Any]:
+    X = xp.asarray(rng.standard_normal((m, N)))
+    w = lphm_w(rng, xp, N, n, p, q, r)
+    kw = {"p": p, "q": q, "r": r, "n": n}
+    methods: dict[str, Callable[[], Any]] = {
+        "structured": lambda: refimpl.dual_lphm_fusion([X], w, **kw),
+    }
+    if literal:
+        methods["literal (materialise W, X @ W)"] = lambda: refimpl.dual_lphm_fusion([X], w, method="dense", **kw)
+    if literal and xp is np:
+        W = refimpl.dual_lphm(w, N, n, p, q, r)
+        methods["X @ W (W given)"] = lambda: X @ W
+    if sparse and xp is np:
+        op = refimpl.dual_lphm_operator(w, N, n, p, q, r)
+        A, B = op.P @ op.Q.T, op.S @ op.T_factor.T
+        csr = sp.kron(sp.csr_array(A), sp.csr_array(B), format="csr")
+        methods["scipy.sparse.kron CSR, X @ csr"] = lambda: X @ csr
+        pylops = _pylops()
+        if pylops is not None:
+            K = pylops.Kronecker(pylops.MatrixMult(A.T), pylops.MatrixMult(B.T))
+            methods["PyLops Kronecker"] = lambda: (K @ X.T).T
+    methods["floor: read X, write out"] = lambda: X[:, :n] + 0.0 if N >= n else xp.zeros((m, n)) + X.sum()
+    return table.case(
+        "fusion X @ kron(PQ^T, ST^T)", {"m": m, "N": N, "n": n, "p": p, "q": q, "r": r, "dtype": "float64"},
+        methods, xp=xp, reps=reps, budget=budget, reference="structured",
+        floors=("floor: read X, write out",), memory=("structured",) if xp is np else (),
+    )
+
+
+def padding_case(table: Table, xp: Any, rng: Any, *, m: int, n: int, D: int, p: int, q: int,
+                 reps: int, budget: float, sparse: bool = True, literal: bool = False) -> dict[str, Any]:
+    s, t, k = n // p, D // q, min(p, q)
+    X = xp.asarray(rng.standard_normal((m, n)))
+    w = xp.asarray(rng.standard_normal(s * t))
+    op = refimpl.duplicated_diagonal_padding_operator(w, n, D, p, q)
+    W = xp.reshape(w, (s, t))
+    Xk = xp.reshape(X[:, : k * s], (m * k, s))
+    methods: dict[str, Callable[[], Any]] = {"structured": lambda: X @ op}
+    if literal:
+        methods["literal (materialise, X @ psi)"] = lambda: X @ refimpl.duplicated_diagonal_padding(w, n, D, p, q, format="dense")
+    if sparse:
+        csr = refimpl.duplicated_diagonal_padding(w, n, D, p, q, format="csr")
+        methods["scipy.sparse.kron CSR, X @ csr"] = lambda: X @ csr
+        if xp is np:
+            bsr = refimpl.duplicated_diagonal_padding(w, n, D, p, q, format="bsr")
+            methods["scipy.sparse.kron BSR, X @ bsr"] = lambda: X @ bsr
+            pylops = _pylops()
+            if pylops is not None:
+                K = pylops.Kronecker(pylops.Identity(p), pylops.MatrixMult(np.asarray(W).T)) if p == q else None
+                if K is not None:
+                    methods["PyLops Kronecker"] = lambda: (K @ X.T).T
+    methods["floor: one GEMM (m*k, s) @ (s, t)"] = lambda: Xk @ W
+    methods["floor: read X, write out"] = lambda: X[:, :D] + 0.0 if n >= D else xp.zeros((m, D)) + X.sum()
+    return table.case(
+        "padding X @ kron(eye(p, q), W)", {"m": m, "n": n, "D": D, "p": p, "q": q, "dtype": "float64"},
+        methods, xp=xp, reps=reps, budget=budget, reference="structured",
+        floors=("floor: one GEMM (m*k, s) @ (s, t)", "floor: read X, write out"),
+        memory=("structured",) if xp is np else (),
+    )
+
+
+def materialise_case(table: Table, xp: Any, rng: Any, *, size: int, p: int, r: int, reps: int, budget: float) -> dict[str, Any]:
+    w = lphm_w(rng, xp, size, size, p, p, r)
+    return table.case(
+        "dense dual_lphm materialisation", {"n": size, "D": size, "p": p, "q": p, "r": r, "dtype": "float64"},
+        {
+            "dual_lphm (dense)": lambda: refimpl.dual_lphm(w, size, size, p, p, r),
+            "floor: fill an n x D array": lambda: xp.full((size, size), 1.0),
+        },
+        xp=xp, reps=reps, budget=budget, reference="dual_lphm (dense)", floors=("floor: fill an n x D array",),
+    )
+
+
+def overhead_case(table: Table, xp: Any, rng: Any, *, reps: int) -> dict[str, Any]:
+    X = xp.asarray(rng.standard_normal((1, 4)))
+    w = lphm_w(rng, xp, 4, 4, 2, 2, 1)
+    wp = xp.asarray(rng.standard_normal(4))
+    op = refimpl.dual_lphm_operator(w, 4, 4, 2, 2, 1)
+    return table.case(
+        "fixed cost per call (tiny sizes)", {"m": 1, "N": 4, "n": 4, "p": 2, "q": 2, "r": 1},
+        {
+            "dual_lphm_fusion structured": lambda: refimpl.dual_lphm_fusion([X], w, p=2, r=1),
+            "dual_lphm_fusion dense": lambda: refimpl.dual_lphm_fusion([X], w, p=2, r=1, method="dense"),
+            "X @ op (operator built)": lambda: X @ op,
+            "duplicated_padding": lambda: refimpl.duplicated_padding(wp, 4, 4, 2),
+            "duplicated_diagonal_padding csr": lambda: refimpl.duplicated_diagonal_padding(wp, 4, 4, 2),
+            "X @ X.T (NumPy floor)": lambda: X @ X.T,
+        },
+        xp=xp, reps=reps * 200, budget=1.0, reference="dual_lphm_fusion structured",
+    )
+
+
+def _pylops() -> Any:
+    try:
+        import pylops
+    except ImportError:
+        return None
+    return pylops
+
+
+# -- scaling series --------------------------------------------------------------------------
+
+
+def scaling(xp: Any, rng: Any, *, quick: bool, reps: int) -> list[dict[str, Any]]:
+    """Time and peak memory of the structured and literal fusion as N = n, m and r grow."""
+    series = []
+    base = {"m": 256, "N": 2048, "r": 4}
+    sizes = {
+        "N": [256, 512, 1024, 2048] if quick else [256, 512, 1024, 2048, 4096, 8192, 16384],
+        "m": [16, 64, 256] if quick else [16, 64, 256, 1024, 4096],
+        "r": [1, 2, 4] if quick else [1, 2, 4, 8, 16, 32],
+    }
+    for vary, values in sizes.items():
+        for v in values:
+            cfg = dict(base, **{vary: v})
+            m, N, r = cfg["m"], cfg["N"], cfg["r"]
+            p = 2 ** (int(np.log2(N)) // 2)  # a power of two near sqrt(N), dividing N
+            X = xp.asarray(rng.standard_normal((m, N)))
+            w = lphm_w(rng, xp, N, N, p, p, r)
+            point: dict[str, Any] = {"vary": vary, "m": m, "N": N, "n": N, "p": p, "r": r}
+            for method in ("structured", "dense"):
+                if method == "dense" and N > 8192:
+                    continue  # W alone would be over 512 MiB: the point of the operator
+                fn = lambda: refimpl.dual_lphm_fusion([X], w, p=p, r=r, method=method)  # noqa: E731
+                point[method + "_s"] = timeit({method: fn}, reps=reps, budget=2.0, sync=_sync(xp))[method]["median_s"]
+                if xp is np:
+                    point[method + "_peak_bytes"] = peak_bytes(fn)
+            print(f"  scaling {vary}={v:<6} structured {point['structured_s'] * 1e3:9.3f} ms"
+                  + (f"   dense {point['dense_s'] * 1e3:9.3f} ms" if "dense_s" in point else ""), flush=True)
+            series.append(point)
+    return series
+
+
+# -- beyond one machine: Dask ----------------------------------------------------------------
+
+
+DASK_CODE = """
+import json, resource, sys, time
+import numpy as np, dask, dask.array as da, refimpl
+rows, N, chunk, p, r = {rows}, {N}, {chunk}, {p}, {r}
+rng = np.random.default_rng(0)
+w = rng.standard_normal(refimpl.dual_lphm_l(N, N, p, p, r))
+X = da.random.default_rng(1).standard_normal((rows, N), chunks=(chunk, N))
+Y = refimpl.dual_lphm_fusion([X], w, p=p, r=r)          # lazy: nothing computed yet
+t0 = time.perf_counter()
+total = float((Y ** 2).sum().compute(scheduler="threads"))
+elapsed = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({{"seconds": elapsed, "peak_rss_bytes": peak, "x_bytes": rows * N * 8,
+                  "chunk_bytes": chunk * N * 8, "sum_of_squares": total}}))
+"""
+
+
+def dask_case(*, rows: int, N: int, chunk: int, p: int, r: int) -> dict[str, Any] | None:
+    """A fusion whose X (several GiB) is generated and reduced chunk by chunk, in a fresh process."""
+    try:
+        import dask  # noqa: F401
+    except ImportError:
+        print("  dask is not installed: skipping the out-of-core case")
+        return None
+    code = DASK_CODE.format(rows=rows, N=N, chunk=chunk, p=p, r=r)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result.update(rows=rows, N=N, chunk_rows=chunk, p=p, r=r)
+    print(f"  dask: X of {result['x_bytes'] / 2**30:.1f} GiB in chunks of {result['chunk_bytes'] / 2**20:.0f} MiB: "
+          f"{result['seconds']:.1f} s, peak RSS {result['peak_rss_bytes'] / 2**20:.0f} MiB", flush=True)
+    return result
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "refimpl": refimpl.__version__,
+    }
+    for name in ("pylops", "dask", "cupy", "torch"):
+        try:
+            info[name] = __import__(name).__version__
+        except ImportError:
+            pass
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        info["blas"] = f"{blas.get('name')} {blas.get('version')}"
+    except Exception:  # noqa: BLE001 - older NumPy: not worth failing over
+        pass
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes only")
+    parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy")
+    parser.add_argument("--reps", type=int, default=7, help="repetitions per method (median reported)")
+    parser.add_argument("--out", type=Path, help="JSON output (default: benchmarks/results/<backend>[-quick].json)")
+    args = parser.parse_args(argv)
+
+    if args.backend == "cupy":
+        import cupy as xp
+    else:
+        xp = np
+    rng = np.random.default_rng(0)
+    table = Table()
+    quick, reps = args.quick, args.reps
+    print(f"refimpl benchmarks on {args.backend}{' (quick)' if quick else ''}", flush=True)
+
+    overhead_case(table, xp, rng, reps=reps)
+    if quick:
+        fusion_case(table, xp, rng, m=128, N=1024, n=1024, p=32, q=32, r=4, reps=reps, budget=2.0)
+        padding_case(table, xp, rng, m=128, n=4096, D=4096, p=32, q=32, reps=reps, budget=2.0, literal=True)
+        materialise_case(table, xp, rng, size=1024, p=32, r=4, reps=reps, budget=2.0)
+    else:
+        fusion_case(table, xp, rng, m=512, N=4096, n=4096, p=64, q=64, r=4, reps=reps, budget=10.0)
+        fusion_case(table, xp, rng, m=256, N=65536, n=65536, p=256, q=256, r=4, reps=3, budget=10.0,
+                    literal=False, sparse=False)
+        padding_case(table, xp, rng, m=512, n=16384, D=16384, p=128, q=128, reps=reps, budget=10.0)
+        padding_case(table, xp, rng, m=64, n=262144, D=262144, p=1024, q=1024, reps=3, budget=10.0, sparse=False)
+        padding_case(table, xp, rng, m=512, n=4096, D=6144, p=64, q=96, reps=reps, budget=10.0, literal=True)
+        materialise_case(table, xp, rng, size=4096, p=64, r=4, reps=reps, budget=10.0)
+
+    series = scaling(xp, rng, quick=quick, reps=3)
+    dask_result = None
+    if xp is np:
+        if quick:
+            dask_result = dask_case(rows=2**15, N=1024, chunk=2**12, p=32, r=4)
+        else:
+            dask_result = dask_case(rows=3 * 2**18, N=1024, chunk=2**14, p=32, r=4)
+
+    report = table.render()
+    print(report)
+    out = args.out or HERE / "results" / f"{args.backend}{'-quick' if quick else ''}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": machine(), "command": " ".join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])]),
+                               "date": time.strftime("%Y-%m-%d"), "cases": table.cases, "scaling": series,
+                               "dask": dask_result, "table": report}, indent=1))
+    print(f"\nsaved {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
