@@ -41,7 +41,7 @@ def check_dim(value: Any, name: str) -> int:
 
     Integer types from NumPy and friends are accepted (anything with ``__index__``).
     """
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or "bool" in str(getattr(value, "dtype", "")) or type(value).__name__ in ("bool", "bool_"):
         raise TypeError(f"{name} must be a positive integer, got the bool {value!r}")
     try:
         ivalue = operator.index(value)

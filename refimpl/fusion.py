@@ -201,16 +201,19 @@ def dual_lphm_fusion(
     >>> print(dual_lphm_fusion([A1, A2], w, p=2, q=1, r=1, method="dense"))
     [[ 6. 18.]]
     """
+    if not isinstance(method, str):
+        raise TypeError(f"method must be 'structured' or 'dense', got {method!r}")
     if method not in ("structured", "dense"):
         raise RefimplError(f"method must be 'structured' or 'dense', got {method!r}")
     xp, X, w, widths, n = _concatenated(inputs, w, n)
     shape = _fusion_shape(widths, n, p, q, r)
-    if method == "dense" and not array_api_compat.is_dask_array(X):
+    weight_xp = array_api_compat.array_namespace(w)  # NumPy for Dask inputs: w goes to every chunk
+    w = check_parameter_vector(weight_xp, w, shape.l, shape.rule)
+    if method == "dense":
         check_dense_size(
-            xp, shape.R, shape.C, w.dtype, "dual_lphm_fusion(method='dense')", "use method='structured'"
+            weight_xp, shape.R, shape.C, w.dtype, "dual_lphm_fusion(method='dense')", "use method='structured'"
         )
-        return X @ lphm_matrix(xp, w, shape)  # X @ refimpl.dual_lphm(w, N, n, p, q, r)
-    weight_xp = array_api_compat.array_namespace(w)
+        return X @ lphm_matrix(weight_xp, w, shape)  # X @ refimpl.dual_lphm(w, N, n, p, q, r)
     operator = DualLphmOperator(weight_xp, *lphm_factors(weight_xp, w, shape))
     return operator.rmatmul(X)
 
@@ -284,5 +287,6 @@ def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None)
     """
     xp, X, w, widths, n = _concatenated(inputs, w, n)
     N = sum(widths)
-    w = check_parameter_vector(xp, w, N * n, f"l = N*n with N={N}, n={n}")
-    return X @ xp.reshape(w, (N, n))
+    weight_xp = array_api_compat.array_namespace(w)  # NumPy for Dask inputs
+    w = check_parameter_vector(weight_xp, w, N * n, f"l = N*n with N={N}, n={n}")
+    return X @ weight_xp.reshape(w, (N, n))

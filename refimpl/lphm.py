@@ -145,6 +145,7 @@ def dual_lphm(w: Any, n: int, D: int, p: int, q: int | None, r: int) -> Any:
     """
     shape = lphm_shape(n, D, p, q, r)
     xp, (w,) = namespace_and_arrays(w)
+    w = check_parameter_vector(xp, w, shape.l, shape.rule)  # a wrong w first, then the size
     check_dense_size(xp, shape.R, shape.C, w.dtype, "dual_lphm", "use refimpl.dual_lphm_operator")
     return lphm_matrix(xp, w, shape)
 

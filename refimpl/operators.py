@@ -75,10 +75,11 @@ class StructuredOperator:
     __array_ufunc__ = None
     __array_priority__ = 1000
 
-    def __init__(self, xp: ModuleType, shape: tuple[int, int], dtype: Any) -> None:
+    def __init__(self, xp: ModuleType, shape: tuple[int, int], dtype: Any, device: Any = None) -> None:
         self.xp = xp
         self.shape = shape
         self.dtype = dtype
+        self.device = device
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.shape[0]} x {self.shape[1]}, dtype {self.dtype}, {self.xp.__name__}>"
@@ -103,17 +104,17 @@ class StructuredOperator:
         return self.rmatmul(X)
 
     def __matmul__(self, Y: Any) -> Any:
+        if isinstance(Y, StructuredOperator):
+            return NotImplemented
         return self.matmul(Y)
 
     def rmatmul(self, X: Any) -> Any:
         """``X @ op`` for ``X`` of shape ``(..., n)``; returns shape ``(..., D)``."""
         if array_api_compat.is_dask_array(X):
             return self._rmatmul_dask(X)
-        xp, (X, _) = namespace_and_arrays(X, self._probe())
-        if xp.__name__ != self.xp.__name__:
-            raise TypeError(
-                f"X must come from the operator's array library {self.xp.__name__}, got {xp.__name__}"
-            )
+        if not (array_api_compat.is_array_api_obj(X) or isinstance(X, Sequence)) or isinstance(X, (str, bytes)):
+            raise TypeError(f"X @ op needs an array X of shape (..., {self.shape[0]}), got {type(X).__name__}")
+        xp, (X, _) = namespace_and_arrays(X, self._probe())  # one library, one device, one dtype
         if X.ndim == 0 or X.shape[-1] != self.shape[0]:
             raise RefimplError(
                 f"X @ op needs X of shape (..., {self.shape[0]}), got shape {tuple(X.shape)}"
@@ -125,7 +126,12 @@ class StructuredOperator:
 
     def matmul(self, Y: Any) -> Any:
         """``op @ Y`` for ``Y`` of shape ``(..., D, k)`` or ``(D,)``; returns ``(..., n, k)`` or ``(n,)``."""
+        if not (array_api_compat.is_array_api_obj(Y) or isinstance(Y, Sequence)) or isinstance(Y, (str, bytes)):
+            raise TypeError(f"op @ Y needs an array Y of shape (..., {self.shape[1]}, k) or ({self.shape[1]},), got {type(Y).__name__}")
         if getattr(Y, "ndim", None) == 1 or (not hasattr(Y, "ndim") and _depth(Y) == 1):
+            length = Y.shape[0] if hasattr(Y, "shape") else len(Y)
+            if length != self.shape[1]:
+                raise RefimplError(f"op @ y needs y of shape ({self.shape[1]},), got shape ({length},)")
             return self.T.rmatmul(Y)  # op @ y == y @ op.T for a vector
         xp = self.xp if not array_api_compat.is_array_api_obj(Y) else array_api_compat.array_namespace(Y)
         Y = Y if array_api_compat.is_array_api_obj(Y) else self.xp.asarray(Y)
@@ -175,7 +181,7 @@ class StructuredOperator:
 
     def _probe(self) -> Any:
         """A 0-d array of the operator's dtype, to promote ``X``'s dtype against."""
-        return self.xp.zeros((), dtype=self.dtype)
+        return self.xp.zeros((), dtype=self.dtype, device=self.device)
 
     def _cast(self, dtype: Any) -> StructuredOperator:
         """The same operator with its pieces in ``dtype`` (``self`` when it already is)."""
@@ -225,7 +231,25 @@ def _depth(obj: Any) -> int:
 # -- duplicated padding ----------------------------------------------------------------------
 
 
-class DuplicatedPaddingOperator(StructuredOperator):
+class _BlockOperator(StructuredOperator):
+    """What the two padding operators share: a block ``W`` (``s x t``) on a ``p x q`` grid."""
+
+    def __init__(self, xp: ModuleType, W: Any, p: int, q: int) -> None:
+        s, t = W.shape
+        super().__init__(xp, (p * s, q * t), W.dtype, array_api_compat.device(W))
+        self.W, self.p, self.q = W, p, q
+
+    def _transpose(self) -> Any:
+        return type(self)(self.xp, self.W.T, self.q, self.p)
+
+    def _conj(self) -> Any:
+        return type(self)(self.xp, self.xp.conj(self.W), self.p, self.q)
+
+    def _astype(self, dtype: Any) -> Any:
+        return type(self)(self.xp, self.xp.astype(self.W, dtype), self.p, self.q)
+
+
+class DuplicatedPaddingOperator(_BlockOperator):
     r"""``kron(ones(p, q), W)`` applied without materialising it.
 
     With ``X`` cut into ``p`` column blocks ``X_i`` of width ``s``:
@@ -254,30 +278,16 @@ class DuplicatedPaddingOperator(StructuredOperator):
     True
     """
 
-    def __init__(self, xp: ModuleType, W: Any, p: int, q: int) -> None:
-        s, t = W.shape
-        super().__init__(xp, (p * s, q * t), W.dtype)
-        self.W, self.p, self.q = W, p, q
-
     def _apply(self, X: Any) -> Any:
         xp, (s, t) = self.xp, self.W.shape
         block_sum = xp.sum(xp.reshape(X, (X.shape[0], self.p, s)), axis=1)
         return xp.tile(block_sum @ self.W, (1, self.q))
 
-    def _transpose(self) -> DuplicatedPaddingOperator:
-        return DuplicatedPaddingOperator(self.xp, self.W.T, self.q, self.p)
-
-    def _conj(self) -> DuplicatedPaddingOperator:
-        return DuplicatedPaddingOperator(self.xp, self.xp.conj(self.W), self.p, self.q)
-
-    def _astype(self, dtype: Any) -> DuplicatedPaddingOperator:
-        return DuplicatedPaddingOperator(self.xp, self.xp.astype(self.W, dtype), self.p, self.q)
-
     def _dense(self) -> Any:
         return self.xp.tile(self.W, (self.p, self.q))  # kron(ones(p, q), W), as duplicated_padding
 
 
-class DuplicatedDiagonalPaddingOperator(StructuredOperator):
+class DuplicatedDiagonalPaddingOperator(_BlockOperator):
     r"""``kron(eye(p, q), W)`` applied without materialising it.
 
     With ``X`` cut into ``p`` column blocks ``X_i`` of width ``s`` and ``k = min(p, q)``:
@@ -306,11 +316,6 @@ class DuplicatedDiagonalPaddingOperator(StructuredOperator):
     True
     """
 
-    def __init__(self, xp: ModuleType, W: Any, p: int, q: int) -> None:
-        s, t = W.shape
-        super().__init__(xp, (p * s, q * t), W.dtype)
-        self.W, self.p, self.q = W, p, q
-
     def _apply(self, X: Any) -> Any:
         xp, (s, t), m = self.xp, self.W.shape, X.shape[0]
         k = min(self.p, self.q)
@@ -321,15 +326,6 @@ class DuplicatedDiagonalPaddingOperator(StructuredOperator):
             zeros = xp.zeros((m, (self.q - k) * t), dtype=out.dtype, device=array_api_compat.device(out))
             out = xp.concat([out, zeros], axis=1)
         return out
-
-    def _transpose(self) -> DuplicatedDiagonalPaddingOperator:
-        return DuplicatedDiagonalPaddingOperator(self.xp, self.W.T, self.q, self.p)
-
-    def _conj(self) -> DuplicatedDiagonalPaddingOperator:
-        return DuplicatedDiagonalPaddingOperator(self.xp, self.xp.conj(self.W), self.p, self.q)
-
-    def _astype(self, dtype: Any) -> DuplicatedDiagonalPaddingOperator:
-        return DuplicatedDiagonalPaddingOperator(self.xp, self.xp.astype(self.W, dtype), self.p, self.q)
 
     def _dense(self) -> Any:
         return self.tosparse("dense")
@@ -388,7 +384,7 @@ class DualLphmOperator(StructuredOperator):
 
     def __init__(self, xp: ModuleType, P: Any, Q: Any, S: Any, T: Any) -> None:
         (p, r), (q, _), (s, _), (t, _) = P.shape, Q.shape, S.shape, T.shape
-        super().__init__(xp, (p * s, q * t), P.dtype)
+        super().__init__(xp, (p * s, q * t), P.dtype, array_api_compat.device(P))
         self.P, self.Q, self.S, self.T_factor = P, Q, S, T
         self.p, self.q, self.r, self.s, self.t = p, q, r, s, t
 

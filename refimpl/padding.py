@@ -238,11 +238,17 @@ def duplicated_diagonal_padding(
         blocks = xp.where(on_diagonal, xp.reshape(W, (1, s, 1, t)), zero)
         return xp.reshape(blocks, (shape.n, shape.D))
     sparse = _sparse_module_for(xp, format, W.dtype)
-    # CuPy's kron converts dense operands less reliably than SciPy's: hand it a sparse W.
-    operand = W if array_api_compat.is_numpy_namespace(xp) else sparse.csr_matrix(W)
-    psi = sparse.kron(_sparse_eye(sparse, p, q, W.dtype), operand, format=format)
-    # kron returns float64 when W has no nonzero entry: keep w's dtype all the same.
-    return psi if psi.dtype == W.dtype else psi.astype(W.dtype)
+    # kron builds the structure from exact indices 1..l, then the stored entries take their
+    # values from w: no value is ever multiplied, so inf stays inf (also complex inf, which
+    # 1 * (inf+0j) would turn into inf+nanj) and zeros of W are stored like any entry.
+    index = xp.reshape(xp.arange(1, shape.l + 1, dtype=xp.float64, device=array_api_compat.device(W)), (s, t))
+    operand = index if array_api_compat.is_numpy_namespace(xp) else sparse.csr_matrix(index)
+    psi = sparse.kron(_sparse_eye(sparse, p, q, xp.float64), operand, format=format)
+    w_flat = xp.reshape(W, (shape.l,))
+    values = xp.take(w_flat, xp.reshape(xp.astype(psi.data, xp.int64) - 1, (-1,)), axis=0)
+    psi = psi.astype(W.dtype)
+    psi.data = xp.reshape(values, psi.data.shape)
+    return psi
 
 
 def _sparse_module_for(xp: ModuleType, format: str, dtype: Any) -> ModuleType:

@@ -22,19 +22,27 @@ def test_default_backend_is_numpy() -> None:
     assert refimpl.get_backend() == "numpy"
 
 
-def test_use_backend_restores_the_previous_backend() -> None:
+def test_use_backend_overrides_then_restores_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from refimpl import _backend
+
+    monkeypatch.setattr(_backend, "_default_backend", "cupy")  # the name only: nothing imported
+    assert refimpl.get_backend() == "cupy"
     with refimpl.use_backend("numpy"):
         assert refimpl.get_backend() == "numpy"
-    assert refimpl.get_backend() == "numpy"
+        assert isinstance(refimpl.duplicated_padding([1.0, 2.0], 2, 2, 2, 1), np.ndarray)
+    assert refimpl.get_backend() == "cupy"
 
 
-def test_use_backend_is_local_to_its_thread() -> None:
+def test_use_backend_is_local_to_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from refimpl import _backend
+
+    monkeypatch.setattr(_backend, "_default_backend", "cupy")
     seen: list[str] = []
     with refimpl.use_backend("numpy"):
         thread = threading.Thread(target=lambda: seen.append(refimpl.get_backend()))
         thread.start()
         thread.join()
-    assert seen == ["numpy"]
+    assert seen == ["cupy"]  # the other thread sees the default, not this block's backend
 
 
 @pytest.mark.skipif(HAS_CUPY, reason="CuPy is installed here: the missing-CuPy error cannot happen")

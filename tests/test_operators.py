@@ -81,6 +81,10 @@ def test_transpose_conjugate_and_toarray(xp: Any, data: Any, dtype: Any) -> None
     assert_array(op.toarray(), xp, M)
     assert_array(op.T.toarray(), xp, np.ascontiguousarray(M.T))
     assert_array(op.H.toarray(), xp, np.ascontiguousarray(M.conj().T))
+    # and applied, not only materialised
+    Y = integer_valued(data.draw, (3, M.shape[1]), dtype)
+    assert_array(op.T.rmatmul(as_xp(xp, Y)), xp, (Y @ M.T).astype(dtype))
+    assert_array(op.H.rmatmul(as_xp(xp, Y)), xp, (Y @ M.conj().T).astype(dtype))
     assert op.T.shape == op.H.shape == M.shape[::-1]
     assert op.T.T.shape == M.shape
 
@@ -121,8 +125,8 @@ def test_contraction_orders_agree_to_rounding_on_real_data(data: Any, order: str
     w = rng.standard_normal(dual_lphm_l(*args))
     X = rng.standard_normal((4, c["n"]))
     op = dual_lphm_operator(w, *args)
-    exact = X @ refimpl.dual_lphm(w, *args)
-    bound = 64 * np.finfo(np.float64).eps * (np.abs(X) @ np.abs(op.toarray())).max(initial=1.0)
+    exact = X @ loop_dual_lphm(w, *args)
+    bound = 64 * np.finfo(np.float64).eps * (np.abs(X) @ np.abs(loop_dual_lphm(w, *args))).max(initial=1.0)
     assert np.max(np.abs(op._apply(X, order) - exact), initial=0.0) <= bound
 
 
@@ -153,13 +157,32 @@ def test_fusion_operator_is_the_fusion_weight() -> None:
     np.testing.assert_array_equal(op.toarray(), refimpl.dual_lphm(w, 6, 3, 3, 1, 2))
 
 
-def test_tosparse_is_the_sparse_function() -> None:
+def test_tosparse_gives_the_loop_matrix_in_every_format() -> None:
     w = np.arange(1.0, 7.0)
     op = duplicated_diagonal_padding_operator(w, 6, 6, 3, 2)
+    expected = loop_padding(w, 6, 6, 3, 2, diagonal=True)
     for fmt in refimpl.SPARSE_FORMATS:
-        expected = refimpl.duplicated_diagonal_padding(w, 6, 6, 3, 2, format=fmt)
-        np.testing.assert_array_equal(to_numpy(op.tosparse(fmt)), to_numpy(expected))
-    np.testing.assert_array_equal(to_numpy(op.T.tosparse("csr")), to_numpy(expected).T)
+        sparse = op.tosparse(fmt)
+        assert fmt == "dense" or sparse.format == fmt
+        np.testing.assert_array_equal(to_numpy(sparse), expected)
+    np.testing.assert_array_equal(to_numpy(op.T.tosparse("csr")), expected.T)
+
+
+def test_operators_keep_the_device_of_their_pieces() -> None:
+    xps = pytest.importorskip("array_api_strict")
+    device = xps.Device("device1")
+    X = xps.ones((2, 4), device=device)
+    for op in (
+        dual_lphm_operator(xps.ones(8, device=device), 4, 4, 2, 2, 1),
+        duplicated_padding_operator(xps.ones(4, device=device), 4, 4, 2),
+        duplicated_diagonal_padding_operator(xps.ones(4, device=device), 4, 4, 2),
+    ):
+        assert op.rmatmul(X).device == device
+        assert op.matmul(xps.ones((4, 3), device=device)).device == device
+    fused = dual_lphm_fusion([X], xps.ones(8, device=device), p=2, r=1)
+    assert fused.device == device
+    with pytest.raises(refimpl.RefimplError, match="one device"):
+        dual_lphm_operator(xps.ones(8, device=device), 4, 4, 2, 2, 1).rmatmul(xps.ones((2, 4)))
 
 
 def test_matmul_operator_syntax_defers_to_the_operator() -> None:

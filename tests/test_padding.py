@@ -111,13 +111,15 @@ def test_only_the_diagonal_blocks_are_stored(data: Any, cfg: dict[str, int], fmt
 def test_structural_zeros_stay_zero_with_inf_and_nan(data: Any, cfg: dict[str, int], fmt: str) -> None:
     n, D, p, q = _cfg(cfg)
     s, t = n // p, D // q
-    special = st.sampled_from([np.inf, -np.inf, np.nan, 1.0])
+    special = st.sampled_from([np.inf, -np.inf, np.nan, 1.0, complex(np.inf, 0), complex(0, -np.inf), 0.0])
     w = np.asarray(data.draw(st.lists(special, min_size=s * t, max_size=s * t)))
     dense = to_numpy(duplicated_diagonal_padding(w, n, D, p, q, format=fmt))
     i, j = np.indices((n, D))
     outside = (i // s != j // t) | (i // s >= min(p, q))
     assert np.all(dense[outside] == 0)  # exact zeros, no nan
+    # Inside the blocks, exactly w's values: no 1 * (inf+0j) = inf+nanj either.
     np.testing.assert_array_equal(dense, loop_padding(w, n, D, p, q, diagonal=True))
+    assert dense.dtype == w.dtype
 
 
 @given(data=st.data(), cfg=padding_configs(), diagonal=st.booleans())
