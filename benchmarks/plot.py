@@ -18,9 +18,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 def plot(results: dict, out: Path) -> None:
     series = results["scaling"]
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8), constrained_layout=True)
-    labels = {"N": "N = n (m = 256, r = 4)", "m": "m (N = n = 2048, r = 4)", "r": "r (m = 256, N = n = 2048)"}
-    for ax, vary in zip(axes[:3], ("N", "m", "r")):
+    fig, axes = plt.subplots(1, 5, figsize=(20, 3.8), constrained_layout=True)
+    labels = {
+        "N": "N (n = 2048, m = 256, r = 4)", "n": "n (N = 2048, m = 256, r = 4)",
+        "m": "m (N = n = 2048, r = 4)", "r": "r (m = 256, N = n = 2048)",
+    }
+    for ax, vary in zip(axes[:4], ("N", "n", "m", "r")):
         points = [pt for pt in series if pt["vary"] == vary]
         xs = [pt[vary] for pt in points]
         ax.loglog(xs, [pt["structured_s"] * 1e3 for pt in points], "o-", label="structured (operator)")
@@ -31,15 +34,15 @@ def plot(results: dict, out: Path) -> None:
         ax.set_ylabel("median time (ms)")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend()
-    ax = axes[3]
-    points = [pt for pt in series if pt["vary"] == "N" and "structured_peak_bytes" in pt]
-    xs = [pt["N"] for pt in points]
+    ax = axes[4]
+    points = [pt for pt in series if pt["vary"] == "n" and "structured_peak_bytes" in pt]
+    xs = [pt["n"] for pt in points]
     ax.loglog(xs, [pt["structured_peak_bytes"] / 2**20 for pt in points], "o-", label="structured")
     dense = [(pt["N"], pt["dense_peak_bytes"] / 2**20) for pt in points if "dense_peak_bytes" in pt]
     if dense:
         ax.loglog(*zip(*dense), "s--", label="literal")
-    ax.loglog(xs, [pt["m"] * pt["N"] * 8 / 2**20 for pt in points], ":", color="gray", label="bytes of the output")
-    ax.set_xlabel(labels["N"])
+    ax.loglog(xs, [pt["m"] * pt["n"] * 8 / 2**20 for pt in points], ":", color="gray", label="bytes of the output")
+    ax.set_xlabel(labels["n"])
     ax.set_ylabel("peak memory beyond X (MiB)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()

@@ -250,26 +250,27 @@ def _pylops() -> Any:
 
 
 def scaling(xp: Any, rng: Any, *, quick: bool, reps: int) -> list[dict[str, Any]]:
-    """Time and peak memory of the structured and literal fusion as N = n, m and r grow."""
+    """Time and peak memory of the structured and literal fusion as N, n, m and r grow, one at a time."""
     series = []
-    base = {"m": 256, "N": 2048, "r": 4}
+    base = {"m": 256, "N": 2048, "n": 2048, "r": 4}
     sizes = {
         "N": [256, 512, 1024, 2048] if quick else [256, 512, 1024, 2048, 4096, 8192, 16384],
+        "n": [256, 512, 1024, 2048] if quick else [256, 512, 1024, 2048, 4096, 8192, 16384],
         "m": [16, 64, 256] if quick else [16, 64, 256, 1024, 4096],
         "r": [1, 2, 4] if quick else [1, 2, 4, 8, 16, 32],
     }
     for vary, values in sizes.items():
         for v in values:
             cfg = dict(base, **{vary: v})
-            m, N, r = cfg["m"], cfg["N"], cfg["r"]
-            p = 2 ** (int(np.log2(N)) // 2)  # a power of two near sqrt(N), dividing N
+            m, N, n, r = cfg["m"], cfg["N"], cfg["n"], cfg["r"]
+            p, q = (2 ** (int(np.log2(x)) // 2) for x in (N, n))  # powers of two near the square roots
             X = xp.asarray(rng.standard_normal((m, N)))
-            w = lphm_w(rng, xp, N, N, p, p, r)
-            point: dict[str, Any] = {"vary": vary, "m": m, "N": N, "n": N, "p": p, "r": r}
+            w = lphm_w(rng, xp, N, n, p, q, r)
+            point: dict[str, Any] = {"vary": vary, "m": m, "N": N, "n": n, "p": p, "q": q, "r": r}
             for method in ("structured", "dense"):
-                if method == "dense" and N > 8192:
-                    continue  # W alone would be over 512 MiB: the point of the operator
-                fn = lambda: refimpl.dual_lphm_fusion([X], w, p=p, r=r, method=method)  # noqa: E731
+                if method == "dense" and N * n > 8192 * 2048:
+                    continue  # W alone would be over 128 MiB: the point of the operator
+                fn = lambda: refimpl.dual_lphm_fusion([X], w, p=p, q=q, r=r, n=n, method=method)  # noqa: E731
                 point[method + "_s"] = timeit({method: fn}, reps=reps, budget=2.0, sync=_sync(xp))[method]["median_s"]
                 if xp is np:
                     point[method + "_peak_bytes"] = peak_bytes(fn)

@@ -35,7 +35,7 @@ class DenseSizeError(RefimplError, MemoryError):
     >>> import refimpl
     >>> with refimpl.dense_limit(1000):
     ...     try:
-    ...         refimpl.dual_lphm([1.0] * 48, 64, 64, 8, 8, 1)
+    ...         refimpl.dual_lphm([1.0] * 32, 64, 64, 8, 8, 1)
     ...     except MemoryError as exc:
     ...         print(str(exc)[:62])
     dual_lphm would materialise a dense 64 x 64 float64 matrix of

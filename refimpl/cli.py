@@ -135,6 +135,56 @@ def _show(args: argparse.Namespace) -> str:
     return f"{f}: l = {l}\n{out}\n"
 
 
+def load_target(target: str) -> Any:
+    """The object named by ``MODULE:CALLABLE`` (``CALLABLE`` may be dotted, ``pkg.mod:Class.method``)."""
+    import importlib
+
+    module, _, attribute = target.partition(":")
+    if not module or not attribute:
+        raise RefimplError(f"a candidate is named MODULE:CALLABLE, got {target!r}")
+    obj = importlib.import_module(module)
+    for part in attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise RefimplError(f"{target!r}: module {module!r} has no attribute {attribute!r}") from None
+    return obj
+
+
+def _check(args: argparse.Namespace) -> tuple[str, int]:
+    import json
+
+    from .testing import check
+
+    def progress(i: int, case: Any) -> None:
+        if i % 25 == 0:
+            print(f"  ... {i} cases checked", file=sys.stderr, flush=True)
+
+    common = {"examples": args.examples, "seed": args.seed, "backend": args.check_backend, "grad": args.grad,
+              "raise_on_failure": False, "progress": progress}
+    if args.target is None:
+        from .examples import column_major_dual_lphm, faithful_dual_lphm
+
+        reports = [
+            check(faithful_dual_lphm, "dual_lphm", target="refimpl.examples:faithful_dual_lphm", **common),
+            check(column_major_dual_lphm, "dual_lphm", target="refimpl.examples:column_major_dual_lphm", **common),
+        ]
+        intro = (
+            "refimpl check with no target runs the oracle on two example implementations of dual_lphm\n"
+            "shipped for this purpose: a faithful one, and one that reads w in column-major order.\n"
+            "Check yours with: refimpl check MODULE:CALLABLE --function NAME\n\n"
+        )
+        if args.json:
+            return json.dumps([r.to_json() for r in reports], indent=1) + "\n", 0
+        return intro + "\n\n".join(str(r) for r in reports) + "\n", 0
+    if args.function is None:
+        raise RefimplError("refimpl check MODULE:CALLABLE needs --function NAME")
+    config = None if args.config is None else json.loads(args.config)
+    report = check(load_target(args.target), args.function, target=args.target, config=config, **common)
+    text = json.dumps(report.to_json(), indent=1) if args.json else str(report)
+    return text + "\n", 0 if report.passed else 1
+
+
 def _require(args: argparse.Namespace, *names: str) -> None:
     missing = [f"--{n}" for n in names if getattr(args, n) is None]
     if missing:
@@ -151,6 +201,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy", help="array library (default numpy)")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("demo", help="print a worked example of each function (the default)")
+    c = sub.add_parser(
+        "check", help="check an implementation against refimpl (no target: two shipped examples)",
+        description="Drive Hypothesis over valid configurations with a candidate implementation; "
+        "exit 0 only when every case passes.",
+    )
+    c.add_argument("target", nargs="?", metavar="MODULE:CALLABLE", help="the candidate (a function or class)")
+    c.add_argument("--function", choices=FUNCTIONS, help="the refimpl function it implements")
+    c.add_argument("--examples", type=int, default=100, help="configurations to try (default 100)")
+    c.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0)")
+    c.add_argument("--backend", dest="check_backend", default="numpy",
+                   choices=("numpy", "torch", "cupy", "jax", "array_api_strict"), help="the inputs' array library")
+    c.add_argument("--grad", action="store_true", help="also check gradients (PyTorch or JAX candidates)")
+    c.add_argument("--json", action="store_true", help="print the report as JSON")
+    c.add_argument("--config", help="JSON: try only this configuration (a failure report's reproduction line)")
+    from .vectors import add_vectors_parser
+
+    add_vectors_parser(sub)
     for name, text in (("show", "compute a function and print the matrix"), ("l", "print the parameter count l")):
         p = sub.add_parser(name, help=text, description=f"{text}; w defaults to 1, 2, ..., l")
         p.add_argument("function", choices=FUNCTIONS)
@@ -177,11 +244,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     args = build_parser().parse_args(argv)
+    if args.command == "vectors":
+        from .vectors import run_vectors
+
+        return run_vectors(args)
+    status = 0
     try:
         with use_backend(args.backend):
-            text = demo() if args.command in (None, "demo") else _show(args)
-    except (RefimplError, TypeError, ImportError) as exc:
+            if args.command in (None, "demo"):
+                text = demo()
+            elif args.command == "check":
+                text, status = _check(args)
+            else:
+                text = _show(args)
+    except (RefimplError, TypeError, ImportError, ValueError) as exc:
         print(f"refimpl: error: {exc}", file=sys.stderr)
         return 2
     sys.stdout.write(text)
-    return 0
+    return status

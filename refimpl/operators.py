@@ -61,6 +61,8 @@ class StructuredOperator:
         ``(n, D)``, the shape of the matrix.
     dtype : dtype
         The dtype of the matrix.
+    device : optional
+        The device of its pieces; ``X`` must live there too.
 
     Examples
     --------

@@ -1,0 +1,148 @@
+"""The registry the oracle works from: each function of SPEC, its configuration and its inputs.
+
+One convention for every part of the oracle (strategies, tolerance, diagnosis, gradients,
+golden vectors, ``check``):
+
+* ``config`` is a dict of Python ints (and a list for ``dims``):
+
+  ====================================  ===================================================
+  function                              config keys
+  ====================================  ===================================================
+  ``duplicated_padding``                ``n, D, p, q``
+  ``duplicated_diagonal_padding``       ``n, D, p, q``
+  ``dual_lphm``                         ``n, D, p, q, r``
+  ``dual_lphm_fusion``                  ``dims, n, p, q, r`` and ``m, batch`` (input rows and
+                                        leading batch shape; ``n`` may be ``None``)
+  ``concatenation_fusion``              ``dims, n`` and ``m, batch``
+  ====================================  ===================================================
+
+* ``inputs`` is a dict: ``{"w": w}`` for the matrices, ``{"w": w, "inputs": [A_1, ..., A_k]}``
+  for the fusions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ._validation import RefimplError
+from .fusion import concatenation_fusion, concatenation_fusion_l, dual_lphm_fusion, dual_lphm_fusion_l
+from .lphm import dual_lphm, dual_lphm_l
+from .padding import duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
+
+__all__ = ["FUNCTIONS", "FunctionSpec", "get_spec"]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """How the oracle calls one function of SPEC."""
+
+    name: str
+    config_keys: tuple[str, ...]
+    #: ``True`` for the padding functions: they only copy entries of ``w``, so their check is exact.
+    exact: bool
+    #: ``l(config)``: the length of ``w``.
+    l: Callable[[dict[str, Any]], int]
+    #: ``call(config, inputs)``: refimpl's value (dense for the diagonal padding).
+    call: Callable[[dict[str, Any], dict[str, Any]], Any]
+
+    @property
+    def is_fusion(self) -> bool:
+        return "dims" in self.config_keys
+
+    def output_shape(self, config: dict[str, Any]) -> tuple[int, ...]:
+        if self.is_fusion:
+            n = config["n"] if config.get("n") is not None else config["dims"][0]
+            return (*tuple(config.get("batch", ())), config["m"], n)
+        return (config["n"], config["D"])
+
+    def describe(self, config: dict[str, Any]) -> str:
+        """``name(n=4, D=6, p=2, q=3)``: the configuration as a call."""
+        args = ", ".join(f"{k}={config[k]!r}" for k in self.config_keys if k in config)
+        return f"{self.name}({args})"
+
+
+def _matrix(n: str) -> tuple[str, ...]:
+    return ("n", "D", "p", "q") if n == "padding" else ("n", "D", "p", "q", "r")
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {
+    spec.name: spec
+    for spec in (
+        FunctionSpec(
+            "duplicated_padding", _matrix("padding"), True,
+            lambda c: duplicated_padding_l(c["n"], c["D"], c["p"], c["q"]),
+            lambda c, i: duplicated_padding(i["w"], c["n"], c["D"], c["p"], c["q"]),
+        ),
+        FunctionSpec(
+            "duplicated_diagonal_padding", _matrix("padding"), True,
+            lambda c: duplicated_padding_l(c["n"], c["D"], c["p"], c["q"]),
+            lambda c, i: duplicated_diagonal_padding(i["w"], c["n"], c["D"], c["p"], c["q"], format="dense"),
+        ),
+        FunctionSpec(
+            "dual_lphm", _matrix("lphm"), False,
+            lambda c: dual_lphm_l(c["n"], c["D"], c["p"], c["q"], c["r"]),
+            lambda c, i: dual_lphm(i["w"], c["n"], c["D"], c["p"], c["q"], c["r"]),
+        ),
+        FunctionSpec(
+            "dual_lphm_fusion", ("dims", "n", "p", "q", "r", "m", "batch"), False,
+            lambda c: dual_lphm_fusion_l(c["dims"], c.get("n"), c["p"], c["q"], c["r"]),
+            lambda c, i: dual_lphm_fusion(i["inputs"], i["w"], p=c["p"], q=c["q"], r=c["r"], n=c.get("n")),
+        ),
+        FunctionSpec(
+            "concatenation_fusion", ("dims", "n", "m", "batch"), False,
+            lambda c: concatenation_fusion_l(c["dims"], c.get("n")),
+            lambda c, i: concatenation_fusion(i["inputs"], i["w"], n=c.get("n")),
+        ),
+    )
+}
+
+
+def get_spec(function: str | FunctionSpec) -> FunctionSpec:
+    """The :class:`FunctionSpec` of a function name (or the spec itself)."""
+    if isinstance(function, FunctionSpec):
+        return function
+    if not isinstance(function, str):
+        raise TypeError(f"function must be one of {sorted(FUNCTIONS)}, got {function!r}")
+    if function not in FUNCTIONS:
+        raise RefimplError(f"function must be one of {sorted(FUNCTIONS)}, got {function!r}")
+    return FUNCTIONS[function]
+
+
+def bind(function: str | FunctionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(config, inputs)`` from the arguments of a refimpl call, e.g. ``(w, 4, 6, 2, 3)``.
+
+    The arguments are checked by calling refimpl's own ``l`` of the configuration, so a bad
+    configuration raises refimpl's error here.
+    """
+    import inspect
+
+    from . import fusion, lphm, padding
+
+    spec = get_spec(function)
+    module = {"dual_lphm": lphm, "dual_lphm_fusion": fusion, "concatenation_fusion": fusion}.get(spec.name, padding)
+    signature = inspect.signature(getattr(module, spec.name))
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"the arguments do not fit refimpl.{spec.name}{signature}: {exc}") from None
+    bound.apply_defaults()
+    given = dict(bound.arguments)
+    given.pop("format", None)
+    given.pop("method", None)
+    if spec.is_fusion:
+        arrays = list(given.pop("inputs"))
+        shapes = [tuple(getattr(a, "shape", ())) for a in arrays]
+        if not shapes or any(len(s) < 2 for s in shapes):
+            raise RefimplError(f"inputs must be arrays of shape (..., m, n_i), got shapes {shapes}")
+        config = {k: given[k] for k in spec.config_keys if k in given}
+        config.update(dims=[s[-1] for s in shapes], m=shapes[0][-2], batch=shapes[0][:-2])
+        inputs = {"w": given["w"], "inputs": arrays}
+    else:
+        config = {k: given[k] for k in spec.config_keys}
+        inputs = {"w": given["w"]}
+    if config.get("q", 0) is None:
+        config["q"] = config["p"]
+    spec.l(config)  # refimpl's checks, and its messages
+    return config, inputs

@@ -1,0 +1,279 @@
+r"""Reference gradients: the vector-Jacobian products of every function of SPEC.
+
+An autodiff implementation (a PyTorch layer, a JAX port) checks its backward pass against
+:func:`reference_vjp`. Every VJP here is written in closed form from the definition, vectorised,
+and computed in float64 NumPy (complex128 when any of ``w``, the inputs or the cotangent is
+complex), whatever library the arguments come from.
+
+For an output ``out = f(w)`` (or ``f(w, A_1, ..., A_k)``) and a cotangent ``G`` of the output's
+shape, the VJP is
+
+* real data: :math:`\bar w = J^\top G`, the gradient of :math:`L = \sum G \odot \mathrm{out}`;
+* complex data: :math:`\bar w = J^H G = \overline{J}^\top G`, PyTorch's convention for the
+  gradient of a real-valued loss (the conjugate Wirtinger derivative
+  :math:`2\,\partial L/\partial \bar w` of :math:`L = \mathrm{Re} \sum \bar G \odot \mathrm{out}`).
+  All the functions are holomorphic in their arguments, so the formulas below are the real ones
+  with every *primal* factor conjugated (``conj`` is the identity on real data); this is what
+  ``torch.autograd.grad(out, w, G)`` returns.
+
+The formulas (``G4 = reshape(G, (p, s, q, t))``, row-major, for the ``n x D`` matrices):
+
+===============================  ======================================================================
+function                         VJP
+===============================  ======================================================================
+``duplicated_padding``           ``dW = sum_{k,l} G4[k, :, l, :]`` (every ``p*q`` block), ``dw = vec(dW)``
+``duplicated_diagonal_padding``  ``dW = sum_{k < min(p,q)} G4[k, :, k, :]`` (the diagonal blocks only)
+``dual_lphm``                    ``dA[i,j] = sum_ab G4[i,a,j,b] conj(B[a,b])``,
+                                 ``dB[a,b] = sum_ij G4[i,a,j,b] conj(A[i,j])`` with ``A = P Q^T``,
+                                 ``B = S T^T``; ``dP = dA conj(Q)``, ``dQ = dA^T conj(P)``,
+                                 ``dS = dB conj(T)``, ``dT = dB^T conj(S)``;
+                                 ``dw = [vec(dP) | vec(dQ) | vec(dS) | vec(dT)]``
+``dual_lphm_fusion``             ``dX = G W^H`` split by the widths ``n_i`` into ``dA_i``;
+                                 ``dW = sum over batch and rows of X^H G``, then ``dw`` is the
+                                 ``dual_lphm`` VJP with cotangent ``dW``
+``concatenation_fusion``         ``dX = G W^H`` as above, ``dw = vec(sum X^H G)``
+===============================  ======================================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+from ._functions import get_spec
+from ._validation import RefimplError
+from .fusion import _check_widths, _fusion_shape
+from .lphm import LphmShape, lphm_shape
+from .padding import padding_shape
+
+__all__ = ["reference_vjp"]
+
+
+# --- conversion ---------------------------------------------------------------------------
+
+
+def _to_numpy(x: Any, name: str) -> np.ndarray:
+    """``x`` from any array library (or a list, or a sparse matrix) as a NumPy array.
+
+    Arrays go through DLPack (``np.from_dlpack``); CuPy arrays through ``.get()``; PyTorch tensors
+    are detached and moved to the CPU first; sparse matrices are densified.
+    """
+    if isinstance(x, np.ndarray):
+        return x
+    if hasattr(x, "toarray") and not array_api_compat.is_array_api_obj(x):  # SciPy / CuPy sparse
+        x = x.toarray()
+    if array_api_compat.is_torch_array(x):
+        x = x.detach().cpu().resolve_conj().resolve_neg()
+    if array_api_compat.is_cupy_array(x):
+        return x.get()
+    if array_api_compat.is_array_api_obj(x) and not array_api_compat.is_dask_array(x):
+        try:
+            return np.from_dlpack(x)
+        except (TypeError, RuntimeError, BufferError, ValueError):
+            pass  # a device DLPack cannot hand to the CPU (JAX on a GPU, say): __array__ below
+    try:
+        return np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array or a nested sequence of numbers, got {type(x).__name__}: {exc}") from None
+
+
+def _numeric(a: np.ndarray, name: str) -> np.ndarray:
+    if a.dtype.kind not in "biufc":
+        raise TypeError(f"{name} must have a numeric dtype, got dtype {a.dtype}")
+    return a
+
+
+def _as_work_dtype(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """All arrays in float64, or complex128 when any of them is complex."""
+    dtype = np.complex128 if any(a.dtype.kind == "c" for a in arrays) else np.float64
+    return [a.astype(dtype, copy=False) for a in arrays]
+
+
+def _check_w(w: np.ndarray, l: int) -> np.ndarray:
+    shape = w.shape
+    if len(shape) == 1 or (len(shape) == 2 and shape[0] == 1):
+        if shape[-1] != l:
+            raise RefimplError(f"w must have length {l}, got length {shape[-1]}")
+        return w.reshape(l)
+    raise RefimplError(f"w must have shape ({l},) or (1, {l}), got shape {shape}")
+
+
+# --- the VJPs, one formula each -----------------------------------------------------------
+
+
+def _padding_vjp(G: np.ndarray, p: int, q: int, s: int, t: int, *, diagonal: bool) -> np.ndarray:
+    """``psi = kron(ones(p, q), W)``: ``dW = sum of the p*q blocks of G``;
+    ``psi = kron(eye(p, q), W)``: the sum of the ``min(p, q)`` diagonal blocks only."""
+    G4 = G.reshape(p, s, q, t)
+    if diagonal:
+        k = min(p, q)
+        dW = np.einsum("iaib->ab", G4[:k, :, :k, :])
+    else:
+        dW = G4.sum(axis=(0, 2))
+    return dW.reshape(-1)
+
+
+def _lphm_factors(w: np.ndarray, shape: LphmShape) -> list[np.ndarray]:
+    """``P, Q, S, T`` from ``w = [vec(P) | vec(Q) | vec(S) | vec(T)]``, each row-major."""
+    rows = (shape.p, shape.q, shape.s, shape.t)
+    stops = np.cumsum([k * shape.r for k in rows])[:-1]
+    return [seg.reshape(k, shape.r) for seg, k in zip(np.split(w, stops), rows)]
+
+
+def _lphm_vjp(G: np.ndarray, w: np.ndarray, shape: LphmShape) -> np.ndarray:
+    """``psi = kron(A, B)``, ``A = P Q^T``, ``B = S T^T``; with ``G`` seen as ``(p, s, q, t)``:
+    ``dA = sum_ab G[:, a, :, b] conj(B[a, b])``, ``dB = sum_ij G[i, :, j, :] conj(A[i, j])``,
+    ``dP = dA conj(Q)``, ``dQ = dA^T conj(P)``, ``dS = dB conj(T)``, ``dT = dB^T conj(S)``."""
+    P, Q, S, T = (np.conj(f) for f in _lphm_factors(w, shape))
+    A, B = P @ Q.T, S @ T.T  # conj(A), conj(B)
+    G4 = G.reshape(shape.p, shape.s, shape.q, shape.t)
+    dA = np.einsum("iajb,ab->ij", G4, B)
+    dB = np.einsum("iajb,ij->ab", G4, A)
+    grads = (dA @ Q, dA.T @ P, dB @ T, dB.T @ S)
+    return np.concatenate([g.reshape(-1) for g in grads])
+
+
+def _fusion_vjp(G: np.ndarray, X: np.ndarray, W: np.ndarray, widths: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``out = X @ W`` over leading batch dims: ``dX = G W^H`` split by ``widths``,
+    ``dW = sum over batch and rows of X^H G``."""
+    dX = G @ np.conj(W).T
+    rows = np.conj(X).reshape(-1, X.shape[-1])  # every row of every batch entry
+    dW = rows.T @ G.reshape(-1, G.shape[-1])
+    return dW, np.split(dX, np.cumsum(widths)[:-1], axis=-1)
+
+
+# --- the public entry point ---------------------------------------------------------------
+
+
+def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any], cotangent: Any) -> dict[str, Any]:
+    r"""The vector-Jacobian product of a function of SPEC, in float64 (complex128) NumPy.
+
+    For ``out = f(w)`` (matrices) or ``out = f(w, A_1, ..., A_k)`` (fusions) and a cotangent
+    ``G`` of ``out``'s shape, returns :math:`J^\top G` for real data: the gradients of
+    :math:`L = \sum G \odot \mathrm{out}`. For complex data it returns :math:`J^H G` (conjugate
+    Wirtinger), PyTorch's convention for the gradient of a real-valued loss, i.e. what
+    ``torch.autograd.grad(out, [w, *A], G)`` gives. With ``G4 = reshape(G, (p, s, q, t))``:
+
+    * ``duplicated_padding`` (:math:`\mathbf 1_{p\times q} \otimes W`):
+      ``dW = sum of all p*q blocks G4[k, :, l, :]``, ``dw = vec(dW)``;
+    * ``duplicated_diagonal_padding`` (:math:`I_{p\times q} \otimes W`): the sum of the
+      ``min(p, q)`` diagonal blocks ``G4[k, :, k, :]`` only;
+    * ``dual_lphm`` (:math:`A \otimes B`, :math:`A = PQ^\top`, :math:`B = ST^\top`):
+      :math:`dA_{ij} = \sum_{ab} G4_{iajb} \bar B_{ab}`, :math:`dB_{ab} = \sum_{ij} G4_{iajb} \bar A_{ij}`,
+      :math:`dP = dA\,\bar Q`, :math:`dQ = dA^\top \bar P`, :math:`dS = dB\,\bar T`,
+      :math:`dT = dB^\top \bar S`, ``dw = [vec(dP) | vec(dQ) | vec(dS) | vec(dT)]``;
+    * ``dual_lphm_fusion`` (:math:`XW`, :math:`X = A_1 \sqcup \dots \sqcup A_k`):
+      :math:`dX = G W^H` split by the widths into the ``dA_i``;
+      :math:`dW = \sum_{\text{batch, rows}} X^H G`, then ``dw`` is the ``dual_lphm`` VJP of ``dW``;
+    * ``concatenation_fusion`` (:math:`W = \operatorname{reshape}(w, (N, n))`): ``dX`` as above,
+      :math:`dw = \operatorname{vec}(\sum X^H G)`.
+
+    (``conj`` is the identity on real data.)
+
+    Parameters
+    ----------
+    function : str
+        A name of ``refimpl._functions.FUNCTIONS``: ``"duplicated_padding"``,
+        ``"duplicated_diagonal_padding"``, ``"dual_lphm"``, ``"dual_lphm_fusion"`` or
+        ``"concatenation_fusion"``.
+    config : dict
+        The configuration in the oracle's convention: ``n, D, p, q`` (and ``r``) for the matrices;
+        ``dims, n, p, q, r, m, batch`` for ``dual_lphm_fusion`` and ``dims, n, m, batch`` for
+        ``concatenation_fusion`` (``n=None`` means the common input width, ``batch`` defaults to
+        ``()``).
+    inputs : dict
+        ``{"w": w}`` for the matrices, ``{"w": w, "inputs": [A_1, ..., A_k]}`` for the fusions;
+        arrays of any library (NumPy, PyTorch, CuPy, JAX, ``array_api_strict``) or lists.
+        ``w`` has shape ``(l,)`` or ``(1, l)``.
+    cotangent : array_like
+        ``G``, of the output's shape ``(n, D)`` or ``(*batch, m, n)``.
+
+    Returns
+    -------
+    dict
+        ``{"w": dw}`` for the matrices, ``{"w": dw, "inputs": [dA_1, ..., dA_k]}`` for the
+        fusions: NumPy arrays, ``dw`` of shape ``(l,)`` and each ``dA_i`` of ``A_i``'s shape, in
+        float64, or complex128 when any of ``w``, the inputs or the cotangent is complex.
+
+    Raises
+    ------
+    RefimplError
+        If ``function`` is unknown, the configuration is invalid, ``w`` or an input does not
+        have the configuration's shape, or the cotangent's shape is not the output's shape (the
+        message names both shapes).
+    TypeError
+        If an argument is not numeric or ``inputs`` is not the dict described.
+
+    Examples
+    --------
+    Duplicated padding copies each entry of ``w`` into ``p*q`` places, so the gradient of
+    ``sum(psi)`` is ``p*q`` everywhere:
+
+    >>> import numpy as np
+    >>> from refimpl._gradients import reference_vjp
+    >>> config = {"n": 4, "D": 6, "p": 2, "q": 3}
+    >>> reference_vjp("duplicated_padding", config, {"w": np.arange(4.0)}, np.ones((4, 6)))
+    {'w': array([6., 6., 6., 6.])}
+    >>> reference_vjp("duplicated_diagonal_padding", config, {"w": np.arange(4.0)}, np.ones((4, 6)))
+    {'w': array([2., 2., 2., 2.])}
+
+    A fusion returns the gradients of ``w`` and of each input:
+
+    >>> config = {"dims": [1, 2], "n": 2, "m": 1, "batch": ()}
+    >>> grads = reference_vjp(
+    ...     "concatenation_fusion", config,
+    ...     {"w": np.arange(6.0), "inputs": [np.ones((1, 1)), np.ones((1, 2))]}, np.ones((1, 2)),
+    ... )
+    >>> grads["w"], grads["inputs"]
+    (array([1., 1., 1., 1., 1., 1.]), [array([[1.]]), array([[5., 9.]])])
+    """
+    spec = get_spec(function)
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict of {spec.config_keys}, got {type(config).__name__}")
+    if not isinstance(inputs, dict) or "w" not in inputs:
+        raise TypeError(f"inputs must be a dict with the key 'w', got {inputs!r:.80}")
+    l = spec.l(config)  # validates the configuration
+    expected = tuple(spec.output_shape(config))
+    w = _numeric(_to_numpy(inputs["w"], "w"), "w")
+    G = _numeric(_to_numpy(cotangent, "cotangent"), "cotangent")
+    if tuple(G.shape) != expected:
+        raise RefimplError(
+            f"cotangent must have the output's shape {expected} for {spec.describe(config)}, "
+            f"got shape {tuple(G.shape)}"
+        )
+    w = _check_w(w, l)
+
+    if not spec.is_fusion:
+        w, G = _as_work_dtype([w, G])
+        if spec.name == "dual_lphm":
+            shape = lphm_shape(config["n"], config["D"], config["p"], config.get("q"), config["r"])
+            return {"w": _lphm_vjp(G, w, shape)}
+        ps = padding_shape(config["n"], config["D"], config["p"], config.get("q"))
+        diagonal = spec.name == "duplicated_diagonal_padding"
+        return {"w": _padding_vjp(G, ps.p, ps.q, ps.s, ps.t, diagonal=diagonal)}
+
+    As = inputs.get("inputs")
+    if As is None or array_api_compat.is_array_api_obj(As) or not isinstance(As, (list, tuple)):
+        raise TypeError(f"inputs['inputs'] must be a list of arrays A_1..A_k for {spec.name}, got {type(As).__name__}")
+    As = [_numeric(_to_numpy(a, f"inputs[{i}]"), f"inputs[{i}]") for i, a in enumerate(As)]
+    widths, n = _check_widths(config["dims"], config.get("n"))
+    lead = expected[:-1]
+    wanted = [lead + (d,) for d in widths]
+    if [tuple(a.shape) for a in As] != wanted:
+        raise RefimplError(
+            f"inputs must have shapes {wanted} for {spec.describe(config)}, "
+            f"got shapes {[tuple(a.shape) for a in As]}"
+        )
+    w, G, *As = _as_work_dtype([w, G, *As])
+    X = np.concatenate(As, axis=-1)
+    N = sum(widths)
+    if spec.name == "concatenation_fusion":
+        dW, dAs = _fusion_vjp(G, X, w.reshape(N, n), widths)
+        return {"w": dW.reshape(-1), "inputs": dAs}
+    shape = _fusion_shape(widths, n, config["p"], config.get("q"), config["r"])
+    P, Q, S, T = _lphm_factors(w, shape)
+    W = np.kron(P @ Q.T, S @ T.T)
+    dW, dAs = _fusion_vjp(G, X, W, widths)
+    return {"w": _lphm_vjp(dW, w, shape), "inputs": dAs}

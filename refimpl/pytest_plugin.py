@@ -1,0 +1,59 @@
+"""A pytest plugin: run the oracle inside another project's test suite.
+
+    pytest --refimpl-candidate mypackage.layers:dual_lphm --refimpl-function dual_lphm
+
+adds one test item that runs :func:`refimpl.testing.check` on the candidate and fails with the
+oracle's report (the minimal failing configuration, the worst entry, the diagnosis). Registered
+through the ``pytest11`` entry point, so installing refimpl is enough.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("refimpl", "refimpl conformance oracle")
+    group.addoption("--refimpl-candidate", metavar="MODULE:CALLABLE", help="the implementation to check")
+    group.addoption("--refimpl-function", metavar="NAME", help="the refimpl function it implements")
+    group.addoption("--refimpl-examples", type=int, default=100, help="configurations to try (default 100)")
+    group.addoption("--refimpl-seed", type=int, default=0, help="Hypothesis seed (default 0)")
+    group.addoption("--refimpl-backend", default="numpy", help="array library of the inputs (default numpy)")
+    group.addoption("--refimpl-grad", action="store_true", help="also check the gradients (PyTorch, JAX)")
+
+
+class RefimplCheckItem(pytest.Item):
+    """The test item that runs the oracle."""
+
+    def __init__(self, *, target: str, function: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.target, self.function = target, function
+
+    def runtest(self) -> None:
+        from .cli import load_target
+        from .testing import check
+
+        opt = self.config.getoption
+        check(
+            load_target(self.target), self.function, examples=opt("--refimpl-examples"),
+            seed=opt("--refimpl-seed"), backend=opt("--refimpl-backend"), grad=opt("--refimpl-grad"),
+            target=self.target, raise_on_failure=True,
+        )
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        return str(excinfo.value)
+
+    def reportinfo(self) -> tuple[str, int, str]:
+        return "refimpl", 0, f"refimpl check {self.target} --function {self.function}"
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    target = config.getoption("--refimpl-candidate")
+    if not target:
+        return
+    function = config.getoption("--refimpl-function")
+    if not function:
+        raise pytest.UsageError("--refimpl-candidate needs --refimpl-function NAME")
+    items.append(RefimplCheckItem.from_parent(session, name=f"refimpl[{function}]", target=target, function=function))

@@ -1,0 +1,233 @@
+"""The oracle itself: tolerances, failure reports, check, probes, the CLI and the pytest plugin."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import refimpl
+from refimpl.cli import main
+from refimpl.examples import column_major_dual_lphm, faithful_dual_lphm
+from refimpl.testing import ConformanceError, assert_close_to_reference, check, check_matrix
+
+pytest_plugins = ["pytester"]
+
+
+# -- assert_close_to_reference ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+def test_refimpl_passes_its_own_check(xp: Any, dtype: Any) -> None:
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal(refimpl.dual_lphm_l(12, 8, 3, 2, 2)).astype(dtype)
+    wx = xp.asarray(w)
+    assert_close_to_reference(refimpl.dual_lphm(wx, 12, 8, 3, 2, 2), "dual_lphm", wx, 12, 8, 3, 2, 2)
+    A = [xp.asarray(rng.standard_normal((2, 5, 6)).astype(dtype)), xp.asarray(rng.standard_normal((2, 5, 6)).astype(dtype))]
+    wf = xp.asarray(rng.standard_normal(refimpl.dual_lphm_fusion_l([6, 6], 4, 3, 2, 2)).astype(dtype))
+    out = refimpl.dual_lphm_fusion(A, wf, p=3, q=2, r=2, n=4)
+    assert_close_to_reference(out, refimpl.dual_lphm_fusion, A, wf, p=3, q=2, r=2, n=4)
+
+
+def test_float32_with_another_summation_order_passes_at_4096_wide() -> None:
+    # A correct float32 implementation that sums in a different order than refimpl: reversed
+    # column order, a float32 accumulator, one BLAS call on the materialised float32 weight.
+    rng = np.random.default_rng(1)
+    N = n = 4096
+    X = rng.standard_normal((64, N)).astype(np.float32)
+    w = rng.standard_normal(refimpl.dual_lphm_fusion_l([N], n, 64, 64, 4)).astype(np.float32)
+    W = refimpl.dual_lphm(w, N, n, 64, 64, 4)  # float32
+    candidate = X[:, ::-1] @ W[::-1, :]
+    assert candidate.dtype == np.float32
+    assert_close_to_reference(candidate, "dual_lphm_fusion", [X], w, p=64, q=64, r=4)
+    # ... while the bound stays far below a real mistake: the error of a float32 sum here is
+    # about 1e-4 relative, a wrong weight entry is of order one.
+
+
+def test_a_single_wrong_entry_in_a_large_output_is_caught() -> None:
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((256, 2048)).astype(np.float32)
+    w = rng.standard_normal(refimpl.dual_lphm_fusion_l([2048], 2048, 32, 32, 4)).astype(np.float32)
+    out = refimpl.dual_lphm_fusion([X], w, p=32, q=32, r=4)
+    out[137, 1999] = out[137, 1998]  # one entry holds its neighbour's value: an off-by-one
+    with pytest.raises(ConformanceError) as info:
+        assert_close_to_reference(out, "dual_lphm_fusion", [X], w, p=32, q=32, r=4, seed=7)
+    message = str(info.value)
+    assert "1 of 524288 entries are off" in message
+    assert "worst entry (137, 1999)" in message
+    assert "seed: 7" in message and "reproduce:" in message
+
+
+def test_padding_is_checked_exactly() -> None:
+    w = np.arange(1.0, 5.0, dtype=np.float32)
+    out = refimpl.duplicated_padding(w, 4, 4, 2)
+    assert_close_to_reference(out, "duplicated_padding", w, 4, 4, 2)
+    out[3, 3] = np.nextafter(out[3, 3], np.float32(10))  # one ulp
+    with pytest.raises(ConformanceError, match=r"worst entry \(3, 3\).*exact check"):
+        assert_close_to_reference(out, "duplicated_padding", w, 4, 4, 2)
+
+
+def test_shape_dtype_and_nan_placement_are_exact() -> None:
+    w = np.arange(1.0, 9.0)
+    good = refimpl.dual_lphm(w, 4, 4, 2, 2, 1)
+    with pytest.raises(ConformanceError, match=r"dtype float32, expected float64"):
+        assert_close_to_reference(good.astype(np.float32), "dual_lphm", w, 4, 4, 2, 2, 1)
+    with pytest.raises(ConformanceError, match=r"shape \(4, 2\), expected \(4, 4\)"):
+        assert_close_to_reference(good[:, :2], "dual_lphm", w, 4, 4, 2, 2, 1)
+    bad = good.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ConformanceError, match="nan placement differs: entry \\(0, 0\\)"):
+        assert_close_to_reference(bad, "dual_lphm", w, 4, 4, 2, 2, 1)
+
+
+def test_sparse_and_torch_candidates_are_converted() -> None:
+    w = np.arange(1.0, 7.0)
+    assert_close_to_reference(
+        sp.csr_array(refimpl.duplicated_diagonal_padding(w, 6, 6, 3, 2, format="dense")),
+        "duplicated_diagonal_padding", w, 6, 6, 3, 2,
+    )
+    torch = pytest.importorskip("torch")
+    wt = torch.arange(1.0, 9.0, requires_grad=True)
+    assert_close_to_reference(refimpl.dual_lphm(wt, 4, 4, 2, 2, 1), "dual_lphm", wt, 4, 4, 2, 2, 1)
+
+
+# -- check -----------------------------------------------------------------------------------
+
+
+def test_a_faithful_independent_implementation_passes() -> None:
+    report = check(faithful_dual_lphm, "dual_lphm", examples=40, raise_on_failure=False)
+    assert report.passed, str(report)
+    assert len(report.cases) >= 40
+    assert {c.dtype for c in report.cases} == {"float64", "float32"}
+
+
+def test_a_layout_mistake_is_caught_shrunk_and_named() -> None:
+    report = check(column_major_dual_lphm, "dual_lphm", examples=60, raise_on_failure=False)
+    assert not report.passed
+    assert report.diagnosis is not None and any("column-major" in m for m in report.diagnosis.matches)
+    # Shrunk: the column-major reading only shows with r > 1 and a factor of more than one row.
+    assert "minimal failing case" in str(report) and "r=2" in report.failure
+    with pytest.raises(ConformanceError):
+        check(column_major_dual_lphm, "dual_lphm", examples=60, raise_on_failure=True)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "function"),
+    [
+        (refimpl.duplicated_padding_reconciliation, "duplicated_padding"),
+        (refimpl.duplicated_diagonal_padding_reconciliation, "duplicated_diagonal_padding"),
+        (refimpl.dual_lphm_reconciliation, "dual_lphm"),
+        (refimpl.dual_lphm_parameterized_concatenation_fusion, "dual_lphm_fusion"),
+        (refimpl.concatenation_fusion, "concatenation_fusion"),
+        (refimpl.duplicated_padding, "duplicated_padding"),
+    ],
+)
+def test_class_and_function_candidates_are_driven(candidate: Any, function: str) -> None:
+    report = check(candidate, function, examples=15, raise_on_failure=False)
+    assert report.passed, str(report)
+
+
+def test_torch_candidate_and_its_gradients() -> None:
+    pytest.importorskip("torch")
+    for function in ("dual_lphm", "dual_lphm_fusion", "duplicated_diagonal_padding"):
+        candidate = getattr(refimpl, function)
+        if function == "duplicated_diagonal_padding":
+            def candidate(w: Any, n: int, D: int, p: int, q: int) -> Any:  # noqa: F811 - dense for autograd
+                return refimpl.duplicated_diagonal_padding(w, n, D, p, q, format="dense")
+        report = check(candidate, function, examples=10, backend="torch", grad=True, raise_on_failure=False)
+        assert report.passed, str(report)
+
+
+def test_a_wrong_gradient_is_caught() -> None:
+    torch = pytest.importorskip("torch")
+
+    class Detached(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, w: Any) -> Any:
+            return w.clone()
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return 2 * g  # wrong on purpose
+
+    def candidate(w: Any, n: int, D: int, p: int, q: int, r: int) -> Any:
+        return refimpl.dual_lphm(Detached.apply(w), n, D, p, q, r)
+
+    report = check(candidate, "dual_lphm", examples=10, backend="torch", grad=True, raise_on_failure=False)
+    assert not report.passed and "d/dw" in report.failure
+
+
+def test_a_crashing_candidate_is_a_failure_not_a_crash() -> None:
+    def candidate(w: Any, n: int, D: int, p: int, q: int) -> Any:
+        if p != q:
+            raise ValueError("not implemented for p != q")
+        return np.tile(np.reshape(w, (n // p, D // q)), (p, q))
+
+    report = check(candidate, "duplicated_padding", examples=30, raise_on_failure=False)
+    assert not report.passed and "raised ValueError: not implemented for p != q" in report.failure
+    assert "reproduce: refimpl.testing.check(candidate, 'duplicated_padding', config=" in report.failure
+
+
+# -- probes ----------------------------------------------------------------------------------
+
+
+def test_probe_check_catches_a_wrong_huge_sparse_matrix() -> None:
+    rng = np.random.default_rng(3)
+    n = D = 2**17  # a dense float64 matrix would be 128 GiB
+    w = rng.standard_normal(64 * 64)
+    good = refimpl.duplicated_diagonal_padding(w, n, D, n // 64)
+    assert check_matrix(good, "duplicated_diagonal_padding", w, n, D, n // 64, probes=20).passed
+    bad = good.tocoo()
+    bad.data[12345] += 1e-6  # one stored entry, slightly off
+    report = check_matrix(bad.tocsr(), "duplicated_diagonal_padding", w, n, D, n // 64, probes=20)
+    assert not report.passed
+    assert report.false_pass_probability == 2.0**-20
+    wl = rng.standard_normal(refimpl.dual_lphm_l(4096, 4096, 64, 64, 2))
+    dense = refimpl.dual_lphm(wl, 4096, 4096, 64, 64, 2).astype(np.float32)
+    assert check_matrix(dense, "dual_lphm", wl.astype(np.float32), 4096, 4096, 64, 64, 2).passed
+    # float32 products over 4096 terms leave a rigorous bound near 1e-4 of the row sums, so the
+    # probe looks for mistakes of the kind implementations make: here the transposed matrix.
+    wrong = np.ascontiguousarray(dense.T)
+    assert not check_matrix(wrong, "dual_lphm", wl.astype(np.float32), 4096, 4096, 64, 64, 2).passed
+
+
+# -- CLI and pytest plugin -------------------------------------------------------------------
+
+
+def test_cli_check_without_target_shows_a_pass_and_a_diagnosed_failure(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--examples", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "refimpl.examples:faithful_dual_lphm against refimpl.dual_lphm: PASS" in out
+    assert "refimpl.examples:column_major_dual_lphm against refimpl.dual_lphm: FAIL" in out
+    assert "column-major" in out and "reproduce: refimpl check refimpl.examples:column_major_dual_lphm" in out
+
+
+def test_cli_check_exit_status_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", "--examples", "10"]) == 0
+    capsys.readouterr()
+    assert main(["check", "refimpl.examples:column_major_dual_lphm", "--function", "dual_lphm", "--examples", "30", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["passed"] is False and data["diagnosis"]["matches"]
+    assert main(["check", "no.such.module:f", "--function", "dual_lphm"]) == 2
+    assert main(["check", "refimpl.examples:faithful_dual_lphm"]) == 2
+    assert "needs --function" in capsys.readouterr().err
+
+
+def test_cli_reproduction_line_reproduces(capsys: pytest.CaptureFixture[str]) -> None:
+    config = {"n": 4, "D": 4, "p": 2, "q": 2, "r": 2}
+    argv = ["check", "refimpl.examples:column_major_dual_lphm", "--function", "dual_lphm", "--config", json.dumps(config), "--examples", "5"]
+    assert main(argv) == 1
+    assert "dual_lphm(n=4, D=4, p=2, q=2, r=2)" in capsys.readouterr().out
+
+
+def test_pytest_plugin(pytester: pytest.Pytester) -> None:
+    ok = pytester.runpytest("--refimpl-candidate", "refimpl.examples:faithful_dual_lphm",
+                            "--refimpl-function", "dual_lphm", "--refimpl-examples", "10")
+    ok.assert_outcomes(passed=1)
+    bad = pytester.runpytest("--refimpl-candidate", "refimpl.examples:column_major_dual_lphm",
+                             "--refimpl-function", "dual_lphm", "--refimpl-examples", "30")
+    bad.assert_outcomes(failed=1)
+    assert any("column-major" in line for line in bad.outlines)

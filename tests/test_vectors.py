@@ -1,0 +1,315 @@
+"""Golden vectors: written, read back, verified; corrupted files refused; failures named."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import re
+import shutil
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from refimpl._functions import FUNCTIONS, get_spec
+from refimpl.vectors import (
+    FORMAT,
+    FORMAT_VERSION,
+    MISTAKES,
+    VectorFileError,
+    add_vectors_parser,
+    read_vectors,
+    run_vectors,
+    verify_vectors,
+    write_vectors,
+)
+
+EDGE_FLAGS = {
+    "p_ne_q", "p_eq_1", "t_eq_1", "s_eq_1", "q_eq_D", "k_eq_1", "m_eq_0", "unequal_widths", "batch",
+    "rectangular_identity", "large", "nonfinite", "n_omitted", "r_eq_1",
+}
+NAMED_MISTAKES = {
+    "column_major_reshape", "segment_order", "kron_operands_swapped", "ones_for_identity", "p_q_exchanged",
+    "output_transposed", "interleaved_concatenation",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="refimpl")
+    add_vectors_parser(parser.add_subparsers(dest="command"))
+    return parser
+
+
+def _cli(*argv: str) -> int:
+    return run_vectors(_parser().parse_args(["vectors", *argv]))
+
+
+def _write_outputs(directory: Path, outputs: Path) -> None:
+    outputs.mkdir(exist_ok=True)
+    for v in read_vectors(directory):
+        np.save(outputs / f"{v.name}.npy", v.reference_output())
+
+
+@pytest.fixture(scope="module")
+def full_set(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The whole set, large vectors included, and refimpl's own outputs for it."""
+    root = tmp_path_factory.mktemp("vectors")
+    assert _cli("write", str(root / "set")) == 0
+    _write_outputs(root / "set", root / "outputs")
+    return root / "set", root / "outputs"
+
+
+@pytest.fixture(scope="module")
+def small_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("small") / "set"
+    write_vectors(directory, large=False)
+    return directory
+
+
+@pytest.fixture
+def small_copy(small_set: Path, tmp_path: Path) -> Path:
+    """A copy of the small set that a test may damage."""
+    return Path(shutil.copytree(small_set, tmp_path / "set"))
+
+
+def _manifest(directory: Path) -> dict[str, Any]:
+    return json.loads((directory / "manifest.json").read_text())
+
+
+# ---------------------------------------------------------------------------------------------
+# The set as written
+
+
+def test_manifest_has_every_field(full_set: tuple[Path, Path]) -> None:
+    directory, _ = full_set
+    m = _manifest(directory)
+    assert m["format"] == FORMAT == "refimpl-vectors"
+    assert m["format_version"] == FORMAT_VERSION == 1
+    import refimpl
+
+    assert m["refimpl_version"] == refimpl.__version__
+    assert "bound" in m["tolerance_rule"] and "vectors.rst" in m["tolerance_rule"]
+    names = [v["name"] for v in m["vectors"]]
+    assert len(names) == len(set(names))
+    keys = {"name", "function", "config", "dtype", "output_shape", "flags", "inputs", "expected", "bound",
+            "exact", "rounding_count_K", "sha256"}
+    for v in m["vectors"]:
+        assert keys <= set(v), v["name"]
+        assert re.fullmatch(r"[a-z0-9_]+", v["name"])
+        spec = get_spec(v["function"])
+        assert set(v["config"]) == set(spec.config_keys)
+        assert v["dtype"] in ("float32", "float64", "complex128")
+        assert v["exact"] is spec.exact
+        assert isinstance(v["rounding_count_K"], int) and (v["rounding_count_K"] == 0) == spec.exact
+        files = [v["inputs"]["w"], *v["inputs"].get("inputs", []), v["expected"], v["bound"]]
+        assert v["inputs"]["w"] == f"{v['name']}.w.npy"
+        if spec.is_fusion:
+            assert v["inputs"]["inputs"] == [f"{v['name']}.A{i}.npy" for i in range(len(v["config"]["dims"]))]
+        else:
+            assert "inputs" not in v["inputs"]
+        assert sorted(v["sha256"]) == sorted(files)
+        assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in v["sha256"].values())
+        w = np.load(directory / v["inputs"]["w"])
+        assert w.dtype == np.dtype(v["dtype"]) and w.shape == (spec.l(v["config"]),)
+        for name in v["inputs"].get("inputs", []):
+            assert np.load(directory / name).dtype == np.dtype(v["dtype"])
+        expected, bound = np.load(directory / v["expected"]), np.load(directory / v["bound"])
+        assert expected.dtype == (np.complex128 if v["dtype"] == "complex128" else np.float64)
+        assert bound.dtype == np.float64 and bound.shape == expected.shape == tuple(v["output_shape"])
+        assert np.all(bound >= 0)
+        if v["exact"]:
+            assert not np.any(bound)
+        assert tuple(v["output_shape"]) == spec.output_shape(v["config"])
+
+
+def test_npy_files_are_format_1_0_little_endian_c_order(small_set: Path) -> None:
+    """Read every file as the docs describe it, without numpy.load."""
+    for path in sorted(small_set.glob("*.npy")):
+        raw = path.read_bytes()
+        assert raw[:6] == b"\x93NUMPY" and raw[6:8] == b"\x01\x00", path.name
+        (header_len,) = struct.unpack("<H", raw[8:10])
+        assert (10 + header_len) % 64 == 0
+        header = ast.literal_eval(raw[10 : 10 + header_len].decode("latin1"))
+        assert header["descr"] in ("<f4", "<f8", "<c16") and header["fortran_order"] is False
+        data = np.frombuffer(raw[10 + header_len :], dtype=np.dtype(header["descr"])).reshape(header["shape"])
+        np.testing.assert_array_equal(data, np.load(path), err_msg=path.name)
+
+
+def test_padding_inputs_are_index_tagged(full_set: tuple[Path, Path]) -> None:
+    for v in read_vectors(full_set[0]):
+        if v.exact:
+            w = v.inputs["w"]
+            l = w.size
+            tags = np.arange(1, l + 1) + (1j * (np.arange(1, l + 1) + l) if v.dtype == "complex128" else 0)
+            finite = np.isfinite(w)
+            assert np.array_equal(w[finite], tags[finite].astype(w.dtype)), v.name
+            assert finite.all() == ("nonfinite" not in v.flags)
+
+
+def test_flags_cover_every_edge_case_dtype_and_mistake(full_set: tuple[Path, Path]) -> None:
+    vectors = _manifest(full_set[0])["vectors"]
+    flags = {f for v in vectors for f in v["flags"]}
+    assert EDGE_FLAGS <= flags
+    assert {f"exposes:{m}" for m in NAMED_MISTAKES} <= flags
+    for function in FUNCTIONS:
+        mine = [v for v in vectors if v["function"] == function]
+        assert {v["dtype"] for v in mine} == {"float32", "float64", "complex128"}, function
+        exposed = {f.removeprefix("exposes:") for v in mine for f in v["flags"] if f.startswith("exposes:")}
+        assert exposed == set(MISTAKES[function]), function  # every catalogued mistake is caught somewhere
+    large = {v["name"]: v for v in vectors if "large" in v["flags"]}
+    assert any(v["function"] == "duplicated_diagonal_padding" and v["output_shape"] == [1024, 1024]
+               for v in large.values())
+    assert any(v["function"] == "dual_lphm_fusion" and sum(v["config"]["dims"]) == v["config"]["n"] == 1024
+               for v in large.values())
+
+
+def test_set_size_and_reproducibility(full_set: tuple[Path, Path], small_set: Path, tmp_path: Path) -> None:
+    full = sum(p.stat().st_size for p in full_set[0].iterdir())
+    small = sum(p.stat().st_size for p in small_set.iterdir())
+    assert full < 30e6 and small < 1e6
+    assert not any("large" in v["flags"] for v in _manifest(small_set)["vectors"])
+    again = write_vectors(tmp_path / "again", large=False)
+    first = {v["name"]: v["sha256"] for v in _manifest(small_set)["vectors"]}
+    assert first == {v["name"]: v["sha256"] for v in json.loads(again.read_text())["vectors"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Verification
+
+
+def test_round_trip_with_refimpl_outputs_passes(
+    full_set: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory, outputs = full_set
+    report = verify_vectors(directory, outputs)
+    assert report.passed, str(report)
+    assert report.counts() == {"pass": len(report.results), "fail": 0, "missing": 0, "unreadable": 0}
+    assert all(r.error is None or r.error <= r.allowed for r in report.results)
+    assert _cli("verify", str(directory), str(outputs)) == 0
+    text = capsys.readouterr().out
+    assert "ddp_large_f32" in text and "PASS: " in text
+    assert _cli("verify", str(directory), str(outputs), "--json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["passed"] is True and len(data["results"]) == len(report.results)
+
+
+def test_single_wrong_entry_fails_and_is_named(full_set: tuple[Path, Path], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    directory, outputs = full_set
+    out = Path(shutil.copytree(outputs, tmp_path / "outputs"))
+    for name, index in (("ddp_large_f32", (700, 701)), ("lphmf_basic_f32", (1, 4))):
+        a = np.load(out / f"{name}.npy")
+        a[index] += np.float32(1e-3) * (1 + abs(a[index]))
+        np.save(out / f"{name}.npy", a)
+    report = verify_vectors(directory, out)
+    assert not report.passed
+    failed = {r.name: r for r in report.results if not r.passed}
+    assert set(failed) == {"ddp_large_f32", "lphmf_basic_f32"}
+    assert failed["ddp_large_f32"].message.startswith("1 of 1048576 entries are off; worst: entry (700, 701)")
+    assert failed["lphmf_basic_f32"].error > failed["lphmf_basic_f32"].allowed
+    text = str(report)
+    assert re.search(r"^FAIL\s+ddp_large_f32\s", text, re.M) and "lphmf_basic_f32: 1 of" in text
+    assert _cli("verify", str(directory), str(out)) == 1
+    assert "FAIL: " in capsys.readouterr().out
+
+
+def test_missing_output_is_reported_missing(small_set: Path, tmp_path: Path) -> None:
+    outputs = tmp_path / "outputs"
+    _write_outputs(small_set, outputs)
+    (outputs / "cf_m0_f64.npy").unlink()
+    (outputs / "dp_basic_f32.npy").write_bytes(b"not an npy file")
+    report = verify_vectors(small_set, outputs)
+    status = {r.name: r.status for r in report.results}
+    assert status["cf_m0_f64"] == "missing" and status["dp_basic_f32"] == "unreadable"
+    assert not report.passed and report.counts()["missing"] == 1
+    assert re.search(r"^MISSING\s+cf_m0_f64\s", str(report), re.M)
+    assert verify_vectors(small_set, tmp_path / "nowhere").counts()["missing"] == len(report.results)
+
+
+def test_wrong_dtype_shape_and_nonfinite_placement_fail(small_set: Path) -> None:
+    vectors = {v.name: v for v in read_vectors(small_set)}
+    outputs = {name: v.reference_output() for name, v in vectors.items()}
+    outputs["lphm_basic_f32"] = outputs["lphm_basic_f32"].astype(np.float64)  # the right values, wrong dtype
+    outputs["cf_basic_f64"] = outputs["cf_basic_f64"].T  # transposed
+    v = vectors["ddp_nonfinite_f64"]  # kron(eye, W) by multiplication: 0 * inf = nan off the blocks
+    c = v.config
+    with np.errstate(invalid="ignore"):
+        W = v.inputs["w"].reshape(c["n"] // c["p"], c["D"] // c["q"])
+        outputs[v.name] = np.kron(np.eye(c["p"], c["q"]), W)
+    assert "exposes:zero_times_w" in v.flags
+    results = {r.name: r for r in verify_vectors(small_set, outputs).results if not r.passed}
+    assert set(results) == {"lphm_basic_f32", "cf_basic_f64", "ddp_nonfinite_f64"}
+    assert results["lphm_basic_f32"].message == "dtype float64, expected float32"
+    assert results["cf_basic_f64"].message.startswith("shape (4, 3), expected (3, 4)")
+    assert results["ddp_nonfinite_f64"].message.startswith("nan placement differs")
+
+
+def test_a_planted_mistake_fails_exactly_the_vectors_flagged_with_it(small_set: Path) -> None:
+    """Independent mistaken implementations: the vectors they fail are those that name them."""
+    vectors = read_vectors(small_set)
+    outputs = {}
+    for v in vectors:
+        c, out = v.config, v.reference_output()
+        if v.function == "duplicated_padding":  # column-major reshape of w
+            W = v.inputs["w"].reshape((c["n"] // c["p"], c["D"] // c["q"]), order="F")
+            out = np.kron(np.ones((c["p"], c["q"]), dtype=W.dtype), W)
+        elif v.function == "concatenation_fusion" and v.inputs["inputs"][0].shape[-2] > 0:
+            A = v.inputs["inputs"]  # columns interleaved: A1[:, 0], A2[:, 0], A1[:, 1], ...
+            widest = max(a.shape[-1] for a in A)
+            cols = [a[..., j : j + 1] for j in range(widest) for a in A if j < a.shape[-1]]
+            N, n = sum(c["dims"]), c["n"] or c["dims"][0]
+            out = np.concatenate(cols, axis=-1) @ v.inputs["w"].reshape(N, n)
+        outputs[v.name] = out
+    report = verify_vectors(small_set, outputs)
+    failed = {r.name for r in report.results if not r.passed}
+    flagged = {v.name for v in vectors if
+               (v.function == "duplicated_padding" and "exposes:column_major_reshape" in v.flags)
+               or (v.function == "concatenation_fusion" and "exposes:interleaved_concatenation" in v.flags)}
+    assert failed == flagged
+    hints = report.consistent_mistakes()
+    assert hints["duplicated_padding"] == ["column_major_reshape"]
+    assert "interleaved_concatenation" in hints["concatenation_fusion"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Damaged sets are refused
+
+
+def test_corrupted_file_is_refused_by_its_hash(small_copy: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    path = small_copy / "lphm_basic_f64.expected.npy"
+    raw = bytearray(path.read_bytes())
+    raw[-3] ^= 0x01  # one byte of one value: still a valid .npy file
+    path.write_bytes(bytes(raw))
+    with pytest.raises(VectorFileError, match=r"lphm_basic_f64\.expected\.npy is corrupted or edited"):
+        verify_vectors(small_copy, tmp_path)
+    with pytest.raises(VectorFileError, match="lphm_basic_f64.expected.npy"):
+        read_vectors(small_copy)
+    assert _cli("verify", str(small_copy), str(tmp_path)) == 2
+    assert "lphm_basic_f64.expected.npy" in capsys.readouterr().err
+
+
+def test_missing_file_and_bad_manifest_are_refused(small_copy: Path, tmp_path: Path) -> None:
+    (small_copy / "cf_basic_f32.A1.npy").unlink()
+    with pytest.raises(VectorFileError, match=r"cf_basic_f32\.A1\.npy is missing"):
+        verify_vectors(small_copy, tmp_path)
+    manifest = _manifest(small_copy)
+    manifest["format_version"] = 2
+    (small_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(VectorFileError, match="format_version must be 1, got 2"):
+        verify_vectors(small_copy, tmp_path)
+    with pytest.raises(VectorFileError, match="not a vector set"):
+        verify_vectors(tmp_path, tmp_path)
+
+
+def test_cli_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = _parser().parse_args(["vectors", "write", str(tmp_path / "v"), "--no-large"])
+    assert args.handler is run_vectors and args.large is False
+    assert run_vectors(args) == 0
+    assert re.match(r"wrote \d+ vectors \(\d+ kB\) to ", capsys.readouterr().out)
+    assert (tmp_path / "v" / "manifest.json").is_file()
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["vectors"])  # a subcommand is required
