@@ -38,7 +38,7 @@ def plot(results: dict, out: Path) -> None:
     points = [pt for pt in series if pt["vary"] == "n" and "structured_peak_bytes" in pt]
     xs = [pt["n"] for pt in points]
     ax.loglog(xs, [pt["structured_peak_bytes"] / 2**20 for pt in points], "o-", label="structured")
-    dense = [(pt["N"], pt["dense_peak_bytes"] / 2**20) for pt in points if "dense_peak_bytes" in pt]
+    dense = [(pt["n"], pt["dense_peak_bytes"] / 2**20) for pt in points if "dense_peak_bytes" in pt]
     if dense:
         ax.loglog(*zip(*dense), "s--", label="literal")
     ax.loglog(xs, [pt["m"] * pt["n"] * 8 / 2**20 for pt in points], ":", color="gray", label="bytes of the output")

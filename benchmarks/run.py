@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         padding_case(table, xp, rng, m=512, n=4096, D=6144, p=64, q=96, reps=reps, budget=10.0, literal=True)
         materialise_case(table, xp, rng, size=4096, p=64, r=4, reps=reps, budget=10.0)
 
-    series = scaling(xp, rng, quick=quick, reps=3)
+    series = scaling(xp, rng, quick=quick, reps=reps)
     dask_result = None
     if xp is np:
         if quick:
