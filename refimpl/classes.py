@@ -206,8 +206,13 @@ class dual_lphm_parameterized_concatenation_fusion:  # noqa: N801
 
     def forward(self, x: Sequence[Any], w: Any, device: Any = "cpu") -> Any:
         """``concat(x, axis=-1) @ kron(P @ Q.T, S @ T.T)``, see :func:`refimpl.dual_lphm_fusion`."""
-        out = dual_lphm_fusion(x, w, p=self.p, q=self.q, r=self.r, n=self.n)  # checks x first
-        if self.dims is not None:
+        shaped = isinstance(x, (list, tuple)) and x and all(len(getattr(a, "shape", ())) >= 2 for a in x)
+        if self.dims is not None and shaped:  # otherwise dual_lphm_fusion names what is wrong with x
+            widths = [int(a.shape[-1]) for a in x]
+            if widths != list(self.dims):
+                raise RefimplError(f"inputs must have widths dims={self.dims}, got widths {widths}")
+        out = dual_lphm_fusion(x, w, p=self.p, q=self.q, r=self.r, n=self.n)
+        if self.dims is not None and not shaped:
             widths = [_width(a) for a in x]
             if widths != list(self.dims):
                 raise RefimplError(f"inputs must have widths dims={self.dims}, got widths {widths}")
