@@ -215,9 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--grad", action="store_true", help="also check gradients (PyTorch or JAX candidates)")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     c.add_argument("--config", help="JSON: try only this configuration (a failure report's reproduction line)")
+    from .plotting import add_plot_parser
     from .vectors import add_vectors_parser
 
     add_vectors_parser(sub)
+    add_plot_parser(sub)
     for name, text in (("show", "compute a function and print the matrix"), ("l", "print the parameter count l")):
         p = sub.add_parser(name, help=text, description=f"{text}; w defaults to 1, 2, ..., l")
         p.add_argument("function", choices=FUNCTIONS)
@@ -248,6 +250,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .vectors import run_vectors
 
         return run_vectors(args)
+    if args.command == "plot":
+        from .plotting import run_plot
+
+        return run_plot(args)
     status = 0
     try:
         with use_backend(args.backend):

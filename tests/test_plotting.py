@@ -1,0 +1,350 @@
+"""The pictures of refimpl.plotting: the data drawn is the matrix, the structure is visible, mistakes are outlined.
+
+matplotlib is optional (the ``docs`` extra): without it this file is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse
+
+pytest.importorskip("matplotlib")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+
+from refimpl import (  # noqa: E402
+    RefimplError,
+    concatenation_fusion,
+    dual_lphm,
+    dual_lphm_fusion,
+    duplicated_diagonal_padding,
+    duplicated_padding,
+)
+from refimpl._diagnosis import catalogue  # noqa: E402
+from refimpl.plotting import (  # noqa: E402
+    NEUTRAL,
+    _pyplot,
+    add_plot_parser,
+    plot_function,
+    plot_matrix,
+    plot_mistake,
+    run_plot,
+)
+from refimpl.testing import diagnose  # noqa: E402
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """Every figure a test opens is closed after it, so memory stays flat."""
+    yield
+    plt.close("all")
+
+
+def drawn(ax: Any) -> np.ma.MaskedArray:
+    """The matrix as the heatmap holds it (the first image of the axes)."""
+    return ax.images[0].get_array()
+
+
+def outlined(ax: Any) -> set[tuple[int, int]]:
+    """The cells outlined as differing, from the rectangles' positions."""
+    cells = set()
+    for patch in ax.patches:
+        if patch.get_gid() == "differs":
+            x, y = patch.get_xy()
+            cells.add((round(y + patch.get_height() / 2), round(x + patch.get_width() / 2)))
+    return cells
+
+
+def assert_png(fig: Any, path: Path) -> None:
+    fig.savefig(path, dpi=60)
+    data = path.read_bytes()
+    assert data.startswith(PNG) and len(data) > 2000
+
+
+# -- plot_matrix ------------------------------------------------------------------------------
+
+
+def test_plot_matrix_draws_the_matrix_and_masks_the_structural_zeros() -> None:
+    w = np.array([1.0, 0.0, 3.0, 4.0])  # W = [[1, 0], [3, 4]]: a stored zero in each diagonal block
+    psi = duplicated_diagonal_padding(w, n=6, D=4, p=3, q=2)
+    stored = np.zeros(psi.shape, dtype=bool)
+    coo = psi.tocoo()
+    stored[coo.row, coo.col] = True
+    ax = plot_matrix(psi, block=(2, 2))
+    image = drawn(ax)
+    np.testing.assert_array_equal(np.ma.getdata(image), psi.toarray())
+    np.testing.assert_array_equal(np.ma.getmaskarray(image), ~stored)  # stored zeros are coloured
+    assert int((~np.ma.getmaskarray(image)).sum()) == psi.nnz == 8
+    assert ax.images[0].cmap.get_bad() == pytest.approx(to_rgba(NEUTRAL))  # masked cells are neutral
+    assert len(ax.texts) == psi.nnz  # values written in the coloured cells only
+    assert len(ax.lines) == 2 + 1  # block grid: after rows 2 and 4, after column 2
+
+    exact = drawn(plot_matrix(psi, zeros="exact"))
+    np.testing.assert_array_equal(np.ma.getmaskarray(exact), psi.toarray() == 0)
+    dense = drawn(plot_matrix(psi.toarray()))  # a dense array records no structure: its zeros are neutral
+    np.testing.assert_array_equal(np.ma.getmaskarray(dense), psi.toarray() == 0)
+    assert not np.ma.getmaskarray(drawn(plot_matrix(psi.toarray(), zeros="value"))).any()
+
+
+def test_plot_matrix_takes_any_array_library_and_marks_non_finite_entries() -> None:
+    xps = pytest.importorskip("array_api_strict")
+    m = xps.asarray([[1.0, float("nan")], [float("inf"), 0.0]])
+    ax = plot_matrix(m)
+    image = drawn(ax)
+    np.testing.assert_array_equal(np.ma.getmaskarray(image), [[False, True], [True, True]])
+    assert len(ax.images) == 2  # the overlay of the non-finite cells
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "inf", "nan"]
+
+
+def test_plot_matrix_annotates_small_matrices_only_and_draws_one_row_for_a_vector() -> None:
+    assert len(plot_matrix(np.arange(1.0, 17.0).reshape(4, 4)).texts) == 16
+    assert len(plot_matrix(np.ones((20, 3))).texts) == 0
+    assert drawn(plot_matrix(np.arange(1.0, 4.0))).shape == (1, 3)
+    assert drawn(plot_matrix(scipy.sparse.eye_array(3, format="coo"))).count() == 3
+
+
+def test_plot_matrix_rejects_what_it_cannot_draw() -> None:
+    with pytest.raises(RefimplError, match=r"\(2 dimensions\), got shape \(2, 2, 2\)"):
+        plot_matrix(np.ones((2, 2, 2)))
+    with pytest.raises(RefimplError, match="zeros must be one of"):
+        plot_matrix(np.ones((2, 2)), zeros="none")
+    with pytest.raises(RefimplError, match="block must be"):
+        plot_matrix(np.ones((2, 2)), block=(0, 1))
+
+
+# -- plot_function ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "D", "p", "q"), [(6, 6, 3, 3), (6, 4, 3, 2)])
+def test_diagonal_padding_picture(n: int, D: int, p: int, q: int, tmp_path: Path) -> None:
+    fig = plot_function("duplicated_diagonal_padding", {"n": n, "D": D, "p": p, "q": q})
+    assert len(fig.axes) == 3  # eye(p, q), W, psi
+    eye, W, psi = fig.axes
+    l = n * D // (p * q)
+    expected = duplicated_diagonal_padding(np.arange(1.0, l + 1), n, D, p, q)
+    np.testing.assert_array_equal(drawn(psi).filled(0), expected.toarray())
+    np.testing.assert_array_equal(np.ma.getmaskarray(drawn(psi)), expected.toarray() == 0)
+    np.testing.assert_array_equal(drawn(eye).filled(0), np.eye(p, q))
+    np.testing.assert_array_equal(drawn(W), np.arange(1.0, l + 1).reshape(n // p, D // q))
+    blocks = [patch for patch in psi.patches if patch.get_gid() == "diagonal block"]
+    assert len(blocks) == min(p, q)
+    assert_png(fig, tmp_path / "diagonal.png")
+
+
+def test_padding_and_dual_lphm_pictures(tmp_path: Path) -> None:
+    fig = plot_function("duplicated_padding", {"n": 4, "D": 6, "p": 2, "q": 3})
+    assert len(fig.axes) == 3
+    np.testing.assert_array_equal(drawn(fig.axes[2]), duplicated_padding(np.arange(1.0, 5.0), 4, 6, 2, 3))
+    assert_png(fig, tmp_path / "padding.png")
+
+    w = np.arange(1.0, 10.0)
+    fig = plot_function("dual_lphm", {"n": 4, "D": 6, "p": 2, "q": 3, "r": 1})
+    assert len(fig.axes) == 3  # P Q^T, S T^T, their Kronecker product
+    A, B, psi = (drawn(ax) for ax in fig.axes)
+    P, Q, S, T = w[0:2, None], w[2:5, None], w[5:7, None], w[7:9, None]
+    np.testing.assert_array_equal(A, P @ Q.T)
+    np.testing.assert_array_equal(B, S @ T.T)
+    np.testing.assert_array_equal(psi, dual_lphm(w, 4, 6, 2, 3, 1))
+    np.testing.assert_array_equal(psi, np.kron(P @ Q.T, S @ T.T))
+    assert_png(fig, tmp_path / "lphm.png")
+
+
+def test_fusion_pictures(tmp_path: Path) -> None:
+    config = {"dims": [2, 2], "n": 2, "p": 2, "q": 1, "r": 1, "m": 3}
+    fig = plot_function("dual_lphm_fusion", config)
+    assert len(fig.axes) == 2 + 3  # A_1, A_2, X, W, X @ W
+    A1, A2, X, W, Y = (drawn(ax) for ax in fig.axes)
+    np.testing.assert_array_equal(X, np.hstack([A1, A2]))
+    np.testing.assert_array_equal(W, dual_lphm(np.arange(1.0, 8.0), 4, 2, 2, 1, 1))
+    np.testing.assert_array_equal(Y, dual_lphm_fusion([np.asarray(A1), np.asarray(A2)], np.arange(1.0, 8.0), p=2, q=1, r=1))
+    np.testing.assert_allclose(Y, np.asarray(X) @ np.asarray(W))
+    assert_png(fig, tmp_path / "fusion.png")
+
+    # Given inputs of a batch: their shapes give dims, m and batch; the first element is drawn.
+    rng = np.random.default_rng(0)
+    inputs = [rng.normal(size=(2, 3, 1)), rng.normal(size=(2, 3, 3))]
+    w = rng.normal(size=8)
+    fig = plot_function("concatenation_fusion", {"n": 2}, w=w, inputs=inputs)
+    assert len(fig.axes) == 2 + 3
+    np.testing.assert_allclose(drawn(fig.axes[-1]), concatenation_fusion(inputs, w, n=2)[0])
+    assert "first batch element (0,)" in fig.get_suptitle()
+
+
+def test_plot_function_draws_into_a_given_figure_and_checks_the_configuration() -> None:
+    fig = plt.figure()
+    assert plot_function("dual_lphm", {"n": 2, "D": 2, "p": 1, "r": 1}, fig=fig) is fig
+    with pytest.raises(RefimplError, match="n=5 is not divisible by p=2"):
+        plot_function("duplicated_padding", {"n": 5, "D": 4, "p": 2})
+    with pytest.raises(RefimplError, match="needs the configuration keys D, r"):
+        plot_function("dual_lphm", {"n": 4, "p": 2})
+    with pytest.raises(RefimplError, match="6"):  # w must have l = 6 entries
+        plot_function("duplicated_padding", {"n": 4, "D": 6, "p": 2}, w=np.ones(5))
+    with pytest.raises(RefimplError, match="m must be a non-negative"):
+        plot_function("concatenation_fusion", {"dims": [2], "m": -1})
+    with pytest.raises(RefimplError, match="config has dims"):
+        plot_function("concatenation_fusion", {"dims": [3]}, inputs=[np.ones((2, 2))])
+
+
+# -- plot_mistake ------------------------------------------------------------------------------
+
+
+def mistake_cases() -> list[tuple[str, dict[str, Any], str]]:
+    lphm = {"n": 4, "D": 6, "p": 2, "q": 3, "r": 2}
+    diagonal = {"n": 6, "D": 4, "p": 3, "q": 2}
+    return [("dual_lphm", lphm, name) for name in catalogue("dual_lphm", lphm)] + [
+        ("duplicated_diagonal_padding", diagonal, name) for name in catalogue("duplicated_diagonal_padding", diagonal)
+    ]
+
+
+def test_plot_mistake_outlines_exactly_the_cells_each_catalogued_mistake_changes() -> None:
+    rng = np.random.default_rng(1)
+    cases = mistake_cases()
+    assert len(cases) == 32 + 6
+    for function, config, name in cases:
+        exact = function == "duplicated_diagonal_padding"
+        l = 6 * 4 // 6 if exact else 2 * (2 + 3 + 2 + 2)
+        # Padding: index-tagged; Dual-LPHM: generic values, so that a mistake shows unless it is a no-op.
+        w = np.arange(1.0, l + 1) if exact else rng.uniform(0.5, 2.0, size=l)
+        right_value = (
+            duplicated_diagonal_padding(w, **config).toarray() if exact else dual_lphm(w, **config)
+        )
+        fig = plot_mistake(function, config, name, w=w)
+        assert len(fig.axes) == 2, name
+        right_ax, wrong_ax = fig.axes
+        np.testing.assert_array_equal(drawn(right_ax).filled(0), right_value)
+        if not wrong_ax.images:  # p and q exchanged: 4 is not divisible by 3 here
+            assert name == "p and q exchanged" and outlined(wrong_ax) == set()
+            plt.close(fig)
+            continue
+        wrong = drawn(wrong_ax).filled(0)
+        if wrong.shape == right_value.shape:
+            off = wrong != right_value if exact else ~np.isclose(wrong, right_value, rtol=1e-12, atol=0)
+            assert outlined(wrong_ax) == {tuple(int(i) for i in cell) for cell in np.argwhere(off)}, name
+        else:
+            assert outlined(wrong_ax) == set(), name
+        if not np.array_equal(wrong, right_value):  # what is drawn is what the diagnosis names
+            assert name in diagnose(wrong, function, config, {"w": w}).matches, name
+        plt.close(fig)
+
+
+def test_mistakes_drawn_as_their_plain_description() -> None:
+    config = {"n": 6, "D": 4, "p": 3, "q": 2}
+    w = np.arange(1.0, 5.0)
+    W = w.reshape(2, 2)
+    fig = plot_mistake("duplicated_diagonal_padding", config, "ones in place of the identity")
+    np.testing.assert_array_equal(drawn(fig.axes[1]), np.kron(np.ones((3, 2)), W))
+    assert len(outlined(fig.axes[1])) == 6 * 4 - 2 * 4  # every cell outside the two diagonal blocks
+    fig = plot_mistake("duplicated_diagonal_padding", config, "Output  Transposed")  # case and spacing
+    np.testing.assert_array_equal(drawn(fig.axes[1]).filled(0), np.kron(np.eye(3, 2), W).T)
+
+    lphm = {"n": 4, "D": 6, "p": 2, "q": 3, "r": 1}
+    w = np.arange(1.0, 10.0)
+    P, Q, S, T = w[0:2, None], w[2:5, None], w[5:7, None], w[7:9, None]
+    fig = plot_mistake("dual_lphm", lphm, "Kronecker operands swapped")
+    np.testing.assert_array_equal(drawn(fig.axes[1]), np.kron(S @ T.T, P @ Q.T))
+    # A pair, as diagnose names it:
+    fig = plot_mistake("dual_lphm", lphm, "Kronecker operands swapped + output transposed")
+    np.testing.assert_array_equal(drawn(fig.axes[1]), np.kron(S @ T.T, P @ Q.T).T)
+    # A fusion: the outputs are compared.
+    fusion = {"dims": [2, 2], "n": 2, "p": 2, "q": 1, "r": 1, "m": 3}
+    fig = plot_mistake("dual_lphm_fusion", fusion, "inputs joined in reverse order")
+    right_ax, wrong_ax = fig.axes
+    A1, A2 = np.arange(1.0, 7.0).reshape(3, 2), np.arange(7.0, 13.0).reshape(3, 2)
+    np.testing.assert_allclose(drawn(wrong_ax), dual_lphm_fusion([A2, A1], np.arange(1.0, 8.0), p=2, q=1, r=1))
+    assert len(outlined(wrong_ax)) == 6
+
+
+def test_plot_mistake_lists_the_catalogue_for_an_unknown_mistake() -> None:
+    with pytest.raises(RefimplError, match="the catalogued mistakes are:\n  - column-major reshape of w"):
+        plot_mistake("duplicated_padding", {"n": 4, "D": 6, "p": 2}, "off by one")
+    with pytest.raises(RefimplError, match="two mistakes of one stage"):
+        plot_mistake("dual_lphm", {"n": 4, "D": 6, "p": 2, "q": 3, "r": 1},
+                     "P read as (r, p) + Q read as (r, q)")
+
+
+# -- the command line and the optional dependency -------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="refimpl")
+    add_plot_parser(p.add_subparsers(dest="command"))
+    return p
+
+
+def test_refimpl_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "lphm.png"
+    args = parser().parse_args(["plot", "dual_lphm", "--n", "4", "--D", "6", "--p", "2", "--q", "3", "--r", "1",
+                                "-o", str(out)])
+    assert args.handler is run_plot
+    assert run_plot(args) == 0
+    assert out.read_bytes().startswith(PNG)
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    out = tmp_path / "mistake.png"
+    argv = ["plot", "dual_lphm_fusion", "--dims", "2", "2", "--n", "2", "--p", "2", "--q", "1", "--r", "1",
+            "--m", "3", "--mistake", "inputs concatenated with their columns interleaved", "-o", str(out)]
+    assert run_plot(parser().parse_args(argv)) == 0
+    assert out.read_bytes().startswith(PNG)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["duplicated_padding", "--n", "5", "--D", "4", "--p", "2"], "n=5 is not divisible by p=2"),
+        (["dual_lphm", "--n", "4"], "dual_lphm needs --D, --p, --r"),
+        (["concatenation_fusion", "--dims", "2", "--m", "-1"], "--m must be a non-negative"),
+        (["duplicated_padding", "--n", "4", "--D", "6", "--p", "2", "--w", "1", "2"], "6"),
+        (["duplicated_padding", "--n", "4", "--D", "6", "--p", "2", "--mistake", "off by one"],
+         "the catalogued mistakes are:\n  - column-major reshape of w\n  - identity in place of ones"),
+    ],
+)
+def test_refimpl_plot_rejects_bad_input_with_exit_2(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "never.png"
+    assert run_plot(parser().parse_args(["plot", *argv, "-o", str(out)])) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("refimpl: error: ") and message in err
+    assert not out.exists()
+    assert plt.get_fignums() == []  # the figure of a failed save is closed too
+
+
+def test_refimpl_plot_argument_errors_exit_2() -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        parser().parse_args(["plot", "no_such_function", "-o", "x.png"])
+    assert exit_info.value.code == 2
+    with pytest.raises(SystemExit) as exit_info:
+        parser().parse_args(["plot", "dual_lphm"])  # -o is required
+    assert exit_info.value.code == 2
+
+
+def test_missing_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    with pytest.raises(ImportError, match=r"pip install refimpl\[docs\]"):
+        _pyplot()
+
+
+def test_matplotlib_is_imported_on_use_only_and_on_agg() -> None:
+    """Importing the module imports no matplotlib; the first drawing does, and picks ``Agg``."""
+    code = (
+        "import sys\n"
+        "import refimpl.plotting as p\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "p.plot_matrix([[1.0]])\n"
+        "import matplotlib\n"
+        "print(matplotlib.rcParams._get_backend_or_none())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip().lower() == "agg"
