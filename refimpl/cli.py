@@ -191,6 +191,18 @@ def _require(args: argparse.Namespace, *names: str) -> None:
         raise RefimplError(f"{args.function} needs {', '.join(missing)}")
 
 
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that describe one configuration, shared by ``show``, ``l`` and ``plot``."""
+    parser.add_argument("--n", type=int, help="rows (padding, dual_lphm) or output width (fusions)")
+    parser.add_argument("--D", type=int, help="columns (padding, dual_lphm)")
+    parser.add_argument("--p", type=int)
+    parser.add_argument("--q", type=int, help="defaults to p")
+    parser.add_argument("--r", type=int, help="rank (dual_lphm, dual_lphm_fusion)")
+    parser.add_argument("--dims", type=int, nargs="+", help="input widths n_1 .. n_k (fusions)")
+    parser.add_argument("--m", type=int, default=2, help="rows of each fusion input (default 2)")
+    parser.add_argument("--w", type=float, nargs="+", help="the parameter vector (default 1..l)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="refimpl",
@@ -223,14 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("show", "compute a function and print the matrix"), ("l", "print the parameter count l")):
         p = sub.add_parser(name, help=text, description=f"{text}; w defaults to 1, 2, ..., l")
         p.add_argument("function", choices=FUNCTIONS)
-        p.add_argument("--n", type=int, help="rows (padding, dual_lphm) or output width (fusions)")
-        p.add_argument("--D", type=int, help="columns (padding, dual_lphm)")
-        p.add_argument("--p", type=int)
-        p.add_argument("--q", type=int, help="defaults to p")
-        p.add_argument("--r", type=int, help="rank (dual_lphm, dual_lphm_fusion)")
-        p.add_argument("--dims", type=int, nargs="+", help="input widths n_1 .. n_k (fusions)")
-        p.add_argument("--m", type=int, default=2, help="rows of each fusion input (default 2)")
-        p.add_argument("--w", type=float, nargs="+", help="the parameter vector (default 1..l)")
+        add_config_arguments(p)
         p.add_argument("--format", choices=SPARSE_FORMATS, default="csr", help="duplicated_diagonal_padding's format")
     return parser
 

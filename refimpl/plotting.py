@@ -1061,15 +1061,10 @@ def add_plot_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Draw a function of refimpl for one configuration, w = 1, 2, ..., l by default, "
         "into an image file (PNG, SVG, PDF: by the extension). Needs matplotlib: pip install refimpl[docs].",
     )
+    from .cli import add_config_arguments  # the command line imports this module lazily
+
     parser.add_argument("function", choices=list(FUNCTIONS))
-    parser.add_argument("--n", type=int, help="rows (padding, dual_lphm) or output width (fusions)")
-    parser.add_argument("--D", type=int, help="columns (padding, dual_lphm)")
-    parser.add_argument("--p", type=int)
-    parser.add_argument("--q", type=int, help="defaults to p")
-    parser.add_argument("--r", type=int, help="rank (dual_lphm, dual_lphm_fusion)")
-    parser.add_argument("--dims", type=int, nargs="+", help="input widths n_1 .. n_k (fusions)")
-    parser.add_argument("--m", type=int, default=2, help="rows of each fusion input (default 2)")
-    parser.add_argument("--w", type=float, nargs="+", help="the parameter vector (default 1..l)")
+    add_config_arguments(parser)
     parser.add_argument("--mistake", metavar="NAME",
                         help="draw this catalogued mistake beside the right answer (quote the name)")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the image to write, e.g. plot.png")
