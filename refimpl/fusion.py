@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import array_api_compat
 
-from ._backend import namespace_and_arrays
+from ._xp import namespace_and_arrays
 from ._memory import check_dense_size
 from ._validation import RefimplError, check_dim, check_parameter_vector
 from .lphm import LphmShape, lphm_factors, lphm_matrix, lphm_shape

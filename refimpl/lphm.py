@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from ._backend import namespace_and_arrays
+from ._xp import namespace_and_arrays
 from ._memory import check_dense_size
 from ._validation import check_dim, check_divides, check_optional_dim, check_parameter_vector
 

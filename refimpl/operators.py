@@ -29,7 +29,7 @@ from typing import Any
 
 import array_api_compat
 
-from ._backend import namespace_and_arrays, sparse_module
+from ._xp import namespace_and_arrays, sparse_module
 from ._memory import check_dense_size
 from ._validation import RefimplError
 from .lphm import LphmShape, kron_of_products, lphm_factors, lphm_shape

@@ -16,7 +16,7 @@ from typing import Any, Literal, NamedTuple
 
 import array_api_compat
 
-from ._backend import namespace_and_arrays, sparse_module
+from ._xp import namespace_and_arrays, sparse_module
 from ._memory import check_dense_size
 from ._validation import (
     RefimplError,

@@ -23,9 +23,9 @@ def test_default_backend_is_numpy() -> None:
 
 
 def test_use_backend_overrides_then_restores_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    from refimpl import _backend
+    from refimpl import _xp
 
-    monkeypatch.setattr(_backend, "_default_backend", "cupy")  # the name only: nothing imported
+    monkeypatch.setattr(_xp, "_default_backend", "cupy")  # the name only: nothing imported
     assert refimpl.get_backend() == "cupy"
     with refimpl.use_backend("numpy"):
         assert refimpl.get_backend() == "numpy"
@@ -34,9 +34,9 @@ def test_use_backend_overrides_then_restores_the_default(monkeypatch: pytest.Mon
 
 
 def test_use_backend_is_local_to_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    from refimpl import _backend
+    from refimpl import _xp
 
-    monkeypatch.setattr(_backend, "_default_backend", "cupy")
+    monkeypatch.setattr(_xp, "_default_backend", "cupy")
     seen: list[str] = []
     with refimpl.use_backend("numpy"):
         thread = threading.Thread(target=lambda: seen.append(refimpl.get_backend()))

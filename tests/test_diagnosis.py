@@ -1,7 +1,7 @@
 """The diagnosis of wrong outputs: planted mistakes are named, correct outputs are not diagnosed.
 
 Every mistake is planted here from its plain description, with NumPy's own ``kron``, ``outer``,
-``split`` and ``concatenate``, independently of the pipeline in ``refimpl._diagnosis``. The padding
+``split`` and ``concatenate``, independently of the pipeline in ``refimpl.oracle.diagnosis``. The padding
 functions get index-tagged parameter vectors (``w = 1..l``), the Dual-LPHM ones generic random
 values, so that a mistake changes the output unless it is a no-op for the configuration.
 """
@@ -17,9 +17,9 @@ import scipy.sparse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refimpl._diagnosis import Diagnosis, _build, _Rule, catalogue, diagnose
-from refimpl._functions import FUNCTIONS
-from refimpl._tolerance import expected_and_bound, judge
+from refimpl.oracle.diagnosis import Diagnosis, _build, _Rule, catalogue, diagnose
+from refimpl.oracle.registry import FUNCTIONS
+from refimpl.oracle.tolerance import expected_and_bound, judge
 
 from ._support import as_xp
 from .strategies import fusion_configs, lphm_configs, padding_configs
@@ -310,9 +310,9 @@ def test_the_outer_product_mistake_of_a_large_fusion_weight(
     small: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The diagnosis applies a large outer-product weight without materialising it: same names."""
-    import refimpl._diagnosis
+    import refimpl.oracle.diagnosis
 
-    monkeypatch.setattr(refimpl._diagnosis, "_SMALL", small)
+    monkeypatch.setattr(refimpl.oracle.diagnosis, "_SMALL", small)
     function = "dual_lphm_fusion"
     config, inputs = SWEEP[function], sweep_inputs(function)
     for mistakes in ({"outer": True}, {"outer": True, "weight_T": True}, {"swap": True, "outer": True}):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 import refimpl
@@ -11,12 +13,19 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate", reason="numpydoc is
 # Checks we hold every public callable to: documented parameters, returns and yields with
 # descriptions, an Examples section, a summary line.
 REQUIRED = {"GL08", "PR01", "PR02", "PR07", "PR10", "RT01", "RT03", "YD01", "EX01", "SS01", "SS03"}
-PUBLIC = sorted(name for name in refimpl.__all__ if callable(getattr(refimpl, name)))
+#: The modules users import, and their callables.
+MODULES = ("refimpl", "refimpl.testing", "refimpl.strategies", "refimpl.plotting")
+PUBLIC = sorted(
+    f"{module}.{name}"
+    for module in MODULES
+    for name in getattr(importlib.import_module(module), "__all__", [])
+    if callable(getattr(importlib.import_module(module), name))
+)
 
 
-@pytest.mark.parametrize("name", PUBLIC)
-def test_public_docstring_is_complete(name: str) -> None:
-    errors = [(code, msg) for code, msg in numpydoc_validate.validate(f"refimpl.{name}")["errors"] if code in REQUIRED]
+@pytest.mark.parametrize("qualname", PUBLIC)
+def test_public_docstring_is_complete(qualname: str) -> None:
+    errors = [(code, msg) for code, msg in numpydoc_validate.validate(qualname)["errors"] if code in REQUIRED]
     assert errors == []
 
 

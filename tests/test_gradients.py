@@ -1,4 +1,4 @@
-"""Reference gradients (``refimpl._gradients.reference_vjp``) against finite differences and autograd.
+"""Reference gradients (``refimpl.oracle.gradients.reference_vjp``) against finite differences and autograd.
 
 * Central finite differences of refimpl's own forward functions, in float64 / complex128: for a
   random direction ``v`` of one argument (``w``, or one fusion input ``A_i``),
@@ -21,8 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from refimpl import RefimplError
-from refimpl._functions import FUNCTIONS
-from refimpl._gradients import reference_vjp
+from refimpl.oracle.registry import FUNCTIONS
+from refimpl.oracle.gradients import reference_vjp
 
 from .strategies import fusion_configs, lphm_configs, padding_configs
 

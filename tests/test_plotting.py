@@ -30,7 +30,7 @@ from refimpl import (  # noqa: E402
     duplicated_diagonal_padding,
     duplicated_padding,
 )
-from refimpl._diagnosis import catalogue  # noqa: E402
+from refimpl.oracle.diagnosis import catalogue  # noqa: E402
 from refimpl.plotting import (  # noqa: E402
     NEUTRAL,
     _pyplot,

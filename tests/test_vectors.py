@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from refimpl._functions import FUNCTIONS, get_spec
-from refimpl.vectors import (
+from refimpl.oracle.registry import FUNCTIONS, get_spec
+from refimpl.oracle.vectors import (
     FORMAT,
     FORMAT_VERSION,
     MISTAKES,

@@ -24,14 +24,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
-from ._validation import RefimplError
-from .fusion import concatenation_fusion, concatenation_fusion_l, dual_lphm_fusion, dual_lphm_fusion_l
-from .lphm import dual_lphm, dual_lphm_l
-from .padding import duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
+from .._validation import RefimplError
+from ..fusion import concatenation_fusion, dual_lphm_fusion
+from ..lphm import dual_lphm
+from ..padding import duplicated_diagonal_padding, duplicated_padding
+from ..shapes import (
+    ConcatShape,
+    FusionShape,
+    LphmShape,
+    PaddingShape,
+    concat_shape,
+    fusion_shape,
+    lphm_shape,
+    padding_shape,
+)
 
 __all__ = ["FUNCTIONS", "FunctionSpec", "get_spec"]
+
+
+Shape = Union[PaddingShape, LphmShape, ConcatShape, FusionShape]
 
 
 @dataclass(frozen=True)
@@ -42,8 +55,8 @@ class FunctionSpec:
     config_keys: tuple[str, ...]
     #: ``True`` for the padding functions: they only copy entries of ``w``, so their check is exact.
     exact: bool
-    #: ``l(config)``: the length of ``w``.
-    l: Callable[[dict[str, Any]], int]
+    #: ``shape(config)``: the checked shape (:mod:`refimpl.shapes`), with refimpl's messages.
+    shape: Callable[[dict[str, Any]], Shape]
     #: ``call(config, inputs)``: refimpl's value (dense for the diagonal padding).
     call: Callable[[dict[str, Any], dict[str, Any]], Any]
 
@@ -51,10 +64,29 @@ class FunctionSpec:
     def is_fusion(self) -> bool:
         return "dims" in self.config_keys
 
-    def output_shape(self, config: dict[str, Any]) -> tuple[int, ...]:
+    def l(self, config: dict[str, Any]) -> int:  # noqa: E743
+        """The length of ``w`` for ``config``."""
+        return self.shape(config).l
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        """``config`` checked, with every default applied (``q = p``; a fusion's ``n``, ``m``, ``batch``).
+
+        The defaults come from :mod:`refimpl.shapes`, so they are the ones refimpl applies.
+        """
+        shape = self.shape(config)
+        out = dict(config)
+        if "q" in self.config_keys:
+            out["q"] = (shape.weight if isinstance(shape, FusionShape) else shape).q
         if self.is_fusion:
-            n = config["n"] if config.get("n") is not None else config["dims"][0]
-            return (*tuple(config.get("batch", ())), config["m"], n)
+            out.update(dims=list(shape.widths), n=shape.n)
+            out.setdefault("m", 1)
+            out["batch"] = tuple(out.get("batch", ()))
+        return out
+
+    def output_shape(self, config: dict[str, Any]) -> tuple[int, ...]:
+        shape = self.shape(config)
+        if isinstance(shape, (ConcatShape, FusionShape)):
+            return (*tuple(config.get("batch", ())), config["m"], shape.n)
         return (config["n"], config["D"])
 
     def describe(self, config: dict[str, Any]) -> str:
@@ -63,36 +95,32 @@ class FunctionSpec:
         return f"{self.name}({args})"
 
 
-def _matrix(n: str) -> tuple[str, ...]:
-    return ("n", "D", "p", "q") if n == "padding" else ("n", "D", "p", "q", "r")
-
-
 FUNCTIONS: dict[str, FunctionSpec] = {
     spec.name: spec
     for spec in (
         FunctionSpec(
-            "duplicated_padding", _matrix("padding"), True,
-            lambda c: duplicated_padding_l(c["n"], c["D"], c["p"], c["q"]),
-            lambda c, i: duplicated_padding(i["w"], c["n"], c["D"], c["p"], c["q"]),
+            "duplicated_padding", ("n", "D", "p", "q"), True,
+            lambda c: padding_shape(c["n"], c["D"], c["p"], c.get("q")),
+            lambda c, i: duplicated_padding(i["w"], c["n"], c["D"], c["p"], c.get("q")),
         ),
         FunctionSpec(
-            "duplicated_diagonal_padding", _matrix("padding"), True,
-            lambda c: duplicated_padding_l(c["n"], c["D"], c["p"], c["q"]),
-            lambda c, i: duplicated_diagonal_padding(i["w"], c["n"], c["D"], c["p"], c["q"], format="dense"),
+            "duplicated_diagonal_padding", ("n", "D", "p", "q"), True,
+            lambda c: padding_shape(c["n"], c["D"], c["p"], c.get("q")),
+            lambda c, i: duplicated_diagonal_padding(i["w"], c["n"], c["D"], c["p"], c.get("q"), format="dense"),
         ),
         FunctionSpec(
-            "dual_lphm", _matrix("lphm"), False,
-            lambda c: dual_lphm_l(c["n"], c["D"], c["p"], c["q"], c["r"]),
-            lambda c, i: dual_lphm(i["w"], c["n"], c["D"], c["p"], c["q"], c["r"]),
+            "dual_lphm", ("n", "D", "p", "q", "r"), False,
+            lambda c: lphm_shape(c["n"], c["D"], c["p"], c.get("q"), c["r"]),
+            lambda c, i: dual_lphm(i["w"], c["n"], c["D"], c["p"], c.get("q"), c["r"]),
         ),
         FunctionSpec(
             "dual_lphm_fusion", ("dims", "n", "p", "q", "r", "m", "batch"), False,
-            lambda c: dual_lphm_fusion_l(c["dims"], c.get("n"), c["p"], c["q"], c["r"]),
-            lambda c, i: dual_lphm_fusion(i["inputs"], i["w"], p=c["p"], q=c["q"], r=c["r"], n=c.get("n")),
+            lambda c: fusion_shape(c["dims"], c.get("n"), c["p"], c.get("q"), c["r"]),
+            lambda c, i: dual_lphm_fusion(i["inputs"], i["w"], p=c["p"], q=c.get("q"), r=c["r"], n=c.get("n")),
         ),
         FunctionSpec(
             "concatenation_fusion", ("dims", "n", "m", "batch"), False,
-            lambda c: concatenation_fusion_l(c["dims"], c.get("n")),
+            lambda c: concat_shape(c["dims"], c.get("n")),
             lambda c, i: concatenation_fusion(i["inputs"], i["w"], n=c.get("n")),
         ),
     )
@@ -118,7 +146,7 @@ def bind(function: str | FunctionSpec, args: tuple[Any, ...], kwargs: dict[str, 
     """
     import inspect
 
-    from . import fusion, lphm, padding
+    from .. import fusion, lphm, padding
 
     spec = get_spec(function)
     module = {"dual_lphm": lphm, "dual_lphm_fusion": fusion, "concatenation_fusion": fusion}.get(spec.name, padding)

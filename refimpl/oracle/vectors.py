@@ -15,7 +15,7 @@ The format is specified field by field in ``docs/vectors.rst``. The command line
     refimpl vectors verify DIR OUTPUTS [--json]
 
 ``verify`` reads ``OUTPUTS/NAME.npy`` for every vector ``NAME`` and judges it with
-:func:`refimpl._tolerance.judge` (shape, dtype and ``nan``/``inf`` placement exactly, values
+:func:`refimpl.oracle.tolerance.judge` (shape, dtype and ``nan``/``inf`` placement exactly, values
 within the bound); it exits 0 only when every output is present and passes.
 
 The ``exposes:`` flags are computed, not asserted: when the set is written, each catalogued
@@ -40,9 +40,10 @@ from typing import Any
 
 import numpy as np
 
-from ._functions import get_spec
-from ._tolerance import Judgement, expected_and_bound, judge, to_numpy
-from ._validation import RefimplError
+from .registry import get_spec
+from .adapters import to_numpy
+from .tolerance import Judgement, expected_and_bound, judge
+from .._validation import RefimplError
 
 __all__ = [
     "FORMAT",
@@ -70,7 +71,7 @@ TOLERANCE_RULE = (
     "entry (compared in float64 / complex128). bound = gamma_K(u) * |.|-computation + "
     "gamma_K(2^-53) * |.|-computation + K * smallest_normal, u the unit roundoff of the dtype, "
     "K = rounding_count_K; all zeros for the exact (padding) functions. "
-    "See refimpl's docs/vectors.rst and the refimpl._tolerance module."
+    "See refimpl's docs/vectors.rst and the refimpl.oracle.tolerance module."
 )
 
 _DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8"), "complex128": np.dtype("<c16")}
@@ -448,7 +449,7 @@ def write_vectors(directory: str | os.PathLike[str], *, large: bool = True) -> P
     Examples
     --------
     >>> import json, tempfile
-    >>> from refimpl.vectors import write_vectors
+    >>> from refimpl.oracle.vectors import write_vectors
     >>> with tempfile.TemporaryDirectory() as d:
     ...     manifest = json.loads(write_vectors(d, large=False).read_text())
     >>> manifest["format"], manifest["format_version"]
@@ -457,7 +458,7 @@ def write_vectors(directory: str | os.PathLike[str], *, large: bool = True) -> P
     >>> v["name"], v["function"], v["config"], v["dtype"]
     ('dp_basic_f32', 'duplicated_padding', {'n': 6, 'D': 12, 'p': 2, 'q': 3}, 'float32')
     """
-    from . import __version__
+    from .. import __version__
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -627,7 +628,7 @@ def read_vectors(directory: str | os.PathLike[str]) -> list[Vector]:
     Examples
     --------
     >>> import tempfile
-    >>> from refimpl.vectors import read_vectors, write_vectors
+    >>> from refimpl.oracle.vectors import read_vectors, write_vectors
     >>> with tempfile.TemporaryDirectory() as d:
     ...     _ = write_vectors(d, large=False)
     ...     vectors = read_vectors(d)
@@ -678,7 +679,7 @@ class VectorResult:
         its bound the most, for a pass the entry closest to its bound (relative to it);
         ``None`` when no entry was compared (a structural failure, or an empty output).
     judgement : Judgement or None
-        The full :class:`refimpl._tolerance.Judgement`.
+        The full :class:`refimpl.oracle.tolerance.Judgement`.
     """
 
     name: str
@@ -864,7 +865,7 @@ def verify_vectors(
     """Judge another implementation's outputs against a golden vector set.
 
     Every file's SHA-256 is checked first; then each vector's output ``OUTPUTS/NAME.npy`` is
-    judged by :func:`refimpl._tolerance.judge`: shape, dtype and ``nan``/``inf`` placement
+    judged by :func:`refimpl.oracle.tolerance.judge`: shape, dtype and ``nan``/``inf`` placement
     exactly, every other entry within ``bound`` of ``expected``.
 
     Parameters
@@ -888,7 +889,7 @@ def verify_vectors(
     Examples
     --------
     >>> import tempfile
-    >>> from refimpl.vectors import read_vectors, verify_vectors, write_vectors
+    >>> from refimpl.oracle.vectors import read_vectors, verify_vectors, write_vectors
     >>> with tempfile.TemporaryDirectory() as d:
     ...     _ = write_vectors(d, large=False)
     ...     outputs = {v.name: v.reference_output() for v in read_vectors(d)}
@@ -945,7 +946,7 @@ def add_vectors_parser(subparsers: Any) -> argparse.ArgumentParser:
     Examples
     --------
     >>> import argparse
-    >>> from refimpl.vectors import add_vectors_parser
+    >>> from refimpl.oracle.vectors import add_vectors_parser
     >>> parser = argparse.ArgumentParser(prog="refimpl")
     >>> _ = add_vectors_parser(parser.add_subparsers(dest="command"))
     >>> args = parser.parse_args(["vectors", "write", "out", "--no-large"])
@@ -989,7 +990,7 @@ def run_vectors(args: argparse.Namespace) -> int:
     Examples
     --------
     >>> import argparse, tempfile
-    >>> from refimpl.vectors import add_vectors_parser, run_vectors
+    >>> from refimpl.oracle.vectors import add_vectors_parser, run_vectors
     >>> parser = argparse.ArgumentParser(prog="refimpl")
     >>> _ = add_vectors_parser(parser.add_subparsers(dest="command"))
     >>> with tempfile.TemporaryDirectory() as d:  # doctest: +ELLIPSIS

@@ -10,7 +10,7 @@ the non-interactive ``Agg`` backend, so that nothing ever opens a window:
 * :func:`plot_function` draws one configuration of a function of SPEC, with ``w = 1, 2, ..., l``
   by default so that each cell shows which entry of ``w`` it holds;
 * :func:`plot_mistake` draws the right answer beside the output of a mistake of the diagnosis
-  catalogue (:func:`refimpl._diagnosis.catalogue`), the cells that differ outlined.
+  catalogue (:func:`refimpl.oracle.diagnosis.catalogue`), the cells that differ outlined.
 
 ``refimpl plot FUNCTION ... -o FILE.png`` draws the same pictures from the command line
 (:func:`add_plot_parser`, :func:`run_plot`).
@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from ._functions import FUNCTIONS, FunctionSpec, get_spec
-from ._tolerance import to_numpy
-from ._validation import RefimplError
+from ..oracle.registry import FUNCTIONS, FunctionSpec, get_spec
+from ..oracle.adapters import to_numpy
+from .._validation import RefimplError
 
 __all__ = ["add_plot_parser", "plot_function", "plot_matrix", "plot_mistake", "run_plot"]
 
@@ -551,9 +551,9 @@ def plot_function(
     Parameters
     ----------
     function : str or FunctionSpec
-        A name of :data:`refimpl._functions.FUNCTIONS`, e.g. ``"dual_lphm"``.
+        A name of :data:`refimpl.oracle.registry.FUNCTIONS`, e.g. ``"dual_lphm"``.
     config : dict
-        The configuration, with the keys of the function (see :mod:`refimpl._functions`):
+        The configuration, with the keys of the function (see :mod:`refimpl.oracle.registry`):
         ``n, D, p, q`` (padding), ``n, D, p, q, r`` (``dual_lphm``), ``dims, n, p, q, r, m,
         batch`` (``dual_lphm_fusion``), ``dims, n, m, batch`` (``concatenation_fusion``).
         ``q`` defaults to ``p``, ``n`` of a fusion to the common input width, ``m`` to 2 and
@@ -643,7 +643,7 @@ def _figure_for(
 
 
 def _plot_padding(spec: FunctionSpec, config: dict[str, Any], w: np.ndarray, fig: Any) -> Any:
-    from .padding import duplicated_diagonal_padding, duplicated_padding
+    from ..padding import duplicated_diagonal_padding, duplicated_padding
 
     n, D, p, q = config["n"], config["D"], config["p"], config["q"]
     s, t = n // p, D // q
@@ -711,7 +711,7 @@ def _segments(w: np.ndarray, lengths: Sequence[int], names: str = "PQST") -> str
 
 
 def _plot_lphm(spec: FunctionSpec, config: dict[str, Any], w: np.ndarray, fig: Any) -> Any:
-    from .lphm import dual_lphm
+    from ..lphm import dual_lphm
 
     n, D, p, q, r = (config[k] for k in ("n", "D", "p", "q", "r"))
     s, t = n // p, D // q
@@ -737,8 +737,8 @@ def _plot_lphm(spec: FunctionSpec, config: dict[str, Any], w: np.ndarray, fig: A
 def _plot_fusion(
     spec: FunctionSpec, config: dict[str, Any], w: np.ndarray, arrays: list[np.ndarray], fig: Any
 ) -> Any:
-    from .fusion import concatenation_fusion, dual_lphm_fusion
-    from .lphm import dual_lphm
+    from ..fusion import concatenation_fusion, dual_lphm_fusion
+    from ..lphm import dual_lphm
 
     dims, m, batch = config["dims"], config["m"], config["batch"]
     N, n = sum(dims), (config["n"] if config["n"] is not None else dims[0])
@@ -816,10 +816,10 @@ def _is_default(arrays: list[np.ndarray], dims: Sequence[int], m: int) -> bool:
 
 def _mistake_options(spec: FunctionSpec, config: dict[str, Any], mistake: str) -> tuple[dict[str, Any], str]:
     """The pipeline options of a catalogued mistake (or ``"first + second"``), and its name."""
-    from ._diagnosis import _catalogue
+    from ..oracle.diagnosis import _catalogue
 
     if not isinstance(mistake, str):
-        raise TypeError(f"mistake must be a name from refimpl._diagnosis.catalogue, got {mistake!r}")
+        raise TypeError(f"mistake must be a name from refimpl.oracle.diagnosis.catalogue, got {mistake!r}")
     mistakes = _catalogue(spec, config, list(config["dims"]) if spec.is_fusion else [])
 
     def key(name: str) -> str:
@@ -844,7 +844,7 @@ def _mistaken_output(
     spec: FunctionSpec, config: dict[str, Any], w: np.ndarray, arrays: list[np.ndarray], options: dict[str, Any]
 ) -> np.ndarray | None:
     """The output with the mistakes of ``options``, built by the diagnosis pipeline in float64."""
-    from ._diagnosis import _build, _wide
+    from ..oracle.diagnosis import _build, _wide
 
     wide: dict[str, Any] = {"w": _wide(w).reshape(-1)}
     if spec.is_fusion:
@@ -858,11 +858,11 @@ def _mistaken_output(
 
 def _right_output(spec: FunctionSpec, config: dict[str, Any], w: np.ndarray, arrays: list[np.ndarray]) -> Any:
     """refimpl's own answer in float64 (complex128); the diagonal padding as a sparse array."""
-    from ._diagnosis import _wide
+    from ..oracle.diagnosis import _wide
 
     w = _wide(w)
     if spec.name == "duplicated_diagonal_padding":
-        from .padding import duplicated_diagonal_padding
+        from ..padding import duplicated_diagonal_padding
 
         return duplicated_diagonal_padding(w, config["n"], config["D"], config["p"], config["q"], format="csr")
     inputs: dict[str, Any] = {"w": w}
@@ -895,7 +895,7 @@ def plot_mistake(
 ) -> Any:
     r"""Draw the right answer beside the output of a catalogued mistake, the differing cells outlined.
 
-    The mistaken output is built by the diagnosis pipeline of :mod:`refimpl._diagnosis` (the
+    The mistaken output is built by the diagnosis pipeline of :mod:`refimpl.oracle.diagnosis` (the
     one :func:`refimpl.testing.diagnose` matches candidates against), in float64 from the same
     ``w`` and inputs; the right answer is refimpl's. With the default ``w = 1, 2, ..., l``
     each cell of a padding shows which entry of ``w`` it holds, so a mistake is seen as entries
@@ -910,11 +910,11 @@ def plot_mistake(
     Parameters
     ----------
     function : str or FunctionSpec
-        A name of :data:`refimpl._functions.FUNCTIONS`.
+        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
     config : dict
         The configuration, as for :func:`plot_function`.
     mistake : str
-        A name from ``refimpl._diagnosis.catalogue(function, config)``, e.g. ``"output
+        A name from ``refimpl.oracle.diagnosis.catalogue(function, config)``, e.g. ``"output
         transposed"``, or two from different stages joined by ``" + "`` as
         :func:`refimpl.testing.diagnose` reports them. Case and spacing are not significant.
     w : array_like, shape (l,) or (1, l), optional
@@ -1061,7 +1061,7 @@ def add_plot_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Draw a function of refimpl for one configuration, w = 1, 2, ..., l by default, "
         "into an image file (PNG, SVG, PDF: by the extension). Needs matplotlib: pip install refimpl[docs].",
     )
-    from .cli import add_config_arguments  # the command line imports this module lazily
+    from ..cli.main import add_config_arguments  # the command line imports this module lazily
 
     parser.add_argument("function", choices=list(FUNCTIONS))
     add_config_arguments(parser)

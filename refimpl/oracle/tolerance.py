@@ -39,31 +39,11 @@ from typing import Any
 
 import numpy as np
 
-from ._functions import FunctionSpec, get_spec
-from ._validation import RefimplError
+from .adapters import to_numpy
+from .registry import FunctionSpec, get_spec
+from .._validation import RefimplError
 
 __all__ = ["Judgement", "expected_and_bound", "judge", "rounding_count", "to_numpy"]
-
-
-def to_numpy(x: Any) -> np.ndarray:
-    """Any array (NumPy, CuPy, PyTorch, JAX, ``array_api_strict``, SciPy or CuPy sparse) as NumPy.
-
-    Goes through DLPack where it can; the dtype is kept.
-    """
-    if hasattr(x, "toarray") and not isinstance(x, np.ndarray):  # SciPy / CuPy sparse
-        x = x.toarray()
-    if isinstance(x, np.ndarray):
-        return x
-    if type(x).__module__.split(".")[0] == "cupy":
-        return x.get()
-    if hasattr(x, "detach"):  # a PyTorch tensor that may require grad or live on a GPU
-        x = x.detach().cpu()
-    if hasattr(x, "__dlpack__"):
-        try:
-            return np.from_dlpack(x)
-        except (BufferError, TypeError, RuntimeError):
-            pass
-    return np.asarray(x)
 
 
 def _wide(a: np.ndarray) -> np.ndarray:

@@ -42,11 +42,11 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
-from ._functions import get_spec
-from ._validation import RefimplError
-from .fusion import _check_widths, _fusion_shape
-from .lphm import LphmShape, lphm_shape
-from .padding import padding_shape
+from .registry import get_spec
+from .._validation import RefimplError
+from ..fusion import _check_widths, _fusion_shape
+from ..lphm import LphmShape, lphm_shape
+from ..padding import padding_shape
 
 __all__ = ["reference_vjp"]
 
@@ -175,7 +175,7 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
     Parameters
     ----------
     function : str
-        A name of ``refimpl._functions.FUNCTIONS``: ``"duplicated_padding"``,
+        A name of ``refimpl.oracle.registry.FUNCTIONS``: ``"duplicated_padding"``,
         ``"duplicated_diagonal_padding"``, ``"dual_lphm"``, ``"dual_lphm_fusion"`` or
         ``"concatenation_fusion"``.
     config : dict
@@ -212,7 +212,7 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
     ``sum(psi)`` is ``p*q`` everywhere:
 
     >>> import numpy as np
-    >>> from refimpl._gradients import reference_vjp
+    >>> from refimpl.oracle.gradients import reference_vjp
     >>> config = {"n": 4, "D": 6, "p": 2, "q": 3}
     >>> reference_vjp("duplicated_padding", config, {"w": np.arange(4.0)}, np.ones((4, 6)))
     {'w': array([6., 6., 6., 6.])}

@@ -25,7 +25,7 @@ stage           mistakes (each named in plain words in :class:`Diagnosis`)
 :func:`diagnose` builds, in float64 (complex128) from the candidate's own inputs, the output of
 every single mistake and of every pair of mistakes from two different stages, and reports those
 that reproduce the candidate's output under the oracle's rule: the bound of
-:func:`refimpl._tolerance.expected_and_bound` for the candidate's dtype, with the magnitude taken
+:func:`refimpl.oracle.tolerance.expected_and_bound` for the candidate's dtype, with the magnitude taken
 from the mistaken computation itself (exact equality for the padding functions). A pair is not
 reported when one of its two mistakes already reproduces the output alone.
 
@@ -43,8 +43,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 
-from ._functions import FunctionSpec, get_spec
-from ._tolerance import expected_and_bound, to_numpy
+from .registry import FunctionSpec, get_spec
+from .adapters import to_numpy
+from .tolerance import expected_and_bound
 
 __all__ = ["Diagnosis", "catalogue", "diagnose"]
 
@@ -324,9 +325,9 @@ def catalogue(function: str | FunctionSpec, config: dict[str, Any]) -> list[str]
     Parameters
     ----------
     function : str or FunctionSpec
-        A name of :data:`refimpl._functions.FUNCTIONS`.
+        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
     config : dict
-        The configuration, with the keys of the function (see :mod:`refimpl._functions`).
+        The configuration, with the keys of the function (see :mod:`refimpl.oracle.registry`).
 
     Returns
     -------
@@ -336,7 +337,7 @@ def catalogue(function: str | FunctionSpec, config: dict[str, Any]) -> list[str]
 
     Examples
     --------
-    >>> from refimpl._diagnosis import catalogue
+    >>> from refimpl.oracle.diagnosis import catalogue
     >>> for name in catalogue("duplicated_padding", {"n": 4, "D": 6, "p": 2, "q": 2}):
     ...     print(name)
     column-major reshape of w
@@ -436,7 +437,7 @@ def diagnose(
     Every catalogued mistake (see the module docstring), alone and in pairs from different
     stages of the computation, is applied to the candidate's own inputs in float64 (complex128),
     and the mistakes whose output agrees with ``actual`` under the oracle's rule are named: the
-    bound of :func:`refimpl._tolerance.expected_and_bound` for ``actual``'s dtype, with the
+    bound of :func:`refimpl.oracle.tolerance.expected_and_bound` for ``actual``'s dtype, with the
     magnitude taken from the mistaken computation on the absolute values of the inputs (exact
     equality for the padding functions). For the padding functions with distinct entries of
     ``w``, the misplaced entries are also decoded into the entries of ``w`` they hold.
@@ -446,9 +447,9 @@ def diagnose(
     actual : array
         The candidate's output, from any array library (dense or sparse).
     function : str or FunctionSpec
-        A name of :data:`refimpl._functions.FUNCTIONS`, e.g. ``"dual_lphm"``.
+        A name of :data:`refimpl.oracle.registry.FUNCTIONS`, e.g. ``"dual_lphm"``.
     config : dict
-        The configuration, with the keys of the function (see :mod:`refimpl._functions`).
+        The configuration, with the keys of the function (see :mod:`refimpl.oracle.registry`).
     inputs : dict
         ``{"w": w}``, and ``"inputs": [A_1, ..., A_k]`` for the fusions, in any array library.
     limit : int, default 5

@@ -32,8 +32,8 @@ class RefimplCheckItem(pytest.Item):
         self.target, self.function = target, function
 
     def runtest(self) -> None:
-        from .cli import load_target
-        from .testing import check
+        from .adapters import load_target
+        from .check import check
 
         opt = self.config.getoption
         check(

@@ -12,12 +12,13 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import __version__
-from ._backend import backend_namespace, use_backend
-from ._validation import RefimplError
-from .fusion import concatenation_fusion, concatenation_fusion_l, dual_lphm_fusion, dual_lphm_fusion_l
-from .lphm import dual_lphm, dual_lphm_l
-from .padding import SPARSE_FORMATS, duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
+from .. import __version__
+from .._xp import backend_namespace, use_backend
+from .._validation import RefimplError
+from ..oracle.adapters import load_target
+from ..fusion import concatenation_fusion, concatenation_fusion_l, dual_lphm_fusion, dual_lphm_fusion_l
+from ..lphm import dual_lphm, dual_lphm_l
+from ..padding import SPARSE_FORMATS, duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
 
 __all__ = ["main"]
 
@@ -135,26 +136,10 @@ def _show(args: argparse.Namespace) -> str:
     return f"{f}: l = {l}\n{out}\n"
 
 
-def load_target(target: str) -> Any:
-    """The object named by ``MODULE:CALLABLE`` (``CALLABLE`` may be dotted, ``pkg.mod:Class.method``)."""
-    import importlib
-
-    module, _, attribute = target.partition(":")
-    if not module or not attribute:
-        raise RefimplError(f"a candidate is named MODULE:CALLABLE, got {target!r}")
-    obj = importlib.import_module(module)
-    for part in attribute.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise RefimplError(f"{target!r}: module {module!r} has no attribute {attribute!r}") from None
-    return obj
-
-
 def _check(args: argparse.Namespace) -> tuple[str, int]:
     import json
 
-    from .testing import check
+    from ..oracle.check import check
 
     def progress(i: int, case: Any) -> None:
         if i % 25 == 0:
@@ -163,7 +148,7 @@ def _check(args: argparse.Namespace) -> tuple[str, int]:
     common = {"examples": args.examples, "seed": args.seed, "backend": args.check_backend, "grad": args.grad,
               "raise_on_failure": False, "progress": progress}
     if args.target is None:
-        from .examples import column_major_dual_lphm, faithful_dual_lphm
+        from ..examples import column_major_dual_lphm, faithful_dual_lphm
 
         reports = [
             check(faithful_dual_lphm, "dual_lphm", target="refimpl.examples:faithful_dual_lphm", **common),
@@ -227,8 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--grad", action="store_true", help="also check gradients (PyTorch or JAX candidates)")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     c.add_argument("--config", help="JSON: try only this configuration (a failure report's reproduction line)")
-    from .plotting import add_plot_parser
-    from .vectors import add_vectors_parser
+    from ..plotting import add_plot_parser
+    from ..oracle.vectors import add_vectors_parser
 
     add_vectors_parser(sub)
     add_plot_parser(sub)
@@ -252,11 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     if args.command == "vectors":
-        from .vectors import run_vectors
+        from ..oracle.vectors import run_vectors
 
         return run_vectors(args)
     if args.command == "plot":
-        from .plotting import run_plot
+        from ..plotting import run_plot
 
         return run_plot(args)
     status = 0
