@@ -13,7 +13,6 @@ __all__ = [
     "RefimplError",
     "check_dim",
     "check_divides",
-    "check_optional_dim",
     "check_parameter_vector",
 ]
 
@@ -52,11 +51,6 @@ def check_dim(value: Any, name: str) -> int:
     if ivalue <= 0:
         raise RefimplError(f"{name} must be a positive integer, got {name}={ivalue}")
     return ivalue
-
-
-def check_optional_dim(value: Any, name: str, default: int) -> int:
-    """Like :func:`check_dim`, with ``None`` meaning ``default``."""
-    return default if value is None else check_dim(value, name)
 
 
 def check_divides(divisor: int, dname: str, value: int, vname: str) -> int:

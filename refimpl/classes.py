@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ._validation import RefimplError, check_dim, check_optional_dim
-from .fusion import _check_widths, dual_lphm_fusion, dual_lphm_fusion_l
+from ._validation import RefimplError, check_dim
+from .fusion import dual_lphm_fusion, dual_lphm_fusion_l
 from .lphm import dual_lphm, dual_lphm_l
+from .shapes import concat_shape, default_q
 from .padding import check_format, duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
 
 __all__ = [
@@ -40,7 +41,7 @@ class _Reconciliation:
 
     def __init__(self, p: int = 2, q: int | None = None) -> None:
         self.p = check_dim(p, "p")
-        self.q = check_optional_dim(q, "q", self.p)
+        self.q = default_q(self.p, q)
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
@@ -182,9 +183,9 @@ class dual_lphm_parameterized_concatenation_fusion:  # noqa: N801
     ) -> None:
         self.r = check_dim(r, "r")
         self.p = check_dim(p, "p")
-        self.q = check_optional_dim(q, "q", self.p)
+        self.q = default_q(self.p, q)
         self.n = None if n is None else check_dim(n, "n")
-        self.dims = None if dims is None else _check_widths(dims, self.n)[0]
+        self.dims = None if dims is None else concat_shape(dims, self.n).widths
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
@@ -198,7 +199,7 @@ class dual_lphm_parameterized_concatenation_fusion:  # noqa: N801
 
     def calculate_n(self, dims: Sequence[int] | None = None) -> int:
         """The output width: ``n`` if given, else the common input width."""
-        return _check_widths(self._dims(dims), self.n)[1]
+        return concat_shape(self._dims(dims), self.n).n
 
     def calculate_l(self, dims: Sequence[int] | None = None) -> int:
         """``l = r*(p + q + sum(dims)/p + n/q)``, see :func:`refimpl.dual_lphm_fusion_l`."""

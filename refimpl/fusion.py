@@ -15,41 +15,17 @@ import array_api_compat
 
 from ._xp import namespace_and_arrays
 from ._memory import check_dense_size
-from ._validation import RefimplError, check_dim, check_parameter_vector
-from .lphm import LphmShape, lphm_factors, lphm_matrix, lphm_shape
+from ._validation import RefimplError, check_parameter_vector
+from .lphm import lphm_factors, lphm_matrix
 from .operators import DualLphmOperator
+from .shapes import ConcatShape, concat_shape, fusion_shape
 
 __all__ = ["concatenation_fusion", "concatenation_fusion_l", "dual_lphm_fusion", "dual_lphm_fusion_l"]
 
 
 
-def _fusion_shape(widths: list[int], n: int, p: Any, q: Any, r: Any) -> LphmShape:
-    """The Dual-LPHM shape of the ``N x n`` fusion weight, ``N = sum(widths)``."""
-    N, p = sum(widths), check_dim(p, "p")
-    if N % p:
-        raise RefimplError(f"N={N} (the sum of the input widths {widths}) is not divisible by p={p}")
-    return lphm_shape(N, n, p, q, r, names=("N", "n"))
-
-
-def _check_widths(dims: Sequence[Any], n: Any) -> tuple[list[int], int]:
-    """Check the input widths ``n_i`` and the output width ``n`` (default: the common width)."""
-    if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
-        raise TypeError(f"dims must be a sequence of input widths, got {type(dims).__name__}")
-    if len(dims) == 0:
-        raise RefimplError("dims must hold at least one input width, got an empty sequence")
-    widths = [check_dim(d, f"dims[{i}]") for i, d in enumerate(dims)]
-    if n is None:
-        if len(set(widths)) > 1:
-            raise RefimplError(
-                f"inputs of unequal widths {widths} need the output width n; "
-                "pass n explicitly"
-            )
-        return widths, widths[0]
-    return widths, check_dim(n, "n")
-
-
-def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, list[int], int]:
-    """Check the inputs and return ``xp, X, w, widths, n`` with ``X = concat(inputs, axis=-1)``.
+def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, ConcatShape]:
+    """Check the inputs and return ``xp, X, w, shape`` with ``X = concat(inputs, axis=-1)``.
 
     Dask inputs keep a NumPy ``w``: it is small, and goes to every chunk.
     """
@@ -74,9 +50,9 @@ def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, li
             "inputs must have equal leading shapes (..., m), got shapes "
             + ", ".join(str(shape) for shape in shapes)
         )
-    widths, n = _check_widths([shape[-1] for shape in shapes], n)
+    plain = concat_shape([shape[-1] for shape in shapes], n)
     X = arrays[0] if len(arrays) == 1 else xp.concat(arrays, axis=-1)
-    return xp, X, w, widths, n
+    return xp, X, w, plain
 
 
 def _dask_inputs(inputs: Sequence[Any], w: Any) -> tuple[ModuleType, list[Any], Any]:
@@ -131,8 +107,7 @@ def dual_lphm_fusion_l(dims: Sequence[int], n: int | None, p: int, q: int | None
     >>> dual_lphm_fusion_l([2, 4], n=3, p=2, q=3, r=1)  # 1 * (2 + 3 + 6/2 + 3/3)
     9
     """
-    widths, n = _check_widths(dims, n)
-    return _fusion_shape(widths, n, p, q, r).l
+    return fusion_shape(dims, n, p, q, r).l
 
 
 def dual_lphm_fusion(
@@ -205,8 +180,8 @@ def dual_lphm_fusion(
         raise TypeError(f"method must be 'structured' or 'dense', got {method!r}")
     if method not in ("structured", "dense"):
         raise RefimplError(f"method must be 'structured' or 'dense', got {method!r}")
-    xp, X, w, widths, n = _concatenated(inputs, w, n)
-    shape = _fusion_shape(widths, n, p, q, r)
+    xp, X, w, plain = _concatenated(inputs, w, n)
+    shape = fusion_shape(plain.widths, plain.n, p, q, r).weight
     weight_xp = array_api_compat.array_namespace(w)  # NumPy for Dask inputs: w goes to every chunk
     w = check_parameter_vector(weight_xp, w, shape.l, shape.rule)
     if method == "dense":
@@ -246,8 +221,7 @@ def concatenation_fusion_l(dims: Sequence[int], n: int | None = None) -> int:
     >>> concatenation_fusion_l([2, 4], n=3)
     18
     """
-    widths, n = _check_widths(dims, n)
-    return sum(widths) * n
+    return concat_shape(dims, n).l
 
 
 def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None) -> Any:
@@ -285,8 +259,7 @@ def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None)
     >>> print(concatenation_fusion([A1, A2], np.arange(6.0), n=2))
     [[6. 9.]]
     """
-    xp, X, w, widths, n = _concatenated(inputs, w, n)
-    N = sum(widths)
+    xp, X, w, shape = _concatenated(inputs, w, n)
     weight_xp = array_api_compat.array_namespace(w)  # NumPy for Dask inputs
-    w = check_parameter_vector(weight_xp, w, N * n, f"l = N*n with N={N}, n={n}")
-    return X @ weight_xp.reshape(w, (N, n))
+    w = check_parameter_vector(weight_xp, w, shape.l, shape.rule)
+    return X @ weight_xp.reshape(w, (shape.N, shape.n))

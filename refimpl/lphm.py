@@ -8,62 +8,43 @@
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, NamedTuple
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import array_api_extra as xpx
 
 from ._xp import namespace_and_arrays
 from ._memory import check_dense_size
-from ._validation import check_dim, check_divides, check_optional_dim, check_parameter_vector
+from ._validation import check_parameter_vector
+from .shapes import FACTORS, LphmShape, lphm_shape
 
 __all__ = ["dual_lphm", "dual_lphm_l"]
 
 
-class LphmShape(NamedTuple):
-    """A checked Dual-LPHM configuration for an ``R x C`` target.
+def lphm_factors(
+    xp: ModuleType,
+    w: Any,
+    shape: LphmShape,
+    *,
+    order: Sequence[str] = FACTORS,
+    column_major: Collection[str] = (),
+) -> tuple[Any, Any, Any, Any]:
+    """Cut ``w`` into ``P, Q, S, T``: ``w = [vec(P) | vec(Q) | vec(S) | vec(T)]``, each row-major.
 
-    ``names`` are what the caller calls ``R`` and ``C`` (``n, D`` for :func:`dual_lphm`,
-    ``N, n`` for the fusion), so that messages use the caller's words.
+    This is the one place the layout of ``w`` is read. ``order`` and ``column_major`` describe
+    other layouts, which the oracle's catalogue of mistakes uses: the segments taken in another
+    order, or the factors named in ``column_major`` read as ``(r, rows)`` and transposed (a
+    column-major ``vec``). SPEC's layout is the default.
     """
-
-    R: int
-    C: int
-    p: int
-    q: int
-    r: int
-    s: int
-    t: int
-    names: tuple[str, str] = ("n", "D")
-
-    @property
-    def l(self) -> int:  # noqa: E743
-        return self.r * (self.p + self.q + self.s + self.t)
-
-    @property
-    def rule(self) -> str:
-        R, C = self.names
-        return (
-            f"l = r*(p + q + {R}/p + {C}/q) with {R}={self.R}, {C}={self.C}, "
-            f"p={self.p}, q={self.q}, r={self.r}"
-        )
-
-
-def lphm_shape(n: Any, D: Any, p: Any, q: Any, r: Any, names: tuple[str, str] = ("n", "D")) -> LphmShape:
-    """Check an ``n x D`` Dual-LPHM configuration; ``q=None`` means ``q = p``."""
-    R, C = names
-    n, D, p = check_dim(n, R), check_dim(D, C), check_dim(p, "p")
-    q, r = check_optional_dim(q, "q", p), check_dim(r, "r")
-    return LphmShape(n, D, p, q, r, check_divides(p, "p", n, R), check_divides(q, "q", D, C), names)
-
-
-def lphm_factors(xp: ModuleType, w: Any, shape: LphmShape) -> tuple[Any, Any, Any, Any]:
-    """Cut a checked ``w`` into ``P, Q, S, T``: ``w = [vec(P) | vec(Q) | vec(S) | vec(T)]``."""
     w = check_parameter_vector(xp, w, shape.l, shape.rule)
-    factors, start = [], 0
-    for rows in (shape.p, shape.q, shape.s, shape.t):
-        stop = start + rows * shape.r
-        factors.append(xp.reshape(w[start:stop], (rows, shape.r)))
-        start = stop
-    P, Q, S, T = factors
-    return P, Q, S, T
+    factors = {}
+    for name, where in shape.segments(order).items():
+        rows = shape.rows[name]
+        if name in column_major:
+            factors[name] = xp.reshape(w[where], (shape.r, rows)).T
+        else:
+            factors[name] = xp.reshape(w[where], (rows, shape.r))
+    return factors["P"], factors["Q"], factors["S"], factors["T"]
 
 
 def dual_lphm_l(n: int, D: int, p: int, q: int | None, r: int) -> int:
@@ -156,16 +137,5 @@ def lphm_matrix(xp: ModuleType, w: Any, shape: LphmShape) -> Any:
 
 
 def kron_of_products(xp: ModuleType, P: Any, Q: Any, S: Any, T: Any) -> Any:
-    """``kron(P @ Q.T, S @ T.T)``: SPEC section 3, literally."""
-    return kron(xp, P @ Q.T, S @ T.T)
-
-
-def kron(xp: ModuleType, A: Any, B: Any) -> Any:
-    """``numpy.kron`` for 2-D arrays of any namespace, written with broadcasting.
-
-    ``kron(A, B)[i*rows(B) + a, j*cols(B) + b] = A[i, j] * B[a, b]``: each product is
-    computed once, straight into the result.
-    """
-    (a0, a1), (b0, b1) = A.shape, B.shape
-    blocks = xp.reshape(A, (a0, 1, a1, 1)) * xp.reshape(B, (1, b0, 1, b1))
-    return xp.reshape(blocks, (a0 * b0, a1 * b1))
+    """``kron(P @ Q.T, S @ T.T)``: SPEC section 3, literally (``kron`` is ``numpy.kron``'s)."""
+    return xpx.kron(P @ Q.T, S @ T.T, xp=xp)

@@ -32,8 +32,9 @@ import array_api_compat
 from ._xp import namespace_and_arrays, sparse_module
 from ._memory import check_dense_size
 from ._validation import RefimplError
-from .lphm import LphmShape, kron_of_products, lphm_factors, lphm_shape
-from .padding import SparseFormat, _parameter_matrix, duplicated_diagonal_padding, padding_shape
+from .lphm import kron_of_products, lphm_factors
+from .padding import SparseFormat, _parameter_matrix, duplicated_diagonal_padding
+from .shapes import LphmShape, fusion_shape, lphm_shape, padding_shape
 
 __all__ = [
     "DualLphmOperator",
@@ -600,7 +601,4 @@ def dual_lphm_fusion_operator(
     >>> op.shape
     (4, 2)
     """
-    from .fusion import _check_widths, _fusion_shape  # fusion imports this module
-
-    widths, n = _check_widths(dims, n)
-    return _lphm_operator(w, _fusion_shape(widths, n, p, q, r))
+    return _lphm_operator(w, fusion_shape(dims, n, p, q, r).weight)

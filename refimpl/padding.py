@@ -12,19 +12,14 @@ and repeat it over a ``p x q`` grid of blocks, giving an ``n x D`` matrix with `
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import array_api_compat
 
 from ._xp import namespace_and_arrays, sparse_module
 from ._memory import check_dense_size
-from ._validation import (
-    RefimplError,
-    check_dim,
-    check_divides,
-    check_optional_dim,
-    check_parameter_vector,
-)
+from ._validation import RefimplError, check_parameter_vector
+from .shapes import PaddingShape, padding_shape
 
 __all__ = [
     "SPARSE_FORMATS",
@@ -36,32 +31,6 @@ __all__ = [
 SparseFormat = Literal["csr", "csc", "coo", "bsr", "dense"]
 #: The values of ``format`` that :func:`duplicated_diagonal_padding` accepts.
 SPARSE_FORMATS: tuple[str, ...] = ("csr", "csc", "coo", "bsr", "dense")
-
-
-class PaddingShape(NamedTuple):
-    """A checked padding configuration: ``n = p*s`` rows, ``D = q*t`` columns."""
-
-    n: int
-    D: int
-    p: int
-    q: int
-    s: int
-    t: int
-
-    @property
-    def l(self) -> int:  # noqa: E743  (the papers' name for the parameter count)
-        return self.s * self.t
-
-    @property
-    def rule(self) -> str:
-        return f"l = n*D/(p*q) with n={self.n}, D={self.D}, p={self.p}, q={self.q}"
-
-
-def padding_shape(n: Any, D: Any, p: Any, q: Any = None) -> PaddingShape:
-    """Check ``n, D, p, q`` and derive ``s = n/p`` and ``t = D/q`` (exact divisions)."""
-    n, D, p = check_dim(n, "n"), check_dim(D, "D"), check_dim(p, "p")
-    q = check_optional_dim(q, "q", p)
-    return PaddingShape(n, D, p, q, check_divides(p, "p", n, "n"), check_divides(q, "q", D, "D"))
 
 
 def check_format(format: Any) -> str:

@@ -44,9 +44,7 @@ import numpy as np
 
 from .registry import get_spec
 from .._validation import RefimplError
-from ..fusion import _check_widths, _fusion_shape
-from ..lphm import LphmShape, lphm_shape
-from ..padding import padding_shape
+from ..shapes import LphmShape, concat_shape, fusion_shape, lphm_shape, padding_shape
 
 __all__ = ["reference_vjp"]
 
@@ -258,7 +256,7 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
     if As is None or array_api_compat.is_array_api_obj(As) or not isinstance(As, (list, tuple)):
         raise TypeError(f"inputs['inputs'] must be a list of arrays A_1..A_k for {spec.name}, got {type(As).__name__}")
     As = [_numeric(_to_numpy(a, f"inputs[{i}]"), f"inputs[{i}]") for i, a in enumerate(As)]
-    widths, n = _check_widths(config["dims"], config.get("n"))
+    widths, n = concat_shape(config["dims"], config.get("n"))
     lead = expected[:-1]
     wanted = [lead + (d,) for d in widths]
     if [tuple(a.shape) for a in As] != wanted:
@@ -272,7 +270,7 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
     if spec.name == "concatenation_fusion":
         dW, dAs = _fusion_vjp(G, X, w.reshape(N, n), widths)
         return {"w": dW.reshape(-1), "inputs": dAs}
-    shape = _fusion_shape(widths, n, config["p"], config.get("q"), config["r"])
+    shape = fusion_shape(widths, n, config["p"], config.get("q"), config["r"]).weight
     P, Q, S, T = _lphm_factors(w, shape)
     W = np.kron(P @ Q.T, S @ T.T)
     dW, dAs = _fusion_vjp(G, X, W, widths)
