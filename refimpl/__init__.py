@@ -9,9 +9,9 @@ Conventions (the docs' conventions page has them all): reshapes and ``vec`` are 
 ``p`` divides the rows and ``q`` the columns of the matrix it shapes.
 """
 
-from ._xp import get_backend, set_backend, use_backend
 from ._memory import DEFAULT_DENSE_LIMIT, DenseSizeError, dense_limit, get_dense_limit, set_dense_limit
 from ._validation import RefimplError
+from ._xp import get_backend, set_backend, use_backend
 from .classes import (
     dual_lphm_parameterized_concatenation_fusion,
     dual_lphm_reconciliation,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+import array_api_compat
+
 __all__ = [
     "RefimplError",
     "check_dim",
@@ -40,7 +42,7 @@ def check_dim(value: Any, name: str) -> int:
 
     Integer types from NumPy and friends are accepted (anything with ``__index__``).
     """
-    if isinstance(value, bool) or "bool" in str(getattr(value, "dtype", "")) or type(value).__name__ in ("bool", "bool_"):
+    if _is_bool(value):
         raise TypeError(f"{name} must be a positive integer, got the bool {value!r}")
     try:
         ivalue = operator.index(value)
@@ -51,6 +53,15 @@ def check_dim(value: Any, name: str) -> int:
     if ivalue <= 0:
         raise RefimplError(f"{name} must be a positive integer, got {name}={ivalue}")
     return ivalue
+
+
+def _is_bool(value: Any) -> bool:
+    """A Python bool, or a boolean scalar of an array library (NumPy's ``bool_``, a 0-d tensor)."""
+    if isinstance(value, bool):
+        return True
+    if not array_api_compat.is_array_api_obj(value):
+        return False
+    return bool(array_api_compat.array_namespace(value).isdtype(value.dtype, "bool"))
 
 
 def check_divides(divisor: int, dname: str, value: int, vname: str) -> int:

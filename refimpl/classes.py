@@ -16,8 +16,8 @@ from typing import Any
 from ._validation import RefimplError, check_dim
 from .fusion import dual_lphm_fusion, dual_lphm_fusion_l
 from .lphm import dual_lphm, dual_lphm_l
-from .shapes import concat_shape, default_q
 from .padding import check_format, duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
+from .shapes import concat_shape, default_q
 
 __all__ = [
     "dual_lphm_parameterized_concatenation_fusion",

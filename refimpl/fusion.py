@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 import array_api_compat
 
-from ._xp import namespace_and_arrays
 from ._memory import check_dense_size
 from ._validation import RefimplError, check_parameter_vector
+from ._xp import namespace_and_arrays
 from .lphm import lphm_factors, lphm_matrix
 from .operators import DualLphmOperator
 from .shapes import ConcatShape, concat_shape, fusion_shape

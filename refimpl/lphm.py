@@ -7,15 +7,15 @@
 
 from __future__ import annotations
 
-from types import ModuleType
 from collections.abc import Collection, Sequence
+from types import ModuleType
 from typing import Any
 
 import array_api_extra as xpx
 
-from ._xp import namespace_and_arrays
 from ._memory import check_dense_size
 from ._validation import check_parameter_vector
+from ._xp import namespace_and_arrays
 from .shapes import FACTORS, LphmShape, lphm_shape
 
 __all__ = ["dual_lphm", "dual_lphm_l"]

@@ -22,16 +22,15 @@ to every chunk and ``X`` is never gathered.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
 import array_api_compat
 
-from ._xp import namespace_and_arrays, sparse_module
-from ._memory import check_dense_size
+from ._operator import StructuredOperator
 from ._validation import RefimplError
+from ._xp import namespace_and_arrays
 from .lphm import kron_of_products, lphm_factors
 from .padding import SparseFormat, _parameter_matrix, duplicated_diagonal_padding
 from .shapes import LphmShape, fusion_shape, lphm_shape, padding_shape
@@ -46,189 +45,6 @@ __all__ = [
     "duplicated_diagonal_padding_operator",
     "duplicated_padding_operator",
 ]
-
-
-class StructuredOperator:
-    """An ``n x D`` matrix known by its structure; the base of the operators of this module.
-
-    Subclasses implement ``_apply(X)`` (``X @ matrix`` for a 2-D ``X`` of ``self.xp``),
-    ``_transpose()``, ``_conj()``, ``_astype(dtype)`` and ``_dense()`` (the literal definition).
-
-    Parameters
-    ----------
-    xp : module
-        The array namespace of the operator's pieces.
-    shape : tuple of int
-        ``(n, D)``, the shape of the matrix.
-    dtype : dtype
-        The dtype of the matrix.
-    device : optional
-        The device of its pieces; ``X`` must live there too.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import refimpl
-    >>> op = refimpl.dual_lphm_operator(np.ones(8), 4, 4, 2, 2, 1)
-    >>> isinstance(op, refimpl.StructuredOperator), op.shape, op.T.shape
-    (True, (4, 4), (4, 4))
-    """
-
-    # NumPy (and libraries that follow it) defer ``X @ op`` to ``op.__rmatmul__``.
-    __array_ufunc__ = None
-    __array_priority__ = 1000
-
-    def __init__(self, xp: ModuleType, shape: tuple[int, int], dtype: Any, device: Any = None) -> None:
-        self.xp = xp
-        self.shape = shape
-        self.dtype = dtype
-        self.device = device
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.shape[0]} x {self.shape[1]}, dtype {self.dtype}, {self.xp.__name__}>"
-
-    # -- the algebra -------------------------------------------------------------------------
-
-    @property
-    def T(self) -> StructuredOperator:
-        """The transpose, an operator of the same structure."""
-        return self._transpose()
-
-    @property
-    def H(self) -> StructuredOperator:
-        """The conjugate transpose (the transpose for real dtypes)."""
-        return self.conj()._transpose()
-
-    def conj(self) -> StructuredOperator:
-        """The entrywise complex conjugate (``self`` for real dtypes)."""
-        return self._conj() if self.xp.isdtype(self.dtype, "complex floating") else self
-
-    def __rmatmul__(self, X: Any) -> Any:
-        return self.rmatmul(X)
-
-    def __matmul__(self, Y: Any) -> Any:
-        if isinstance(Y, StructuredOperator):
-            return NotImplemented
-        return self.matmul(Y)
-
-    def rmatmul(self, X: Any) -> Any:
-        """``X @ op`` for ``X`` of shape ``(..., n)``; returns shape ``(..., D)``."""
-        if array_api_compat.is_dask_array(X):
-            return self._rmatmul_dask(X)
-        if not (array_api_compat.is_array_api_obj(X) or isinstance(X, Sequence)) or isinstance(X, (str, bytes)):
-            raise TypeError(f"X @ op needs an array X of shape (..., {self.shape[0]}), got {type(X).__name__}")
-        xp, (X, _) = namespace_and_arrays(X, self._probe())  # one library, one device, one dtype
-        if X.ndim == 0 or X.shape[-1] != self.shape[0]:
-            raise RefimplError(
-                f"X @ op needs X of shape (..., {self.shape[0]}), got shape {tuple(X.shape)}"
-            )
-        lead = tuple(X.shape[:-1])
-        rows = math.prod(lead)
-        out = self._cast(X.dtype)._apply(xp.reshape(X, (rows, self.shape[0])))
-        return xp.reshape(out, lead + (self.shape[1],))
-
-    def matmul(self, Y: Any) -> Any:
-        """``op @ Y`` for ``Y`` of shape ``(..., D, k)`` or ``(D,)``; returns ``(..., n, k)`` or ``(n,)``."""
-        if not (array_api_compat.is_array_api_obj(Y) or isinstance(Y, Sequence)) or isinstance(Y, (str, bytes)):
-            raise TypeError(f"op @ Y needs an array Y of shape (..., {self.shape[1]}, k) or ({self.shape[1]},), got {type(Y).__name__}")
-        if getattr(Y, "ndim", None) == 1 or (not hasattr(Y, "ndim") and _depth(Y) == 1):
-            length = Y.shape[0] if hasattr(Y, "shape") else len(Y)
-            if length != self.shape[1]:
-                raise RefimplError(f"op @ y needs y of shape ({self.shape[1]},), got shape ({length},)")
-            return self.T.rmatmul(Y)  # op @ y == y @ op.T for a vector
-        xp = self.xp if not array_api_compat.is_array_api_obj(Y) else array_api_compat.array_namespace(Y)
-        Y = Y if array_api_compat.is_array_api_obj(Y) else self.xp.asarray(Y)
-        if Y.ndim < 2 or Y.shape[-2] != self.shape[1]:
-            raise RefimplError(
-                f"op @ Y needs Y of shape (..., {self.shape[1]}, k) or ({self.shape[1]},), "
-                f"got shape {tuple(Y.shape)}"
-            )
-        return xp.matrix_transpose(self.T.rmatmul(xp.matrix_transpose(Y)))
-
-    def toarray(self) -> Any:
-        """The dense matrix, by the literal definition, under the memory guard."""
-        check_dense_size(
-            self.xp, *self.shape, self.dtype, f"{type(self).__name__}.toarray()",
-            "apply the operator instead (X @ op, op @ Y)",
-        )
-        return self._dense()
-
-    def aslinearoperator(self) -> Any:
-        """This operator as a ``scipy.sparse.linalg.LinearOperator`` (CuPy's on CuPy).
-
-        Raises
-        ------
-        TypeError
-            For namespaces with no SciPy-style ``LinearOperator`` (PyTorch, ``array_api_strict``).
-        """
-        sparse = sparse_module(self.xp)
-        if sparse is None:
-            raise TypeError(
-                f"aslinearoperator needs a SciPy-style sparse.linalg, and {self.xp.__name__} has none; "
-                "apply the operator directly (X @ op, op @ Y)"
-            )
-        import importlib
-
-        linalg = importlib.import_module(sparse.__name__ + ".linalg")
-        op = self
-        return linalg.LinearOperator(
-            shape=self.shape,
-            dtype=self.dtype,
-            matvec=lambda x: op.matmul(x.reshape(-1)),
-            rmatvec=lambda y: op.H.matmul(y.reshape(-1)),
-            matmat=lambda X: op.matmul(X),
-            rmatmat=lambda Y: op.H.matmul(Y),
-        )
-
-    # -- helpers -----------------------------------------------------------------------------
-
-    def _probe(self) -> Any:
-        """A 0-d array of the operator's dtype, to promote ``X``'s dtype against."""
-        return self.xp.zeros((), dtype=self.dtype, device=self.device)
-
-    def _cast(self, dtype: Any) -> StructuredOperator:
-        """The same operator with its pieces in ``dtype`` (``self`` when it already is)."""
-        return self if dtype == self.dtype else self._astype(dtype)
-
-    def _rmatmul_dask(self, X: Any) -> Any:
-        """``X @ op`` for a Dask ``X``: the factors go to every row chunk, lazily."""
-        if not array_api_compat.is_numpy_namespace(self.xp):
-            raise TypeError(f"Dask arrays need an operator built from NumPy arrays, got {self.xp.__name__}")
-        if X.ndim == 0 or X.shape[-1] != self.shape[0]:
-            raise RefimplError(f"X @ op needs X of shape (..., {self.shape[0]}), got shape {tuple(X.shape)}")
-        if len(X.chunks[-1]) > 1:
-            X = X.rechunk({X.ndim - 1: -1})
-        import numpy as np
-
-        dtype = np.result_type(X.dtype, self.dtype)
-        if not np.issubdtype(dtype, np.inexact):
-            dtype = np.dtype(np.float64)
-        op = self._cast(dtype)
-        return X.map_blocks(op.rmatmul, dtype=dtype, chunks=X.chunks[:-1] + ((self.shape[1],),))
-
-    # -- to implement ------------------------------------------------------------------------
-
-    def _apply(self, X: Any) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _transpose(self) -> StructuredOperator:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _conj(self) -> StructuredOperator:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _astype(self, dtype: Any) -> StructuredOperator:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _dense(self) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-
-def _depth(obj: Any) -> int:
-    depth = 0
-    while isinstance(obj, Sequence) and not isinstance(obj, (str, bytes)) and len(obj) > 0:
-        obj, depth = obj[0], depth + 1
-    return depth
 
 
 # -- duplicated padding ----------------------------------------------------------------------

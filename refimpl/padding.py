@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 import array_api_compat
 
-from ._xp import namespace_and_arrays, sparse_module
 from ._memory import check_dense_size
 from ._validation import RefimplError, check_parameter_vector
+from ._xp import namespace_and_arrays, sparse_module
 from .shapes import PaddingShape, padding_shape
 
 __all__ = [
