@@ -67,13 +67,35 @@ BACKENDS = {
 }
 
 
-@pytest.fixture(params=list(BACKENDS))
+def namespace(name: str) -> ModuleType:
+    """The array namespace of backend ``name``; the calling test is skipped, with the reason, when
+    that library is not usable here."""
+    return BACKENDS[name]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "xp_backends(*names): run the test's xp fixture on these backends only (default: all of "
+        "BACKENDS); e.g. the namespaces with a SciPy-style sparse module, or those without one",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise ``xp`` by backend name: every backend, or those of the ``xp_backends`` mark."""
+    if "xp" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("xp_backends")
+        names = list(marker.args) if marker else list(BACKENDS)
+        unknown = sorted(set(names) - set(BACKENDS))
+        if unknown:
+            raise pytest.UsageError(f"xp_backends: unknown backends {unknown}; known: {sorted(BACKENDS)}")
+        metafunc.parametrize("xp", names, indirect=True)
+
+
+@pytest.fixture
 def xp(request: pytest.FixtureRequest) -> ModuleType:
-    """An array namespace: NumPy, ``array_api_strict``, PyTorch (CPU) and CuPy when usable."""
-    return BACKENDS[request.param]()
+    """An array namespace: NumPy, ``array_api_strict``, PyTorch (CPU) and CuPy when usable.
 
-
-@pytest.fixture(params=["numpy", "cupy"])
-def sparse_xp(request: pytest.FixtureRequest) -> ModuleType:
-    """The namespaces with a SciPy-style sparse module (``scipy.sparse``, ``cupyx.scipy.sparse``)."""
-    return BACKENDS[request.param]()
+    The one backend fixture of the suite: ``@pytest.mark.xp_backends(...)`` narrows it.
+    """
+    return namespace(request.param)

@@ -33,6 +33,7 @@ import refimpl
 from refimpl import RefimplError
 from refimpl.cli import main as cli_main
 
+from .conftest import namespace
 from .strategies import fusion_configs, padding_configs
 
 Fusion = refimpl.dual_lphm_parameterized_concatenation_fusion
@@ -55,31 +56,6 @@ def _share(parts: int) -> settings:
 # --- namespaces -----------------------------------------------------------------------------
 
 
-def _namespace(name: str) -> ModuleType:
-    if name == "numpy":
-        import array_api_compat.numpy as xp
-
-        return xp
-    if name == "torch":
-        pytest.importorskip("torch")
-        import array_api_compat.torch as xp
-
-        return xp
-    return pytest.importorskip(name)
-
-
-@pytest.fixture(scope="module", params=["numpy", "array_api_strict", "torch"])
-def ns(request: pytest.FixtureRequest) -> ModuleType:
-    """An array namespace (module scope: it holds no state, so Hypothesis may share it)."""
-    return _namespace(request.param)
-
-
-@pytest.fixture(scope="module", params=["array_api_strict", "torch"])
-def no_sparse_ns(request: pytest.FixtureRequest) -> ModuleType:
-    """A namespace without a SciPy-style sparse module."""
-    return _namespace(request.param)
-
-
 MIXES = [
     ("torch", "numpy"),
     ("numpy", "torch"),
@@ -93,7 +69,7 @@ MIXES = [
 def mix(request: pytest.FixtureRequest) -> tuple[tuple[str, ModuleType], tuple[str, ModuleType]]:
     """Two namespaces from different libraries, with the library names the message must name."""
     (a, b) = request.param
-    return (a, _namespace(a)), (b, _namespace(b))
+    return (a, namespace(a)), (b, namespace(b))
 
 
 def _ones(xp: ModuleType, shape: tuple[int, ...]) -> Any:
@@ -166,7 +142,7 @@ def fusion_cfgs(draw: Any, *, min_k: int = 1) -> dict[str, Any]:
 
 
 def _inputs(cfg: dict[str, Any], xp: ModuleType | None = None) -> list[Any]:
-    xp = xp or _namespace("numpy")
+    xp = xp or namespace("numpy")
     return [_ones(xp, tuple(cfg["lead"]) + (cfg["m"], d)) for d in cfg["dims"]]
 
 
@@ -568,18 +544,18 @@ def bad_w_shapes(draw: Any, l: int) -> tuple[int, ...]:
 @_share(5)
 @given(data=st.data())
 def test_w_of_wrong_length_or_shape_names_expected_l_and_actual(
-    target: WTarget, ns: ModuleType, data: st.DataObject
+    target: WTarget, xp: ModuleType, data: st.DataObject
 ) -> None:
     cfg = data.draw(target.configs, label="cfg")
     l = target.l(cfg)
     shape = data.draw(bad_w_shapes(l), label="w shape")
-    w = _ones(ns, shape)
+    w = _ones(xp, shape)
     if len(shape) == 1 or (len(shape) == 2 and shape[0] == 1):
         actual = rf"length\s*=?\s*{shape[-1]}(?![\d.])"  # the actual length
     else:
         actual = re.escape(str(shape))  # the actual shape, as Python prints it
     with raises_refimpl_error(_number(l), actual):
-        target.call(cfg, w, ns)
+        target.call(cfg, w, xp)
 
 
 @st.composite
@@ -619,7 +595,7 @@ def test_non_numeric_w_is_a_type_error(target: WTarget, data: st.DataObject, dty
     cfg = data.draw(target.configs, label="cfg")
     w = _non_numeric(dtype, (target.l(cfg),))
     with raises_type_error("numeric", re.escape(str(w.dtype))):
-        target.call(cfg, w, _namespace("numpy"))
+        target.call(cfg, w, namespace("numpy"))
 
 
 FUSION_CALLS: dict[str, Callable[[Any, Any, dict[str, Any]], Any]] = {
@@ -646,7 +622,7 @@ def test_non_numeric_fusion_input_is_a_type_error(name: str, data: st.DataObject
     i = data.draw(st.integers(0, len(inputs) - 1), label="which input")
     inputs[i] = _non_numeric(dtype, inputs[i].shape)
     with raises_type_error("numeric", re.escape(str(inputs[i].dtype))):
-        FUSION_CALLS[name](inputs, _w_for(name, cfg, _namespace("numpy")), cfg)
+        FUSION_CALLS[name](inputs, _w_for(name, cfg, namespace("numpy")), cfg)
 
 
 # --- fusion inputs ----------------------------------------------------------------------------
@@ -677,17 +653,17 @@ def test_empty_dims_is_a_refimpl_error(cfg: dict[str, Any], args: str) -> None:
 @pytest.mark.parametrize("name", _f_ids)
 @_share(4)
 @given(data=st.data())
-def test_unequal_leading_shapes_are_a_refimpl_error(name: str, ns: ModuleType, data: st.DataObject) -> None:
+def test_unequal_leading_shapes_are_a_refimpl_error(name: str, xp: ModuleType, data: st.DataObject) -> None:
     cfg = data.draw(fusion_cfgs(min_k=2), label="cfg")
-    inputs = _inputs(cfg, ns)
+    inputs = _inputs(cfg, xp)
     i = data.draw(st.integers(0, len(inputs) - 1), label="which input")
     lead, m, d = tuple(cfg["lead"]), cfg["m"], cfg["dims"][i]
     candidates = [lead + (m + 1,), lead[1:] + (m,), (3,) + lead + (m,), lead + (1 if m != 1 else 2, m)]
     new_lead = data.draw(st.sampled_from([c for c in candidates if c != lead + (m,)]), label="leading shape")
-    inputs[i] = _ones(ns, new_lead + (d,))
+    inputs[i] = _ones(xp, new_lead + (d,))
     shapes = {tuple(a.shape) for a in inputs}
     with raises_refimpl_error("leading|shape", *(re.escape(str(s)) for s in shapes)):
-        FUSION_CALLS[name](inputs, _w_for(name, cfg, ns), cfg)
+        FUSION_CALLS[name](inputs, _w_for(name, cfg, xp), cfg)
 
 
 @st.composite
@@ -718,28 +694,28 @@ def test_unequal_widths_without_n_are_a_refimpl_error(name: str, cfg: dict[str, 
 @pytest.mark.parametrize("name", _f_ids)
 @_share(4)
 @given(data=st.data())
-def test_single_array_instead_of_a_list_is_a_type_error(name: str, ns: ModuleType, data: st.DataObject) -> None:
+def test_single_array_instead_of_a_list_is_a_type_error(name: str, xp: ModuleType, data: st.DataObject) -> None:
     cfg = data.draw(fusion_cfgs(), label="cfg")
     which = data.draw(st.sampled_from(["one input", "stacked"]), label="array")
     if which == "one input":
-        x = _inputs(cfg, ns)[0]
+        x = _inputs(cfg, xp)[0]
     else:  # the inputs stacked into one array: still one array, not a list of them
-        x = _ones(ns, (len(cfg["dims"]), *cfg["lead"], cfg["m"], cfg["dims"][0]))
+        x = _ones(xp, (len(cfg["dims"]), *cfg["lead"], cfg["m"], cfg["dims"][0]))
     with raises_type_error(r"list|sequence", re.escape(type(x).__name__)):
-        FUSION_CALLS[name](x, _w_for(name, cfg, ns), cfg)
+        FUSION_CALLS[name](x, _w_for(name, cfg, xp), cfg)
 
 
 @pytest.mark.parametrize("name", _f_ids)
 @_share(4)
 @given(data=st.data())
-def test_inputs_below_two_dimensions_are_a_refimpl_error(name: str, ns: ModuleType, data: st.DataObject) -> None:
+def test_inputs_below_two_dimensions_are_a_refimpl_error(name: str, xp: ModuleType, data: st.DataObject) -> None:
     cfg = data.draw(fusion_cfgs(), label="cfg")
-    inputs = _inputs(cfg, ns)
+    inputs = _inputs(cfg, xp)
     i = data.draw(st.integers(0, len(inputs) - 1), label="which input")
     shape = data.draw(st.sampled_from([(cfg["dims"][i],), ()]), label="shape")
-    inputs[i] = _ones(ns, shape)
+    inputs[i] = _ones(xp, shape)
     with raises_refimpl_error(re.escape(str(shape))):
-        FUSION_CALLS[name](inputs, _w_for(name, cfg, ns), cfg)
+        FUSION_CALLS[name](inputs, _w_for(name, cfg, xp), cfg)
 
 
 @pytest.mark.parametrize("name", _f_ids)
@@ -779,7 +755,7 @@ def test_mixed_array_libraries_are_a_type_error(name: str, mix: Any, data: st.Da
 @_share(4)
 @given(cfg=fusion_cfgs())
 def test_arrays_on_several_devices_are_a_refimpl_error(name: str, cfg: dict[str, Any]) -> None:
-    xp = _namespace("array_api_strict")
+    xp = namespace("array_api_strict")
     other = xp.Device("device1")
     inputs = _inputs(cfg, xp)
     w = xp.ones((cfg["l_concat"] if name == "concatenation_fusion" else cfg["l"],), dtype=xp.float64, device=other)
@@ -790,11 +766,12 @@ def test_arrays_on_several_devices_are_a_refimpl_error(name: str, cfg: dict[str,
 # --- sparse formats -------------------------------------------------------------------------
 
 
+@pytest.mark.xp_backends("array_api_strict", "torch")
 @given(cfg=padding_lphm_cfgs(), fmt=st.sampled_from(SPARSE), via=st.sampled_from(["function", "class"]))
 def test_sparse_format_without_a_sparse_module_is_a_type_error(
-    no_sparse_ns: ModuleType, cfg: dict[str, Any], fmt: str, via: str
+    xp: ModuleType, cfg: dict[str, Any], fmt: str, via: str
 ) -> None:
-    w = _ones(no_sparse_ns, (cfg["l"],))
+    w = _ones(xp, (cfg["l"],))
     with raises_type_error(re.escape(f"format={fmt!r}"), r"format=['\"]dense['\"]"):
         if via == "function":
             refimpl.duplicated_diagonal_padding(w, cfg["n"], cfg["D"], cfg["p"], cfg["q"], format=fmt)
