@@ -212,7 +212,7 @@ def test_inputs_of_the_wrong_shape_are_refused() -> None:
     inputs["inputs"][1] = inputs["inputs"][1][:, :1]
     with pytest.raises(RefimplError, match=r"inputs must have shapes \[\(2, 2\), \(2, 2\)\]"):
         reference_vjp("concatenation_fusion", config, inputs, G)
-    with pytest.raises(RefimplError, match="w must have length 12, got length 11"):
+    with pytest.raises(RefimplError, match=re.escape("w must have length 12 (l = N*n with N=4, n=3), got length 11")):
         reference_vjp("concatenation_fusion", config, {"w": np.ones(11), "inputs": [np.ones((2, 2))] * 2}, G)
     with pytest.raises(TypeError, match="list of arrays"):
         reference_vjp("concatenation_fusion", config, {"w": np.ones(12)}, G)

@@ -6,11 +6,13 @@ One layer above the core (:mod:`refimpl.padding`, :mod:`refimpl.lphm`, :mod:`ref
 ==================  ===========================================================================
 module              what it holds
 ==================  ===========================================================================
+``adapters``        what comes from outside: ``to_numpy`` for any array, ``load_target``
 ``registry``        each function of SPEC as the oracle calls it: config keys, defaults, binding
-``tolerance``       the one rounding bound (``gamma_K``) and the entry-by-entry judgement
+``tolerance``       the one rounding bound (``gamma_K``), every ``K``, the entry-by-entry judgement
 ``mistakes``        the one catalogue of implementation mistakes
 ``diagnosis``       which catalogued mistakes reproduce a wrong output
-``check``           ``check``, ``assert_close_to_reference``, ``check_matrix``
+``check``           ``check`` and ``assert_close_to_reference``; how candidates are called
+                    (``_candidates``), the reports (``_reports``), ``check_matrix`` (``_probes``)
 ``gradients``       reference vector-Jacobian products
 ``strategies``      Hypothesis strategies for configurations and inputs
 ``vectors``         golden vectors: data and files

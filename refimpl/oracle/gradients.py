@@ -40,62 +40,16 @@ from __future__ import annotations
 from typing import Any
 
 import array_api_compat
+import array_api_compat.numpy as np_xp
 import numpy as np
 
-from .registry import get_spec
-from .._validation import RefimplError
-from ..shapes import LphmShape, concat_shape, fusion_shape, lphm_shape, padding_shape
+from .adapters import to_numpy
+from .registry import FunctionSpec, get_spec, leading_shape
+from .._validation import RefimplError, check_parameter_vector
+from ..lphm import lphm_factors, lphm_matrix
+from ..shapes import LphmShape
 
 __all__ = ["reference_vjp"]
-
-
-# --- conversion ---------------------------------------------------------------------------
-
-
-def _to_numpy(x: Any, name: str) -> np.ndarray:
-    """``x`` from any array library (or a list, or a sparse matrix) as a NumPy array.
-
-    Arrays go through DLPack (``np.from_dlpack``); CuPy arrays through ``.get()``; PyTorch tensors
-    are detached and moved to the CPU first; sparse matrices are densified.
-    """
-    if isinstance(x, np.ndarray):
-        return x
-    if hasattr(x, "toarray") and not array_api_compat.is_array_api_obj(x):  # SciPy / CuPy sparse
-        x = x.toarray()
-    if array_api_compat.is_torch_array(x):
-        x = x.detach().cpu().resolve_conj().resolve_neg()
-    if array_api_compat.is_cupy_array(x):
-        return x.get()
-    if array_api_compat.is_array_api_obj(x) and not array_api_compat.is_dask_array(x):
-        try:
-            return np.from_dlpack(x)
-        except (TypeError, RuntimeError, BufferError, ValueError):
-            pass  # a device DLPack cannot hand to the CPU (JAX on a GPU, say): __array__ below
-    try:
-        return np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array or a nested sequence of numbers, got {type(x).__name__}: {exc}") from None
-
-
-def _numeric(a: np.ndarray, name: str) -> np.ndarray:
-    if a.dtype.kind not in "biufc":
-        raise TypeError(f"{name} must have a numeric dtype, got dtype {a.dtype}")
-    return a
-
-
-def _as_work_dtype(arrays: list[np.ndarray]) -> list[np.ndarray]:
-    """All arrays in float64, or complex128 when any of them is complex."""
-    dtype = np.complex128 if any(a.dtype.kind == "c" for a in arrays) else np.float64
-    return [a.astype(dtype, copy=False) for a in arrays]
-
-
-def _check_w(w: np.ndarray, l: int) -> np.ndarray:
-    shape = w.shape
-    if len(shape) == 1 or (len(shape) == 2 and shape[0] == 1):
-        if shape[-1] != l:
-            raise RefimplError(f"w must have length {l}, got length {shape[-1]}")
-        return w.reshape(l)
-    raise RefimplError(f"w must have shape ({l},) or (1, {l}), got shape {shape}")
 
 
 # --- the VJPs, one formula each -----------------------------------------------------------
@@ -113,18 +67,11 @@ def _padding_vjp(G: np.ndarray, p: int, q: int, s: int, t: int, *, diagonal: boo
     return dW.reshape(-1)
 
 
-def _lphm_factors(w: np.ndarray, shape: LphmShape) -> list[np.ndarray]:
-    """``P, Q, S, T`` from ``w = [vec(P) | vec(Q) | vec(S) | vec(T)]``, each row-major."""
-    rows = (shape.p, shape.q, shape.s, shape.t)
-    stops = np.cumsum([k * shape.r for k in rows])[:-1]
-    return [seg.reshape(k, shape.r) for seg, k in zip(np.split(w, stops), rows)]
-
-
 def _lphm_vjp(G: np.ndarray, w: np.ndarray, shape: LphmShape) -> np.ndarray:
     """``psi = kron(A, B)``, ``A = P Q^T``, ``B = S T^T``; with ``G`` seen as ``(p, s, q, t)``:
     ``dA = sum_ab G[:, a, :, b] conj(B[a, b])``, ``dB = sum_ij G[i, :, j, :] conj(A[i, j])``,
     ``dP = dA conj(Q)``, ``dQ = dA^T conj(P)``, ``dS = dB conj(T)``, ``dT = dB^T conj(S)``."""
-    P, Q, S, T = (np.conj(f) for f in _lphm_factors(w, shape))
+    P, Q, S, T = (np.conj(f) for f in lphm_factors(np_xp, w, shape))
     A, B = P @ Q.T, S @ T.T  # conj(A), conj(B)
     G4 = G.reshape(shape.p, shape.s, shape.q, shape.t)
     dA = np.einsum("iajb,ab->ij", G4, B)
@@ -133,13 +80,64 @@ def _lphm_vjp(G: np.ndarray, w: np.ndarray, shape: LphmShape) -> np.ndarray:
     return np.concatenate([g.reshape(-1) for g in grads])
 
 
-def _fusion_vjp(G: np.ndarray, X: np.ndarray, W: np.ndarray, widths: list[int]) -> tuple[np.ndarray, list[np.ndarray]]:
+def _fusion_vjp(G: np.ndarray, X: np.ndarray, W: np.ndarray, widths: tuple[int, ...]) -> tuple[np.ndarray, list[np.ndarray]]:
     """``out = X @ W`` over leading batch dims: ``dX = G W^H`` split by ``widths``,
     ``dW = sum over batch and rows of X^H G``."""
     dX = G @ np.conj(W).T
     rows = np.conj(X).reshape(-1, X.shape[-1])  # every row of every batch entry
     dW = rows.T @ G.reshape(-1, G.shape[-1])
     return dW, np.split(dX, np.cumsum(widths)[:-1], axis=-1)
+
+
+# --- arguments ----------------------------------------------------------------------------
+
+
+def _numeric(x: Any, name: str) -> np.ndarray:
+    """``x`` as a NumPy array of a numeric dtype (float64 or complex128 later)."""
+    a = to_numpy(x, name)
+    if a.dtype.kind not in "biufc":
+        raise TypeError(f"{name} must have a numeric dtype, got dtype {a.dtype}")
+    return a
+
+
+def _as_work_dtype(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """All arrays in float64, or complex128 when any of them is complex."""
+    dtype = np.complex128 if any(a.dtype.kind == "c" for a in arrays) else np.float64
+    return [a.astype(dtype, copy=False) for a in arrays]
+
+
+def _checked(spec: FunctionSpec, config: Any, inputs: Any, cotangent: Any) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+    """The normalized configuration, ``w`` as a vector and the cotangent, each checked."""
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict of {spec.config_keys}, got {type(config).__name__}")
+    if not isinstance(inputs, dict) or "w" not in inputs:
+        raise TypeError(f"inputs must be a dict with the key 'w', got {inputs!r:.80}")
+    config = spec.normalize(config)  # validates the configuration
+    expected = spec.output_shape(config)
+    w = _numeric(inputs["w"], "w")
+    G = _numeric(cotangent, "cotangent")
+    if tuple(G.shape) != expected:
+        raise RefimplError(
+            f"cotangent must have the output's shape {expected} for {spec.describe(config)}, "
+            f"got shape {tuple(G.shape)}"
+        )
+    shape = spec.shape(config)
+    return config, check_parameter_vector(np_xp, w, shape.l, shape.rule), G
+
+
+def _fusion_inputs(spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any]) -> list[np.ndarray]:
+    """The fusion inputs ``A_1, ..., A_k`` as NumPy arrays of the configuration's shapes."""
+    As = inputs.get("inputs")
+    if As is None or array_api_compat.is_array_api_obj(As) or not isinstance(As, (list, tuple)):
+        raise TypeError(f"inputs['inputs'] must be a list of arrays A_1..A_k for {spec.name}, got {type(As).__name__}")
+    As = [_numeric(a, f"inputs[{i}]") for i, a in enumerate(As)]
+    wanted = [(*leading_shape(config), d) for d in config["dims"]]
+    if [tuple(a.shape) for a in As] != wanted:
+        raise RefimplError(
+            f"inputs must have shapes {wanted} for {spec.describe(config)}, "
+            f"got shapes {[tuple(a.shape) for a in As]}"
+        )
+    return As
 
 
 # --- the public entry point ---------------------------------------------------------------
@@ -152,23 +150,8 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
     ``G`` of ``out``'s shape, returns :math:`J^\top G` for real data: the gradients of
     :math:`L = \sum G \odot \mathrm{out}`. For complex data it returns :math:`J^H G` (conjugate
     Wirtinger), PyTorch's convention for the gradient of a real-valued loss, i.e. what
-    ``torch.autograd.grad(out, [w, *A], G)`` gives. With ``G4 = reshape(G, (p, s, q, t))``:
-
-    * ``duplicated_padding`` (:math:`\mathbf 1_{p\times q} \otimes W`):
-      ``dW = sum of all p*q blocks G4[k, :, l, :]``, ``dw = vec(dW)``;
-    * ``duplicated_diagonal_padding`` (:math:`I_{p\times q} \otimes W`): the sum of the
-      ``min(p, q)`` diagonal blocks ``G4[k, :, k, :]`` only;
-    * ``dual_lphm`` (:math:`A \otimes B`, :math:`A = PQ^\top`, :math:`B = ST^\top`):
-      :math:`dA_{ij} = \sum_{ab} G4_{iajb} \bar B_{ab}`, :math:`dB_{ab} = \sum_{ij} G4_{iajb} \bar A_{ij}`,
-      :math:`dP = dA\,\bar Q`, :math:`dQ = dA^\top \bar P`, :math:`dS = dB\,\bar T`,
-      :math:`dT = dB^\top \bar S`, ``dw = [vec(dP) | vec(dQ) | vec(dS) | vec(dT)]``;
-    * ``dual_lphm_fusion`` (:math:`XW`, :math:`X = A_1 \sqcup \dots \sqcup A_k`):
-      :math:`dX = G W^H` split by the widths into the ``dA_i``;
-      :math:`dW = \sum_{\text{batch, rows}} X^H G`, then ``dw`` is the ``dual_lphm`` VJP of ``dW``;
-    * ``concatenation_fusion`` (:math:`W = \operatorname{reshape}(w, (N, n))`): ``dX`` as above,
-      :math:`dw = \operatorname{vec}(\sum X^H G)`.
-
-    (``conj`` is the identity on real data.)
+    ``torch.autograd.grad(out, [w, *A], G)`` gives. The closed forms are in the table of
+    :mod:`refimpl.oracle.gradients`.
 
     Parameters
     ----------
@@ -177,10 +160,8 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
         ``"duplicated_diagonal_padding"``, ``"dual_lphm"``, ``"dual_lphm_fusion"`` or
         ``"concatenation_fusion"``.
     config : dict
-        The configuration in the oracle's convention: ``n, D, p, q`` (and ``r``) for the matrices;
-        ``dims, n, p, q, r, m, batch`` for ``dual_lphm_fusion`` and ``dims, n, m, batch`` for
-        ``concatenation_fusion`` (``n=None`` means the common input width, ``batch`` defaults to
-        ``()``).
+        The configuration in the oracle's convention (:mod:`refimpl.oracle.registry`); the
+        defaults (``q = p``, the common input width for ``n``, ``batch = ()``) apply.
     inputs : dict
         ``{"w": w}`` for the matrices, ``{"w": w, "inputs": [A_1, ..., A_k]}`` for the fusions;
         arrays of any library (NumPy, PyTorch, CuPy, JAX, ``array_api_strict``) or lists.
@@ -207,10 +188,10 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
     Examples
     --------
     Duplicated padding copies each entry of ``w`` into ``p*q`` places, so the gradient of
-    ``sum(psi)`` is ``p*q`` everywhere:
+    ``sum(psi)`` is ``p*q`` everywhere (and ``min(p, q)`` for the diagonal padding):
 
     >>> import numpy as np
-    >>> from refimpl.oracle.gradients import reference_vjp
+    >>> from refimpl.testing import reference_vjp
     >>> config = {"n": 4, "D": 6, "p": 2, "q": 3}
     >>> reference_vjp("duplicated_padding", config, {"w": np.arange(4.0)}, np.ones((4, 6)))
     {'w': array([6., 6., 6., 6.])}
@@ -219,7 +200,7 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
 
     A fusion returns the gradients of ``w`` and of each input:
 
-    >>> config = {"dims": [1, 2], "n": 2, "m": 1, "batch": ()}
+    >>> config = {"dims": [1, 2], "n": 2, "m": 1}
     >>> grads = reference_vjp(
     ...     "concatenation_fusion", config,
     ...     {"w": np.arange(6.0), "inputs": [np.ones((1, 1)), np.ones((1, 2))]}, np.ones((1, 2)),
@@ -228,50 +209,26 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
     (array([1., 1., 1., 1., 1., 1.]), [array([[1.]]), array([[5., 9.]])])
     """
     spec = get_spec(function)
-    if not isinstance(config, dict):
-        raise TypeError(f"config must be a dict of {spec.config_keys}, got {type(config).__name__}")
-    if not isinstance(inputs, dict) or "w" not in inputs:
-        raise TypeError(f"inputs must be a dict with the key 'w', got {inputs!r:.80}")
-    l = spec.l(config)  # validates the configuration
-    expected = tuple(spec.output_shape(config))
-    w = _numeric(_to_numpy(inputs["w"], "w"), "w")
-    G = _numeric(_to_numpy(cotangent, "cotangent"), "cotangent")
-    if tuple(G.shape) != expected:
-        raise RefimplError(
-            f"cotangent must have the output's shape {expected} for {spec.describe(config)}, "
-            f"got shape {tuple(G.shape)}"
-        )
-    w = _check_w(w, l)
+    config, w, G = _checked(spec, config, inputs, cotangent)
+    if spec.is_fusion:
+        return _fusion_gradients(spec, config, w, _fusion_inputs(spec, config, inputs), G)
+    w, G = _as_work_dtype([w, G])
+    shape = spec.shape(config)
+    if spec.name == "dual_lphm":
+        return {"w": _lphm_vjp(G, w, shape)}
+    diagonal = spec.name == "duplicated_diagonal_padding"
+    return {"w": _padding_vjp(G, shape.p, shape.q, shape.s, shape.t, diagonal=diagonal)}
 
-    if not spec.is_fusion:
-        w, G = _as_work_dtype([w, G])
-        if spec.name == "dual_lphm":
-            shape = lphm_shape(config["n"], config["D"], config["p"], config.get("q"), config["r"])
-            return {"w": _lphm_vjp(G, w, shape)}
-        ps = padding_shape(config["n"], config["D"], config["p"], config.get("q"))
-        diagonal = spec.name == "duplicated_diagonal_padding"
-        return {"w": _padding_vjp(G, ps.p, ps.q, ps.s, ps.t, diagonal=diagonal)}
 
-    As = inputs.get("inputs")
-    if As is None or array_api_compat.is_array_api_obj(As) or not isinstance(As, (list, tuple)):
-        raise TypeError(f"inputs['inputs'] must be a list of arrays A_1..A_k for {spec.name}, got {type(As).__name__}")
-    As = [_numeric(_to_numpy(a, f"inputs[{i}]"), f"inputs[{i}]") for i, a in enumerate(As)]
-    widths, n = concat_shape(config["dims"], config.get("n"))
-    lead = expected[:-1]
-    wanted = [lead + (d,) for d in widths]
-    if [tuple(a.shape) for a in As] != wanted:
-        raise RefimplError(
-            f"inputs must have shapes {wanted} for {spec.describe(config)}, "
-            f"got shapes {[tuple(a.shape) for a in As]}"
-        )
+def _fusion_gradients(
+    spec: FunctionSpec, config: dict[str, Any], w: np.ndarray, As: list[np.ndarray], G: np.ndarray
+) -> dict[str, Any]:
+    """``dw`` and the ``dA_i`` of a fusion ``out = concat(A_1, ..., A_k) @ W``."""
     w, G, *As = _as_work_dtype([w, G, *As])
     X = np.concatenate(As, axis=-1)
-    N = sum(widths)
+    shape = spec.shape(config)
     if spec.name == "concatenation_fusion":
-        dW, dAs = _fusion_vjp(G, X, w.reshape(N, n), widths)
+        dW, dAs = _fusion_vjp(G, X, w.reshape(shape.N, shape.n), shape.widths)
         return {"w": dW.reshape(-1), "inputs": dAs}
-    shape = fusion_shape(widths, n, config["p"], config.get("q"), config["r"]).weight
-    P, Q, S, T = _lphm_factors(w, shape)
-    W = np.kron(P @ Q.T, S @ T.T)
-    dW, dAs = _fusion_vjp(G, X, W, widths)
-    return {"w": _lphm_vjp(dW, w, shape), "inputs": dAs}
+    dW, dAs = _fusion_vjp(G, X, lphm_matrix(np_xp, w, shape.weight), shape.widths)
+    return {"w": _lphm_vjp(dW, w, shape.weight), "inputs": dAs}

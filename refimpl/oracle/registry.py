@@ -41,7 +41,7 @@ from ..shapes import (
     padding_shape,
 )
 
-__all__ = ["FUNCTIONS", "FunctionSpec", "get_spec"]
+__all__ = ["FUNCTIONS", "FunctionSpec", "bind", "get_spec", "leading_shape"]
 
 
 Shape = Union[PaddingShape, LphmShape, ConcatShape, FusionShape]
@@ -71,28 +71,45 @@ class FunctionSpec:
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """``config`` checked, with every default applied (``q = p``; a fusion's ``n``, ``m``, ``batch``).
 
-        The defaults come from :mod:`refimpl.shapes`, so they are the ones refimpl applies.
+        The defaults of ``q`` and ``n`` come from :mod:`refimpl.shapes`, so they are the ones
+        refimpl applies; the fusion inputs' leading shape is :func:`leading_shape`'s.
+
+        Examples
+        --------
+        >>> from refimpl.oracle.registry import FUNCTIONS
+        >>> FUNCTIONS["dual_lphm_fusion"].normalize({"dims": [2, 2], "p": 2, "r": 1})
+        {'dims': [2, 2], 'p': 2, 'r': 1, 'q': 2, 'n': 2, 'm': 1, 'batch': ()}
         """
         shape = self.shape(config)
         out = dict(config)
         if "q" in self.config_keys:
             out["q"] = (shape.weight if isinstance(shape, FusionShape) else shape).q
         if self.is_fusion:
-            out.update(dims=list(shape.widths), n=shape.n)
-            out.setdefault("m", 1)
-            out["batch"] = tuple(out.get("batch", ()))
+            *batch, m = leading_shape(config)
+            out.update(dims=list(shape.widths), n=shape.n, m=m, batch=tuple(batch))
         return out
 
     def output_shape(self, config: dict[str, Any]) -> tuple[int, ...]:
-        shape = self.shape(config)
-        if isinstance(shape, (ConcatShape, FusionShape)):
-            return (*tuple(config.get("batch", ())), config["m"], shape.n)
-        return (config["n"], config["D"])
+        """The shape of the output: ``(n, D)``, or ``(*batch, m, n)`` for the fusions."""
+        c = self.normalize(config)
+        return (*c["batch"], c["m"], c["n"]) if self.is_fusion else (c["n"], c["D"])
 
     def describe(self, config: dict[str, Any]) -> str:
         """``name(n=4, D=6, p=2, q=3)``: the configuration as a call."""
         args = ", ".join(f"{k}={config[k]!r}" for k in self.config_keys if k in config)
         return f"{self.name}({args})"
+
+
+def leading_shape(config: dict[str, Any]) -> tuple[int, ...]:
+    """``batch + (m,)``: the leading shape of every input of a fusion (``batch = ()``, ``m = 1`` by default).
+
+    Examples
+    --------
+    >>> from refimpl.oracle.registry import leading_shape
+    >>> leading_shape({"dims": [2, 3], "m": 4, "batch": [2]}), leading_shape({"dims": [2]})
+    ((2, 4), (1,))
+    """
+    return (*config.get("batch", ()), config.get("m", 1))
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {
@@ -141,8 +158,16 @@ def get_spec(function: str | FunctionSpec) -> FunctionSpec:
 def bind(function: str | FunctionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(config, inputs)`` from the arguments of a refimpl call, e.g. ``(w, 4, 6, 2, 3)``.
 
-    The arguments are checked by calling refimpl's own ``l`` of the configuration, so a bad
-    configuration raises refimpl's error here.
+    The configuration is normalized (:meth:`FunctionSpec.normalize`): a bad one raises refimpl's
+    error here, and every default is applied.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl.oracle.registry import bind
+    >>> config, inputs = bind("duplicated_padding", (np.ones(4), 4, 4, 2), {})
+    >>> config
+    {'n': 4, 'D': 4, 'p': 2, 'q': 2}
     """
     import inspect
 
@@ -159,18 +184,12 @@ def bind(function: str | FunctionSpec, args: tuple[Any, ...], kwargs: dict[str, 
     given = dict(bound.arguments)
     given.pop("format", None)
     given.pop("method", None)
+    inputs = {"w": given["w"]}
     if spec.is_fusion:
-        arrays = list(given.pop("inputs"))
+        inputs["inputs"] = arrays = list(given.pop("inputs"))
         shapes = [tuple(getattr(a, "shape", ())) for a in arrays]
         if not shapes or any(len(s) < 2 for s in shapes):
             raise RefimplError(f"inputs must be arrays of shape (..., m, n_i), got shapes {shapes}")
-        config = {k: given[k] for k in spec.config_keys if k in given}
-        config.update(dims=[s[-1] for s in shapes], m=shapes[0][-2], batch=shapes[0][:-2])
-        inputs = {"w": given["w"], "inputs": arrays}
-    else:
-        config = {k: given[k] for k in spec.config_keys}
-        inputs = {"w": given["w"]}
-    if config.get("q", 0) is None:
-        config["q"] = config["p"]
-    spec.l(config)  # refimpl's checks, and its messages
-    return config, inputs
+        given.update(dims=[s[-1] for s in shapes], m=shapes[0][-2], batch=shapes[0][:-2])
+    config = {k: given[k] for k in spec.config_keys}
+    return spec.normalize(config), inputs  # refimpl's checks and messages, and its defaults

@@ -29,13 +29,20 @@ Any order of summation keeps each term's chain of roundings within these counts 
 structured orders sum over ``s`` then ``p`` entries, ``s + p <= N``), so a correct candidate
 never fails on rounding. Complex data double :math:`K` (a complex product costs up to about
 three real roundings). The reference's own float64 error, :math:`\gamma_K(2^{-53})\tilde y`, is
-added, and callers may scale the bound.
+added, and callers may scale the bound. Results near underflow are allowed
+:math:`K` times the smallest normal number of the candidate's dtype on top.
+
+This module is the one home of the rule: :func:`gamma` is the only :math:`\gamma_K`,
+:func:`error_bound` the only way :math:`\gamma_K`, the reference's error and the underflow
+allowance are put together, and the ``*_rounding_count`` functions give every :math:`K` the
+oracle uses (outputs, probe products :math:`Mv` in :func:`refimpl.testing.check_matrix`,
+gradients in :func:`refimpl.testing.check`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -43,35 +50,35 @@ from .adapters import to_numpy
 from .registry import FunctionSpec, get_spec
 from .._validation import RefimplError
 
-__all__ = ["Judgement", "expected_and_bound", "judge", "rounding_count", "to_numpy"]
+__all__ = [
+    "ErrorBound",
+    "Judgement",
+    "Reference",
+    "error_bound",
+    "expected_and_bound",
+    "gamma",
+    "gradient_rounding_count",
+    "judge",
+    "probe_rounding_count",
+    "result_dtype",
+    "rounding_count",
+    "unit_roundoff",
+    "wide",
+]
 
 
-def _wide(a: np.ndarray) -> np.ndarray:
-    """``a`` in float64 (complex128 for complex data); integers and bools become float64."""
-    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
+# -- the rule --------------------------------------------------------------------------------
 
 
-def _inputs_as(inputs: dict[str, Any], convert: Any) -> dict[str, Any]:
-    out = {"w": convert(inputs["w"])}
-    if "inputs" in inputs:
-        out["inputs"] = [convert(a) for a in inputs["inputs"]]
-    return out
+def gamma(K: int, u: float) -> float:
+    r""":math:`\gamma_K(u) = K u / (1 - K u)`, Higham's bound on ``K`` roundings of unit roundoff ``u``.
 
-
-def rounding_count(spec: FunctionSpec, config: dict[str, Any], *, complex_data: bool) -> int:
-    """:math:`K` of the module docstring's table."""
-    if spec.exact:
-        return 0
-    r = config.get("r", 0)
-    if spec.name == "dual_lphm":
-        K = 2 * r + 5
-    else:
-        N = sum(config["dims"])
-        K = N + 2 if spec.name == "concatenation_fusion" else N + 2 * r + 6
-    return 2 * K if complex_data else K
-
-
-def _gamma(K: int, u: float) -> float:
+    Examples
+    --------
+    >>> from refimpl.oracle.tolerance import gamma
+    >>> gamma(0, 2.0**-24), round(gamma(7, 2.0**-24) / (7 * 2.0**-24), 6)
+    (0.0, 1.0)
+    """
     if K * u >= 0.5:
         raise RefimplError(
             f"a sum this long (K={K} roundings) leaves no significant digit at unit roundoff {u:.3g}"
@@ -84,25 +91,131 @@ def unit_roundoff(dtype: Any) -> float:
     return float(np.finfo(np.dtype(dtype)).eps) / 2
 
 
+class ErrorBound(NamedTuple):
+    """The allowed error of an entry as a function of its magnitude: ``gamma * magnitude + tiny``."""
+
+    gamma: float
+    tiny: float
+
+    def __call__(self, magnitude: Any) -> Any:
+        return self.gamma * magnitude + self.tiny
+
+
+def error_bound(K: int, dtype: Any, *, scale: float = 1.0) -> ErrorBound:
+    r"""The oracle's rule for a candidate in ``dtype`` against a float64 reference, ``K`` roundings.
+
+    :math:`\gamma_K(u) + \gamma_K(2^{-53})` times the magnitude (the candidate's rounding and
+    the reference's own), plus ``K`` smallest normal numbers of ``dtype`` for results near
+    underflow; ``scale`` multiplies both.
+
+    Examples
+    --------
+    >>> from refimpl.oracle.tolerance import error_bound
+    >>> bound = error_bound(7, "float32")
+    >>> f"{bound(192.0):.3g}"
+    '8.01e-05'
+    """
+    tiny = K * float(np.finfo(np.dtype(dtype)).smallest_normal)
+    return ErrorBound(scale * (gamma(K, unit_roundoff(dtype)) + gamma(K, unit_roundoff(np.float64))), scale * tiny)
+
+
+def _complex(K: int, complex_data: bool) -> int:
+    """Complex data double ``K``: a complex product costs up to about three real roundings."""
+    return 2 * K if complex_data else K
+
+
+def _rank(spec: FunctionSpec, config: dict[str, Any]) -> int:
+    """``r`` of a Dual-LPHM configuration; 0 for the functions without factors."""
+    shape = spec.shape(config)
+    return getattr(getattr(shape, "weight", shape), "r", 0)
+
+
+def rounding_count(spec: FunctionSpec, config: dict[str, Any], *, complex_data: bool) -> int:
+    """:math:`K` of the module docstring's table, for one output entry."""
+    if spec.exact:
+        return 0
+    r = _rank(spec, config)
+    if spec.name == "dual_lphm":
+        return _complex(2 * r + 5, complex_data)
+    N = spec.shape(config).N
+    return _complex(N + 2 if spec.name == "concatenation_fusion" else N + 2 * r + 6, complex_data)
+
+
+def probe_rounding_count(spec: FunctionSpec, config: dict[str, Any], *, complex_data: bool) -> int:
+    """:math:`K` of an entry of :math:`M v`: an entry's own :math:`K` and a ``D``-term sum."""
+    return rounding_count(spec, config, complex_data=complex_data) + _complex(config["D"], complex_data)
+
+
+def gradient_rounding_count(spec: FunctionSpec, config: dict[str, Any], *, complex_data: bool) -> int:
+    """:math:`K` of a gradient entry: a sum over at most every output entry of products of the factors."""
+    entries = int(np.prod(spec.output_shape(config)))
+    return _complex(entries + 2 * _rank(spec, config) + 8, complex_data)
+
+
+# -- the reference and its bound -------------------------------------------------------------
+
+
+def wide(a: Any) -> np.ndarray:
+    """``a`` (of any array library) in float64, or complex128 for complex data; integers and bools too."""
+    a = to_numpy(a)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
+
+
+def _inputs_as(inputs: dict[str, Any], convert: Any) -> dict[str, Any]:
+    out = {"w": convert(inputs["w"])}
+    if "inputs" in inputs:
+        out["inputs"] = [convert(a) for a in inputs["inputs"]]
+    return out
+
+
+class Reference(NamedTuple):
+    """What a candidate's output is judged against: the float64 value, each entry's allowed error, ``K``."""
+
+    expected: np.ndarray
+    bound: np.ndarray
+    K: int
+
+
 def expected_and_bound(
     function: str | FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: Any, *, scale: float = 1.0
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """The float64 reference, the allowed error of each entry for a candidate in ``dtype``, and ``K``."""
+) -> Reference:
+    """The float64 reference, the allowed error of each entry for a candidate in ``dtype``, and ``K``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl.oracle.tolerance import expected_and_bound
+    >>> config = {"n": 4, "D": 4, "p": 2, "q": 2, "r": 1}
+    >>> ref = expected_and_bound("dual_lphm", config, {"w": np.arange(1.0, 9.0)}, "float32")
+    >>> float(ref.expected[1, 3]), f"{ref.bound[1, 3]:.3g}", ref.K
+    (192.0, '8.01e-05', 7)
+    """
     spec = get_spec(function)
-    wide = _inputs_as(inputs, lambda a: _wide(to_numpy(a)))
-    expected = to_numpy(spec.call(config, wide))
-    complex_data = np.iscomplexobj(expected)
-    K = rounding_count(spec, config, complex_data=complex_data)
-    u = unit_roundoff(dtype)
-    if spec.exact:
-        given = np.result_type(*[to_numpy(a).dtype for a in [inputs["w"]]])
-        narrower = np.finfo(np.dtype(dtype)).eps > np.finfo(given if given.kind in "fc" else np.float64).eps
-        bound = u * np.abs(expected) * scale if narrower else np.zeros(expected.shape)
-        return expected, np.nan_to_num(bound, posinf=0.0), 1 if narrower else 0
-    magnitude = to_numpy(spec.call(config, _inputs_as(wide, np.abs)))
-    gamma = _gamma(K, u) + _gamma(K, unit_roundoff(np.float64))
-    tiny = K * float(np.finfo(np.dtype(dtype)).smallest_normal)  # results near underflow
-    return expected, scale * (gamma * magnitude + tiny), K
+    given = _inputs_as(inputs, wide)
+    expected = to_numpy(spec.call(config, given))
+    if spec.exact:  # copies of w: exact, or one rounding into a narrower dtype
+        narrower = np.finfo(np.dtype(dtype)).eps > np.finfo(result_dtype(inputs)).eps
+        K = 1 if narrower else 0
+        bound = np.nan_to_num(scale * gamma(K, unit_roundoff(dtype)) * np.abs(expected), posinf=0.0)
+        return Reference(expected, bound, K)
+    K = rounding_count(spec, config, complex_data=np.iscomplexobj(expected))
+    magnitude = to_numpy(spec.call(config, _inputs_as(given, np.abs)))
+    return Reference(expected, error_bound(K, dtype, scale=scale)(magnitude), K)
+
+
+def result_dtype(inputs: dict[str, Any]) -> np.dtype:
+    """The dtype refimpl gives for these inputs: the promotion of the floating ones (float64 if none).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl.oracle.tolerance import result_dtype
+    >>> result_dtype({"w": np.ones(2, np.float32), "inputs": [np.ones((1, 2), np.int64)]})
+    dtype('float32')
+    """
+    dtypes = [to_numpy(a).dtype for a in (inputs["w"], *inputs.get("inputs", []))]
+    floating = [d for d in dtypes if d.kind in "fc"]
+    return np.result_type(*floating) if floating else np.dtype(np.float64)
 
 
 @dataclass
