@@ -1,7 +1,7 @@
 """The diagnosis of wrong outputs: planted mistakes are named, correct outputs are not diagnosed.
 
 Every mistake is planted here from its plain description, with NumPy's own ``kron``, ``outer``,
-``split`` and ``concatenate``, independently of the pipeline in ``refimpl.oracle.diagnosis``. The padding
+``split`` and ``concatenate``, independently of the pipeline in ``refimpl.oracle.mistakes``. The padding
 functions get index-tagged parameter vectors (``w = 1..l``), the Dual-LPHM ones generic random
 values, so that a mistake changes the output unless it is a no-op for the configuration.
 """
@@ -17,7 +17,9 @@ import scipy.sparse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refimpl.oracle.diagnosis import Diagnosis, _build, _Rule, catalogue, diagnose
+from refimpl.oracle import _products
+from refimpl.oracle.diagnosis import Diagnosis, _Rule, catalogue, diagnose
+from refimpl.oracle.mistakes import Pipeline
 from refimpl.oracle.registry import FUNCTIONS
 from refimpl.oracle.tolerance import expected_and_bound, judge
 
@@ -25,7 +27,7 @@ from ._support import as_xp
 from .strategies import fusion_configs, lphm_configs, padding_configs
 
 # The pipeline stages, in the order a pair's name joins its two mistakes.
-STAGES = ("concat", "pq", "order", "layout", "ones", "swap", "outer", "weight_T", "transpose")
+STAGES = ("concat", "pq", "order", "layout", "ones", "select", "swap", "outer", "weight_T", "transpose")
 PADDING = ("duplicated_padding", "duplicated_diagonal_padding")
 FUSIONS = ("dual_lphm_fusion", "concatenation_fusion")
 # The pair test draws twice as much per example: fewer examples keep the file quick.
@@ -34,6 +36,8 @@ FEWER = settings(max_examples=max(10, settings.default.max_examples // 2))
 NAMES = {
     ("concat", "interleaved"): "inputs concatenated with their columns interleaved",
     ("concat", "reversed"): "inputs joined in reverse order",
+    ("concat", "rows"): "inputs joined along the rows, then reshaped",
+    ("select", "multiplied"): "off-diagonal blocks computed as 0 * W",
     ("pq", True): "p and q exchanged",
     ("layout", "w"): "column-major reshape of w",
     ("layout", "PQST"): "column-major reshape of every segment of w",
@@ -78,7 +82,8 @@ def plant_padding(
     identity = (function == "duplicated_diagonal_padding") != ("ones" in m)
     L = np.eye(p, q) if identity else np.ones((p, q))
     left, right = (W, L) if "swap" in m else (L, W)
-    out = np.outer(left, right).reshape(n, D) if "outer" in m else np.kron(left, right)
+    with np.errstate(invalid="ignore"):  # 0 * inf: every plant multiplies, as zero_times_w does
+        out = np.outer(left, right).reshape(n, D) if "outer" in m else np.kron(left, right)
     return out.T if "transpose" in m else out
 
 
@@ -122,14 +127,23 @@ def plant(
     arrays = inputs["inputs"]
     widths = [a.shape[-1] for a in arrays]
     N, n = sum(widths), config["n"] or widths[0]
-    if m.get("concat") == "interleaved":
-        X = np.stack(arrays, axis=-1).reshape(*arrays[0].shape[:-1], N)
+    if m.get("concat") == "interleaved":  # columns in turn; a narrower input runs out first
+        columns = [a[..., [j]] for j in range(max(widths)) for a in arrays if j < a.shape[-1]]
+        X = np.concatenate(columns, axis=-1)
+    elif m.get("concat") == "rows":
+        if len(set(widths)) > 1:
+            return None
+        X = np.concatenate(arrays, axis=-2).reshape(*arrays[0].shape[:-1], N)
     elif m.get("concat") == "reversed":
         X = np.concatenate(arrays[::-1], axis=-1)
     else:
         X = np.concatenate(arrays, axis=-1)
     if function == "concatenation_fusion":
         W = w.reshape(n, N).T if "layout" in m else w.reshape(N, n)
+        if "weight_T" in m:
+            if N != n:
+                return None
+            W = W.T
     else:
         W = plant_lphm_weight(w, N, n, config["p"], config["q"], config["r"], m)
         if W is None:
@@ -152,10 +166,10 @@ def applicable(function: str, config: dict[str, Any]) -> list[tuple[str, Any]]:
     if function in FUSIONS:
         dims = config["dims"]
         if len(dims) > 1:
-            out.append(("concat", "reversed"))
+            out += [("concat", "reversed"), ("concat", "interleaved")]
             if len(set(dims)) == 1:
-                out.append(("concat", "interleaved"))
-        if function == "dual_lphm_fusion" and sum(dims) == (config["n"] or dims[0]):
+                out.append(("concat", "rows"))
+        if sum(dims) == (config["n"] or dims[0]):
             out.append(("weight_T", True))
     if "p" in config and config["p"] != config["q"]:
         out.append(("pq", True))
@@ -310,9 +324,7 @@ def test_the_outer_product_mistake_of_a_large_fusion_weight(
     small: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The diagnosis applies a large outer-product weight without materialising it: same names."""
-    import refimpl.oracle.diagnosis
-
-    monkeypatch.setattr(refimpl.oracle.diagnosis, "_SMALL", small)
+    monkeypatch.setattr(_products, "SMALL", small)
     function = "dual_lphm_fusion"
     config, inputs = SWEEP[function], sweep_inputs(function)
     for mistakes in ({"outer": True}, {"outer": True, "weight_T": True}, {"swap": True, "outer": True}):
@@ -400,25 +412,25 @@ def test_the_pipeline_without_mistakes_is_refimpl_and_its_bound_the_oracles(
     expected, bound, _ = expected_and_bound(function, config, inputs, dtype)
     rule = _Rule.of(spec, config, inputs, np.dtype(dtype))
     absolute = {"w": np.abs(inputs["w"]), "inputs": [np.abs(a) for a in inputs.get("inputs", [])]}
-    assert np.allclose(_build(spec, config, dict(inputs), {}), expected, rtol=1e-12, atol=0)
+    assert np.allclose(Pipeline(spec, config, inputs).output(), expected, rtol=1e-12, atol=0)
     if spec.exact:
         assert np.array_equal(rule.gamma * np.abs(expected), bound)
     else:
-        magnitude = _build(spec, config, absolute, {})
+        magnitude = Pipeline(spec, config, absolute).output()
         assert np.allclose(rule.gamma * magnitude + rule.tiny, bound, rtol=1e-12, atol=0)
 
 
 def test_the_catalogue_names() -> None:
     assert catalogue("duplicated_diagonal_padding", {"n": 4, "D": 6, "p": 2, "q": 3}) == [
-        "p and q exchanged",
-        "column-major reshape of w",
+        "column-major reshape of w",  # p and q exchanged cannot run: q = 3 does not divide n = 4
         "ones in place of the identity",
+        "off-diagonal blocks computed as 0 * W",
         "Kronecker operands swapped",
         "flattened outer product in place of the Kronecker product",
         "output transposed",
     ]
     names = catalogue("dual_lphm_fusion", {"dims": [2, 2], "n": 4, "p": 2, "q": None, "r": 1})
-    assert len(names) == 2 + 23 + 5 + 2 + 1 + 1  # concat, order, layout, swap and outer, weight_T, output
+    assert len(names) == 3 + 23 + 5 + 2 + 1 + 1  # concat, order, layout, swap and outer, weight_T, output
     assert "Q read as (r, q)" in names and "segments of w in the order [T, S, Q, P]" in names
     assert "p and q exchanged" not in names  # p == q
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import re
 import shutil
@@ -14,6 +15,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+import refimpl
+from refimpl.cli import vectors as command
+from refimpl.cli.vectors import report_table
+from refimpl.oracle._vector_files import manifest_text, sha256
 from refimpl.oracle.registry import FUNCTIONS, get_spec
 from refimpl.oracle.vectors import (
     FORMAT,
@@ -38,13 +43,13 @@ NAMED_MISTAKES = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="refimpl")
-    add_vectors_parser(parser.add_subparsers(dest="command"))
+    parser = argparse.ArgumentParser(prog="refimpl vectors")
+    command.add_arguments(parser)
     return parser
 
 
 def _cli(*argv: str) -> int:
-    return run_vectors(_parser().parse_args(["vectors", *argv]))
+    return command.run(_parser().parse_args(list(argv)))
 
 
 def _write_outputs(directory: Path, outputs: Path) -> None:
@@ -88,8 +93,6 @@ def test_manifest_has_every_field(full_set: tuple[Path, Path]) -> None:
     m = _manifest(directory)
     assert m["format"] == FORMAT == "refimpl-vectors"
     assert m["format_version"] == FORMAT_VERSION == 1
-    import refimpl
-
     assert m["refimpl_version"] == refimpl.__version__
     assert "bound" in m["tolerance_rule"] and "vectors.rst" in m["tolerance_rule"]
     names = [v["name"] for v in m["vectors"]]
@@ -210,7 +213,7 @@ def test_single_wrong_entry_fails_and_is_named(full_set: tuple[Path, Path], tmp_
     assert set(failed) == {"ddp_large_f32", "lphmf_basic_f32"}
     assert failed["ddp_large_f32"].message.startswith("1 of 1048576 entries are off; worst: entry (700, 701)")
     assert failed["lphmf_basic_f32"].error > failed["lphmf_basic_f32"].allowed
-    text = str(report)
+    text = report_table(report)
     assert re.search(r"^FAIL\s+ddp_large_f32\s", text, re.M) and "lphmf_basic_f32: 1 of" in text
     assert _cli("verify", str(directory), str(out)) == 1
     assert "FAIL: " in capsys.readouterr().out
@@ -225,7 +228,7 @@ def test_missing_output_is_reported_missing(small_set: Path, tmp_path: Path) -> 
     status = {r.name: r.status for r in report.results}
     assert status["cf_m0_f64"] == "missing" and status["dp_basic_f32"] == "unreadable"
     assert not report.passed and report.counts()["missing"] == 1
-    assert re.search(r"^MISSING\s+cf_m0_f64\s", str(report), re.M)
+    assert re.search(r"^MISSING\s+cf_m0_f64\s", report_table(report), re.M)
     assert verify_vectors(small_set, tmp_path / "nowhere").counts()["missing"] == len(report.results)
 
 
@@ -306,10 +309,56 @@ def test_missing_file_and_bad_manifest_are_refused(small_copy: Path, tmp_path: P
 
 
 def test_cli_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = _parser().parse_args(["vectors", "write", str(tmp_path / "v"), "--no-large"])
-    assert args.handler is run_vectors and args.large is False
-    assert run_vectors(args) == 0
+    assert _cli("write", str(tmp_path / "v"), "--no-large") == 0
     assert re.match(r"wrote \d+ vectors \(\d+ kB\) to ", capsys.readouterr().out)
     assert (tmp_path / "v" / "manifest.json").is_file()
     with pytest.raises(SystemExit):
-        _parser().parse_args(["vectors"])  # a subcommand is required
+        _parser().parse_args([])  # a subcommand is required
+    assert isinstance(command.SUMMARY, str) and "\n" not in command.SUMMARY
+
+
+def test_the_old_entry_points_run_the_command_module(tmp_path: Path) -> None:
+    """``refimpl.oracle.vectors.add_vectors_parser`` and ``run_vectors`` until main dispatches."""
+    parser = argparse.ArgumentParser(prog="refimpl")
+    add_vectors_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["vectors", "write", str(tmp_path / "v"), "--no-large"])
+    assert args.handler is command.run and args.large is False
+    assert run_vectors(args) == 0 and (tmp_path / "v" / "manifest.json").is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# The small set is pinned: a change of refimpl's answers or of the manifest fails here
+
+PINS = Path(__file__).parent / "data" / "vectors_small.sha256"
+
+
+def digests(directory: Path) -> dict[str, str]:
+    """``{file name: sha256}`` of a written small set; the manifest without ``refimpl_version``."""
+    out = {path.name: sha256(path) for path in sorted(directory.glob("*.npy"))}
+    manifest = _manifest(directory)
+    del manifest["refimpl_version"]  # information only, changes with every release: not pinned
+    out["manifest.json"] = hashlib.sha256(manifest_text(manifest).encode()).hexdigest()
+    return out
+
+
+def pinned() -> dict[str, str]:
+    lines = [line.split() for line in PINS.read_text().splitlines() if line and not line.startswith("#")]
+    return {name: digest for digest, name in lines}
+
+
+def test_the_small_set_is_pinned(tmp_path: Path) -> None:
+    written = write_vectors(tmp_path / "set", large=False)
+    assert json.loads(written.read_text())["refimpl_version"] == refimpl.__version__
+    got, want = digests(tmp_path / "set"), pinned()
+    assert sorted(got) == sorted(want)  # the same files, the manifest included
+    changed = sorted(name for name in want if got[name] != want[name])
+    assert changed == [], f"regenerate {PINS.name} only if these changes are intended"
+
+
+if __name__ == "__main__":  # python -m tests.test_vectors > tests/data/vectors_small.sha256
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        write_vectors(Path(d), large=False)
+        header = [line for line in PINS.read_text().splitlines() if line.startswith("#")]
+        print("\n".join([*header, *(f"{h}  {n}" for n, h in sorted(digests(Path(d)).items()))]))

@@ -1,33 +1,14 @@
 """Diagnosis of a wrong output: which catalogued implementation mistake reproduces it.
 
-Implementations of Kronecker-structured matrices go wrong in a handful of recurring ways. Each
-way is a change to one *stage* of the computation, so the mistaken outputs are built here as a
-small pipeline whose stages each have a correct setting and a few mistaken ones:
-
-==============  ================================================================================
-stage           mistakes (each named in plain words in :class:`Diagnosis`)
-==============  ================================================================================
-``concat``      fusions: the inputs concatenated with their columns interleaved (stacked on a new
-                last axis, then flattened); the inputs joined in reverse order
-``pq``          ``p`` and ``q`` exchanged (where the divisions, and the length of ``w``, still work)
-``order``       Dual-LPHM: the segments of ``w`` cut in another order than ``[P, Q, S, T]``, the
-                cut positions following the permuted lengths
-``layout``      column-major instead of row-major reshape of ``w`` (padding, plain fusion), or of
-                every segment of ``w`` at once, or of one factor alone ("Q read as (r, q)")
-``ones``        padding: ones in place of the identity, or the identity in place of ones
-``swap``        the Kronecker operands swapped: ``kron(W, I)``, ``kron(S T^T, P Q^T)``
-``outer``       the flattened outer product of the two factors reshaped to the output shape
-                instead of their Kronecker product
-``weight_T``    ``dual_lphm_fusion``: the weight transposed (when it is square)
-``transpose``   the output transposed (its last two axes)
-==============  ================================================================================
-
-:func:`diagnose` builds, in float64 (complex128) from the candidate's own inputs, the output of
-every single mistake and of every pair of mistakes from two different stages, and reports those
-that reproduce the candidate's output under the oracle's rule: the bound of
-:func:`refimpl.oracle.tolerance.expected_and_bound` for the candidate's dtype, with the magnitude taken
-from the mistaken computation itself (exact equality for the padding functions). A pair is not
-reported when one of its two mistakes already reproduces the output alone.
+The mistakes are those of :mod:`refimpl.oracle.mistakes`, the one catalogue, where each
+changes one *stage* of the computation. :func:`diagnose` builds, in float64 (complex128) from
+the candidate's own inputs, the output of every single mistake that applies to the
+configuration and of every pair of mistakes from two different stages, and reports those that
+reproduce the candidate's output under the oracle's rule: the bound of
+:func:`refimpl.oracle.tolerance.expected_and_bound` for the candidate's dtype, with the magnitude
+taken from the mistaken computation itself (exact equality for the padding functions). A pair is
+not reported when one of its two mistakes already reproduces the output alone. Mistakes are
+named by their prose names (:attr:`refimpl.oracle.mistakes.Mistake.name`).
 
 For the padding functions, which only copy entries of ``w``, a ``w`` with distinct entries (say
 ``1..l``) lets the output be decoded: each entry tells which entry of ``w`` it holds, and the
@@ -36,48 +17,45 @@ first misplaced entries are reported as ``entry (i, j) holds w[k], expected w[k'
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse
 
-from .registry import FunctionSpec, get_spec
+from . import mistakes as _mistakes
 from .adapters import to_numpy
+from .mistakes import Mistake, Pipeline
+from .registry import FunctionSpec, get_spec
 from .tolerance import expected_and_bound
 
 __all__ = ["Diagnosis", "catalogue", "diagnose"]
-
-#: The stages of the pipeline, in the order the computation goes through them (and names join).
-STAGES = ("concat", "pq", "order", "layout", "ones", "swap", "outer", "weight_T", "transpose")
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """One catalogued mistake: the setting ``value`` of pipeline ``stage``, and its plain name."""
-
-    stage: str
-    value: Any
-    name: str
 
 
 @dataclass
 class Diagnosis:
     """What :func:`diagnose` found out about a wrong output.
 
-    Attributes
+    Each catalogued mistake of :mod:`refimpl.oracle.mistakes`, alone and in pairs from two
+    stages, was rebuilt from the candidate's inputs; ``matches`` names those that reproduce the
+    candidate's output. ``str()`` gives the report in words.
+
+    Parameters
     ----------
     matches : list of str
         The catalogued mistakes (single, or two joined by ``" + "``) whose output reproduces the
-        candidate's within the oracle's tolerance; empty when none does.
+        candidate's within the oracle's tolerance, by their prose names; empty when none does.
     misplaced : list of str
         Padding functions with distinct entries of ``w``: the first misplaced entries, as
         ``"entry (i, j) holds w[k], expected w[k']"`` (indices from 0).
     correct : bool
         The output agrees with the reference: there is nothing to diagnose.
-    function, config :
-        What was diagnosed.
+    function : str
+        The name of the diagnosed function.
+    config : dict
+        Its configuration, every default applied.
     misplaced_count : int
         How many entries are misplaced in all (padding functions, when decodable).
     tried : int
@@ -85,6 +63,26 @@ class Diagnosis:
     notes : list of str
         Anything else worth saying: a shape that differs from the expected one, a ``w`` that
         cannot be decoded.
+
+    Attributes
+    ----------
+    matches, misplaced, correct, function, config, misplaced_count, tried, notes
+        As given.
+
+    See Also
+    --------
+    diagnose : What makes a Diagnosis.
+    refimpl.oracle.mistakes.catalogue : The mistakes tried.
+
+    Examples
+    --------
+    >>> from refimpl.testing import Diagnosis
+    >>> d = Diagnosis(matches=["output transposed"], function="dual_lphm", tried=42)
+    >>> print(d)
+    the output is reproduced by this known mistake:
+      - output transposed
+    >>> print(Diagnosis(tried=42))
+    no known mistake matches (tried 42 mistakes and pairs of mistakes)
     """
 
     matches: list[str] = field(default_factory=list)
@@ -118,209 +116,8 @@ class Diagnosis:
         return "\n".join(lines)
 
 
-# -- the pipeline ---------------------------------------------------------------------------
-
-
-#: Weights up to this many entries are materialised for the outer-product mistake.
-_SMALL = 1 << 16
-
-
-@dataclass(frozen=True)
-class _LowRank:
-    """The matrix ``U @ V.T``, kept as its factors."""
-
-    U: np.ndarray
-    V: np.ndarray
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.U.shape[0], self.V.shape[0])
-
-    @property
-    def T(self) -> _LowRank:
-        return _LowRank(self.V, self.U)
-
-    def dense(self) -> np.ndarray:
-        return self.U @ self.V.T
-
-
-def _times(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a * b`` broadcast, where a boolean operand *selects* (so ``inf`` never becomes ``nan``)."""
-    if a.dtype == bool:
-        return np.where(a, b, np.zeros((), b.dtype))
-    if b.dtype == bool:
-        return np.where(b, a, np.zeros((), a.dtype))
-    return a * b
-
-
-def _product(A: np.ndarray, B: np.ndarray, outer: bool, shape: tuple[int, int]) -> np.ndarray:
-    """``kron(A, B)``, or with ``outer`` the flattened outer product reshaped to ``shape``."""
-    if outer:
-        return _times(A[:, :, None, None], B[None, None, :, :]).reshape(shape)
-    (a0, a1), (b0, b1) = A.shape, B.shape
-    return _times(A[:, None, :, None], B[None, :, None, :]).reshape(a0 * b0, a1 * b1)
-
-
-def _apply_kron(X: np.ndarray, A: _LowRank, B: _LowRank) -> np.ndarray:
-    """``X @ kron(A, B)`` through the low-rank factors (the weight may be large where the output is not)."""
-    (a0, a1), (b0, b1) = A.shape, B.shape
-    blocks = (X.reshape(*X.shape[:-1], a0, b0) @ B.U) @ B.V.T  # (..., a0, b1)
-    return (A.V @ (A.U.T @ blocks)).reshape(*X.shape[:-1], a1 * b1)
-
-
-def _apply_outer(X: np.ndarray, A: _LowRank, B: _LowRank, transposed: bool) -> np.ndarray:
-    """``X @ W`` (``X @ W.T`` if ``transposed``) for ``W = outer(A, B).reshape(a0*b0, a1*b1)``,
-    without materialising ``W``.
-
-    Entry ``F = R*a1*b1 + C`` of ``W`` is ``vec(A)[g // b0] * B[g % b0, b]`` with
-    ``g = R*a1 + C // b1`` and ``b = C % b1``: so ``W = G @ blockdiag(B, ..., B)`` for the sparse
-    ``G[R, c*b0 + a] = vec(A)[g // b0]`` where ``g = R*a1 + c`` and ``a = g % b0``.
-    """
-    (a0, a1), (b0, b1) = A.shape, B.shape
-    if a0 * a1 * b0 * b1 <= _SMALL:  # small enough to materialise: quicker than building G
-        W = _product(A.dense(), B.dense(), True, (a0 * b0, a1 * b1))
-        return X @ (W.T if transposed else W)
-    rows = np.repeat(np.arange(a0 * b0), a1)
-    g = rows * a1 + np.tile(np.arange(a1), a0 * b0)
-    G = scipy.sparse.csr_array(
-        (A.dense().reshape(-1)[g // b0], (rows, (g % a1) * b0 + g % b0)), shape=(a0 * b0, a1 * b0)
-    )
-    lead, X2 = X.shape[:-1], X.reshape(-1, X.shape[-1])
-    if transposed:  # X @ W.T = (X @ blockdiag(B.T)) @ G.T
-        Z = ((X2.reshape(-1, a1, b1) @ B.V) @ B.U.T).reshape(-1, a1 * b0)
-        return (G @ Z.T).T.reshape(*lead, a0 * b0)
-    Z = (G.T @ X2.T).T.reshape(-1, a1, b0)
-    return ((Z @ B.U) @ B.V.T).reshape(*lead, a1 * b1)
-
-
-def _padding(
-    w: np.ndarray, config: dict[str, Any], options: dict[str, Any], diagonal: bool
-) -> np.ndarray | None:
-    n, D, p, q = config["n"], config["D"], config["p"], config["q"]
-    if options.get("pq"):
-        p, q = q, p
-    if n % p or D % q:
-        return None
-    s, t = n // p, D // q
-    W = w.reshape(t, s).T if options.get("layout") else w.reshape(s, t)
-    identity = diagonal != bool(options.get("ones"))
-    L = np.eye(p, q, dtype=bool) if identity else np.ones((p, q), dtype=bool)
-    A, B = (W, L) if options.get("swap") else (L, W)
-    return _product(A, B, bool(options.get("outer")), (n, D))
-
-
-def _lphm_factors(
-    w: np.ndarray, R: int, C: int, p: int, q: int, r: int, options: dict[str, Any]
-) -> tuple[_LowRank, _LowRank] | None:
-    """The two Kronecker operands ``(P Q^T, S T^T)`` as the mistaken options read them from ``w``."""
-    if options.get("pq"):
-        p, q = q, p
-    if R % p or C % q:
-        return None
-    rows = {"P": p, "Q": q, "S": R // p, "T": C // q}
-    if r * sum(rows.values()) != w.size:
-        return None
-    column_major = options.get("layout", "")
-    factors, start = {}, 0
-    for name in options.get("order", "PQST"):
-        stop = start + rows[name] * r
-        segment = w[start:stop]
-        factors[name] = (
-            segment.reshape(r, rows[name]).T if name in column_major else segment.reshape(rows[name], r)
-        )
-        start = stop
-    A, B = _LowRank(factors["P"], factors["Q"]), _LowRank(factors["S"], factors["T"])
-    return (B, A) if options.get("swap") else (A, B)
-
-
-def _fusion(
-    spec_name: str, inputs: dict[str, Any], config: dict[str, Any], options: dict[str, Any]
-) -> np.ndarray | None:
-    w, arrays = inputs["w"].reshape(-1), inputs["inputs"]
-    widths = [a.shape[-1] for a in arrays]
-    N, n = sum(widths), (config.get("n") or widths[0])
-    joined = inputs.setdefault("joined", {})  # X for each setting of the concat stage, made once
-    concat = options.get("concat")
-    if concat not in joined:
-        if concat == "interleaved":
-            joined[concat] = np.stack(arrays, axis=-1).reshape(*arrays[0].shape[:-1], N)
-        else:
-            joined[concat] = np.concatenate(arrays[::-1] if concat == "reversed" else arrays, axis=-1)
-    X = joined[concat]
-    if spec_name == "concatenation_fusion":
-        return X @ (w.reshape(n, N).T if options.get("layout") else w.reshape(N, n))
-    factors = _lphm_factors(w, N, n, config["p"], config["q"], config["r"], options)
-    if factors is None:
-        return None
-    A, B = factors
-    if options.get("outer"):
-        return _apply_outer(X, A, B, bool(options.get("weight_T")))
-    if options.get("weight_T"):
-        A, B = A.T, B.T  # kron(A, B)^T == kron(A^T, B^T)
-    return _apply_kron(X, A, B)
-
-
-def _build(
-    spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], options: dict[str, Any]
-) -> np.ndarray | None:
-    """The output of ``spec`` with the mistaken ``options``; ``None`` where they cannot apply.
-
-    The ``transpose`` stage is left to the caller, who compares against the transposed output.
-    """
-    w = inputs["w"].reshape(-1)
-    if spec.is_fusion:
-        out = _fusion(spec.name, inputs, config, options)
-    elif spec.name == "dual_lphm":
-        factors = _lphm_factors(w, config["n"], config["D"], config["p"], config["q"], config["r"], options)
-        if factors is None:
-            return None
-        A, B = factors
-        out = _product(A.dense(), B.dense(), bool(options.get("outer")), (config["n"], config["D"]))
-    else:
-        out = _padding(w, config, options, diagonal=spec.name == "duplicated_diagonal_padding")
-    return out
-
-
-# -- the catalogue --------------------------------------------------------------------------
-
-
-def _catalogue(spec: FunctionSpec, config: dict[str, Any], widths: list[int]) -> list[Mistake]:
-    """The mistakes that can apply to this configuration (those that change nothing are kept)."""
-    mistakes: list[Mistake] = []
-    if spec.is_fusion and len(widths) > 1:
-        if len(set(widths)) == 1:
-            mistakes.append(
-                Mistake("concat", "interleaved", "inputs concatenated with their columns interleaved")
-            )
-        mistakes.append(Mistake("concat", "reversed", "inputs joined in reverse order"))
-    if "p" in config and config["p"] != config["q"]:
-        mistakes.append(Mistake("pq", True, "p and q exchanged"))
-    if spec.name in ("dual_lphm", "dual_lphm_fusion"):
-        for order in itertools.permutations("PQST"):
-            if order != tuple("PQST"):
-                mistakes.append(
-                    Mistake("order", "".join(order), f"segments of w in the order [{', '.join(order)}]")
-                )
-        mistakes.append(Mistake("layout", "PQST", "column-major reshape of every segment of w"))
-        for name in "PQST":
-            mistakes.append(Mistake("layout", name, f"{name} read as (r, {name.lower()})"))
-    else:
-        mistakes.append(Mistake("layout", "w", "column-major reshape of w"))
-    if spec.name == "duplicated_padding":
-        mistakes.append(Mistake("ones", True, "identity in place of ones"))
-    elif spec.name == "duplicated_diagonal_padding":
-        mistakes.append(Mistake("ones", True, "ones in place of the identity"))
-    if spec.name != "concatenation_fusion":
-        mistakes.append(Mistake("swap", True, "Kronecker operands swapped"))
-        mistakes.append(Mistake("outer", True, "flattened outer product in place of the Kronecker product"))
-    if spec.name == "dual_lphm_fusion" and sum(widths) == (config.get("n") or widths[0]):
-        mistakes.append(Mistake("weight_T", True, "weight transposed"))
-    mistakes.append(Mistake("transpose", True, "output transposed"))
-    return mistakes
-
-
 def catalogue(function: str | FunctionSpec, config: dict[str, Any]) -> list[str]:
-    """The names of the single mistakes :func:`diagnose` tries for ``function`` at ``config``.
+    """The prose names of the single mistakes :func:`diagnose` tries for ``function`` at ``config``.
 
     Parameters
     ----------
@@ -332,8 +129,9 @@ def catalogue(function: str | FunctionSpec, config: dict[str, Any]) -> list[str]
     Returns
     -------
     list of str
-        In the order of the pipeline's stages; :func:`diagnose` also tries every pair of them
-        from two different stages, named ``"first + second"``.
+        The names of :func:`refimpl.oracle.mistakes.catalogue` (which also gives their
+        identifiers), in the order of the stages; :func:`diagnose` also tries every pair of
+        them from two different stages, named ``"first + second"``.
 
     Examples
     --------
@@ -346,15 +144,10 @@ def catalogue(function: str | FunctionSpec, config: dict[str, Any]) -> list[str]
     flattened outer product in place of the Kronecker product
     output transposed
     """
-    spec = get_spec(function)
-    config = dict(config)
-    if "q" in spec.config_keys and config.get("q") is None:
-        config["q"] = config["p"]
-    widths = list(config["dims"]) if spec.is_fusion else []
-    return [m.name for m in _catalogue(spec, config, widths)]
+    return [m.name for m in _mistakes.catalogue(function, config)]
 
 
-# -- judging ---------------------------------------------------------------------------------
+# -- the oracle's rule ---------------------------------------------------------------------------
 
 
 def _disagreeing(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> np.ndarray:
@@ -383,29 +176,137 @@ def _candidate_dtype(actual: np.ndarray, inputs: dict[str, Any]) -> np.dtype:
     return np.result_type(*floating) if floating else np.dtype(np.float64)
 
 
-def _wide(a: Any) -> np.ndarray:
-    a = to_numpy(a)
-    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
+@dataclass(frozen=True)
+class _Rule:
+    """The oracle's bound as a function of the magnitude: ``gamma * magnitude + tiny``.
+
+    Read off :func:`expected_and_bound` itself, by giving it computations whose magnitude is 0 and
+    1, so that the diagnosis follows the oracle's rule wherever that rule is defined. For the
+    padding functions the magnitude is the entry itself and ``tiny`` is 0.
+    """
+
+    gamma: float
+    tiny: float
+
+    @classmethod
+    def of(cls, spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: np.dtype) -> _Rule:
+        arrays = [to_numpy(x) for x in [inputs["w"], *inputs.get("inputs", [])]]
+        kind = np.complex128 if any(np.iscomplexobj(x) for x in arrays) else np.float64
+
+        def constant(value: float) -> FunctionSpec:
+            return dataclasses.replace(spec, call=lambda c, i: np.full((), value, kind))
+
+        _, at_zero, _ = expected_and_bound(constant(0.0), config, inputs, dtype)
+        _, at_one, _ = expected_and_bound(constant(1.0), config, inputs, dtype)
+        tiny = float(np.real(at_zero))  # a complex constant (for complex data's K) gives a complex bound
+        return cls(gamma=float(np.real(at_one)) - tiny, tiny=tiny)
 
 
-# -- the entry-by-entry decoding of the padding functions -------------------------------------
+def _ceiling(pipeline: Pipeline) -> float:
+    """An upper bound on every entry of every mistake's magnitude (its computation on ``|inputs|``).
+
+    Each mistake only reads the entries of ``w`` (and the inputs' columns) in another order, so an
+    entry of ``|P'| |Q'|^T`` is at most ``r max|w|^2``, one of the Dual-LPHM weight at most
+    ``r^2 max|w|^4``, and one of ``|X'| |W'|`` at most the largest row sum of ``|X|`` times that.
+    Doubled against the rounding of these float64 sums. Not needed for the padding functions.
+    """
+    spec, config = pipeline.spec, pipeline.config
+    if spec.exact:
+        return np.inf
+    with np.errstate(over="ignore"):
+        top = float(np.max(np.abs(pipeline.w), initial=0.0))
+        weight = top if spec.name == "concatenation_fusion" else config["r"] ** 2 * top**4
+        if spec.is_fusion:
+            rows = [np.abs(x).sum(axis=-1) for x in pipeline.arrays]
+            weight *= float(np.max(sum(rows), initial=0.0))
+        return 2.0 * weight
 
 
-def _misplaced(
-    actual: np.ndarray, expected: np.ndarray, off: np.ndarray, w: np.ndarray, limit: int
-) -> tuple[list[str], int, str]:
+# -- trying the mistakes ------------------------------------------------------------------------
+
+
+@dataclass
+class _Trial:
+    """The candidate's output, and the test whether a choice of mistakes reproduces it."""
+
+    actual: np.ndarray
+    pipeline: Pipeline
+    rule: _Rule
+    ceiling: float
+    _absolute: Pipeline | None = None
+
+    def magnitude(self, mistakes: Sequence[Mistake]) -> np.ndarray | None:
+        """The mistaken computation on the absolute values of the inputs (made on first use)."""
+        if self._absolute is None:
+            self._absolute = self.pipeline.absolute()
+        return self._absolute.output(mistakes)
+
+    def reproduces(self, mistakes: Sequence[Mistake]) -> bool:
+        with np.errstate(all="ignore"):  # inf and NaN in the inputs are compared by placement
+            return self._reproduces(mistakes)
+
+    def _reproduces(self, mistakes: Sequence[Mistake]) -> bool:
+        a, rule = self.actual, self.rule
+        mistaken = self.pipeline.output(mistakes)
+        if mistaken is None or mistaken.shape != a.shape:
+            return False
+        if np.any(_disagreeing(a, mistaken, np.full((), np.inf))):
+            return False  # NaN or inf in another place: no bound helps
+        if self.pipeline.spec.exact:
+            return not _disagreeing(a, mistaken, rule.gamma * np.abs(mistaken)).any()
+        if not _disagreeing(a, mistaken, np.full((), rule.tiny)).any():
+            return True  # within the smallest bound: the magnitude is not needed
+        if _disagreeing(a, mistaken, np.full((), rule.gamma * self.ceiling + rule.tiny)).any():
+            return False  # beyond the largest bound any magnitude could give
+        magnitude = self.magnitude(mistakes)
+        return not _disagreeing(a, mistaken, rule.gamma * magnitude + rule.tiny).any()
+
+
+@dataclass(frozen=True)
+class _Search:
+    """The names of the mistakes (and pairs) that reproduce the output, and how many were tried."""
+
+    matches: list[str]
+    tried: int
+
+
+def _search(mistakes: list[Mistake], reproduces: Callable[[Sequence[Mistake]], bool]) -> _Search:
+    """Every single mistake, then every pair from two stages of which neither alone reproduces."""
+    single = {m: reproduces([m]) for m in mistakes}
+    matches = [m.name for m in mistakes if single[m]]
+    tried = len(mistakes)
+    for first, second in itertools.combinations(mistakes, 2):
+        if first.stage == second.stage:
+            continue
+        tried += 1
+        if single[first] or single[second]:
+            continue  # one of the two alone reproduces the output: the pair adds nothing
+        if reproduces([first, second]):
+            matches.append(f"{first.name} + {second.name}")
+    return _Search(matches, tried)
+
+
+# -- the entry-by-entry decoding of the padding functions -----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Misplaced:
+    """The first misplaced entries in words, how many there are, and why they are not decoded."""
+
+    lines: list[str]
+    count: int
+    note: str = ""
+
+
+def _misplaced(actual: np.ndarray, expected: np.ndarray, off: np.ndarray, w: np.ndarray, limit: int) -> _Misplaced:
     """The first ``limit`` misplaced entries, decoded by the entry of ``w`` they hold."""
     count = int(np.count_nonzero(off))
     stored = w.astype(actual.dtype) if actual.dtype.kind in "fc" else w
     if np.any(np.isnan(stored)) or np.unique(stored).size != stored.size:
-        return (
-            [],
-            count,
-            (
-                "w has repeated (or NaN) entries, so the entries of the output cannot be traced back to "
-                "the entries of w; pass distinct entries, such as 1..l, to see which entry each one holds"
-            ),
-        )
+        return _Misplaced([], count, (
+            "w has repeated (or NaN) entries, so the entries of the output cannot be traced back to "
+            "the entries of w; pass distinct entries, such as 1..l, to see which entry each one holds"
+        ))
     index = {value: k for k, value in enumerate(stored.tolist())}
 
     def label(value: Any) -> str:
@@ -418,10 +319,26 @@ def _misplaced(
     for position in np.argwhere(off)[:limit]:
         at = tuple(int(i) for i in position)
         lines.append(f"entry {at} holds {label(actual[at].item())}, expected {label(reference[at].item())}")
-    return lines, count, ""
+    return _Misplaced(lines, count)
 
 
-# -- the diagnosis ---------------------------------------------------------------------------
+def _against_reference(
+    diagnosis: Diagnosis, a: np.ndarray, expected: np.ndarray, bound: np.ndarray, w: np.ndarray, limit: int
+) -> None:
+    """Compare with the reference: set ``correct``, or the misplaced entries and the notes."""
+    if a.shape != expected.shape:
+        diagnosis.notes.append(f"the output has shape {a.shape}, the reference {expected.shape}")
+        return
+    off = _disagreeing(a, expected, bound)
+    if not off.any():
+        diagnosis.correct = True
+    elif get_spec(diagnosis.function).exact:
+        found = _misplaced(a, expected, off, w, limit)
+        diagnosis.misplaced, diagnosis.misplaced_count = found.lines, found.count
+        diagnosis.notes += [found.note] if found.note else []
+
+
+# -- the diagnosis --------------------------------------------------------------------------------
 
 
 def diagnose(
@@ -491,117 +408,38 @@ def diagnose(
     the output is correct (it agrees with the reference within the oracle's tolerance): nothing to diagnose
     """
     spec = get_spec(function)
-    config = dict(config)
-    if "q" in spec.config_keys and config.get("q") is None:
-        config["q"] = config["p"]
+    config = spec.normalize(config)
     a = to_numpy(actual)
     dtype = _candidate_dtype(a, inputs)
     if a.dtype.kind not in "fc":
         a = a.astype(np.float64)
     expected, bound, _ = expected_and_bound(spec, config, inputs, dtype)  # also checks config and inputs
+    pipeline = Pipeline(spec, config, inputs)
     diagnosis = Diagnosis(function=spec.name, config=config)
-    if a.shape == expected.shape:
-        off = _disagreeing(a, expected, bound)
-        if not off.any():
-            diagnosis.correct = True
-            return diagnosis
-        if spec.exact:
-            diagnosis.misplaced, diagnosis.misplaced_count, note = _misplaced(
-                a, expected, off, _wide(inputs["w"]).reshape(-1), limit
-            )
-            if note:
-                diagnosis.notes.append(note)
-    else:
-        diagnosis.notes.append(f"the output has shape {a.shape}, the reference {expected.shape}")
-
-    wide = {"w": _wide(inputs["w"])}
-    if spec.is_fusion:
-        wide["inputs"] = [_wide(x) for x in inputs["inputs"]]
-    absolute = {"w": np.abs(wide["w"]), "inputs": [np.abs(x) for x in wide.get("inputs", [])]}
-    rule = _Rule.of(spec, config, inputs, dtype)
-    mistakes = _catalogue(spec, config, [x.shape[-1] for x in wide.get("inputs", [])])
-    transposed = np.swapaxes(a, -1, -2) if a.ndim >= 2 else None
-    ceiling = _ceiling(spec, config, wide)
-
-    def reproduces(options: dict[str, Any]) -> bool:
-        with np.errstate(all="ignore"):  # inf and NaN in the inputs are compared by placement
-            return _reproduces(options)
-
-    def _reproduces(options: dict[str, Any]) -> bool:
-        target = transposed if options.get("transpose") else a
-        if target is None:
-            return False
-        mistaken = _build(spec, config, wide, options)
-        if mistaken is None or mistaken.shape != target.shape:
-            return False
-        if np.any(_disagreeing(target, mistaken, np.full((), np.inf))):
-            return False  # NaN or inf in another place: no bound helps
-        if spec.exact:
-            return not _disagreeing(target, mistaken, rule.gamma * np.abs(mistaken)).any()
-        if not _disagreeing(target, mistaken, np.full((), rule.tiny)).any():
-            return True  # within the smallest bound: the magnitude is not needed
-        if _disagreeing(target, mistaken, np.full((), rule.gamma * ceiling + rule.tiny)).any():
-            return False  # beyond the largest bound any magnitude could give
-        magnitude = _build(spec, config, absolute, options)
-        return not _disagreeing(target, mistaken, rule.gamma * magnitude + rule.tiny).any()
-
-    single = {m: reproduces({m.stage: m.value}) for m in mistakes}
-    diagnosis.matches = [m.name for m in mistakes if single[m]]
-    tried = len(mistakes)
-    for first, second in itertools.combinations(mistakes, 2):
-        if first.stage == second.stage:
-            continue
-        tried += 1
-        if single[first] or single[second]:
-            continue  # one of the two alone reproduces the output: the pair adds nothing
-        if reproduces({first.stage: first.value, second.stage: second.value}):
-            diagnosis.matches.append(f"{first.name} + {second.name}")
-    diagnosis.tried = tried
+    _against_reference(diagnosis, a, expected, bound, pipeline.w, limit)
+    if diagnosis.correct:
+        return diagnosis
+    trial = _Trial(a, pipeline, _Rule.of(spec, config, inputs, dtype), _ceiling(pipeline))
+    found = _search(_mistakes.catalogue(spec, config), trial.reproduces)
+    diagnosis.matches, diagnosis.tried = found.matches, found.tried
     return diagnosis
 
 
-def _ceiling(spec: FunctionSpec, config: dict[str, Any], wide: dict[str, Any]) -> float:
-    """An upper bound on every entry of every mistake's magnitude (its computation on ``|inputs|``).
-
-    Each mistake only reads the entries of ``w`` (and the inputs' columns) in another order, so an
-    entry of ``|P'| |Q'|^T`` is at most ``r max|w|^2``, one of the Dual-LPHM weight at most
-    ``r^2 max|w|^4``, and one of ``|X'| |W'|`` at most the largest row sum of ``|X|`` times that.
-    Doubled against the rounding of these float64 sums. Not needed for the padding functions.
-    """
-    if spec.exact:
-        return np.inf
-    with np.errstate(over="ignore"):
-        top = float(np.max(np.abs(wide["w"]), initial=0.0))
-        weight = top if spec.name == "concatenation_fusion" else config["r"] ** 2 * top**4
-        if spec.is_fusion:
-            rows = [np.abs(x).sum(axis=-1) for x in wide["inputs"]]
-            weight *= float(np.max(sum(rows), initial=0.0))
-        return 2.0 * weight
+# -- for refimpl.plotting, until it reads refimpl.oracle.mistakes.find and mistaken_output ---------
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """The oracle's bound as a function of the magnitude: ``gamma * magnitude + tiny``.
+def _catalogue(spec: FunctionSpec, config: dict[str, Any], widths: list[int]) -> list[Any]:
+    """The mistakes as plotting reads them: ``stage``, ``value`` and ``name``."""
+    legacy = dataclasses.make_dataclass("_Legacy", ["stage", "value", "name", "mistake"], frozen=True)
+    return [legacy(m.stage, m.id, m.name, m) for m in _mistakes.catalogue(spec, config)]
 
-    Read off :func:`expected_and_bound` itself, by giving it computations whose magnitude is 0 and
-    1, so that the diagnosis follows the oracle's rule wherever that rule is defined. For the
-    padding functions the magnitude is the entry itself and ``tiny`` is 0.
-    """
 
-    gamma: float
-    tiny: float
+def _build(spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], options: dict[str, Any]) -> Any:
+    """The output with ``options`` (``{stage: identifier}``), without the ``transpose`` stage."""
+    chosen = [_mistakes.find(spec, key) for stage, key in options.items() if stage != "transpose"]
+    return Pipeline(spec, config, inputs).output(chosen)
 
-    @classmethod
-    def of(cls, spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: np.dtype) -> _Rule:
-        arrays = [to_numpy(x) for x in [inputs["w"], *inputs.get("inputs", [])]]
-        kind = np.complex128 if any(np.iscomplexobj(x) for x in arrays) else np.float64
 
-        def constant(value: float) -> FunctionSpec:
-            return FunctionSpec(
-                spec.name, spec.config_keys, spec.exact, spec.l, lambda c, i: np.full((), value, kind)
-            )
-
-        _, at_zero, _ = expected_and_bound(constant(0.0), config, inputs, dtype)
-        _, at_one, _ = expected_and_bound(constant(1.0), config, inputs, dtype)
-        tiny = float(np.real(at_zero))  # a complex constant (for complex data's K) gives a complex bound
-        return cls(gamma=float(np.real(at_one)) - tiny, tiny=tiny)
+def _wide(a: Any) -> np.ndarray:
+    a = to_numpy(a)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)

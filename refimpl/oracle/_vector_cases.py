@@ -1,0 +1,190 @@
+"""The data of the golden vectors: the table of cases, their inputs and their flags.
+
+The ``exposes:`` flags come from the one catalogue of mistakes, :mod:`refimpl.oracle.mistakes`:
+a vector exposes a family of mistakes when every variant of it fails the vector's judgement, or
+cannot run on the vector's configuration at all (an implementation that makes it crashes).
+"""
+
+from __future__ import annotations
+
+import itertools
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .mistakes import Pipeline, catalogue
+from .registry import get_spec
+from .tolerance import judge
+
+__all__ = ["DTYPES", "Case", "case_inputs", "cases", "edge_flags", "exposed"]
+
+#: The dtypes of the vectors, as stored (little-endian).
+DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8"), "complex128": np.dtype("<c16")}
+_SHORT = {"float32": "f32", "float64": "f64", "complex128": "c128"}
+_ABBREVIATION = {
+    "duplicated_padding": "dp",
+    "duplicated_diagonal_padding": "ddp",
+    "dual_lphm": "lphm",
+    "dual_lphm_fusion": "lphmf",
+    "concatenation_fusion": "cf",
+}
+
+_EVERY = ("float32", "float64", "complex128")
+_F64 = ("float64",)
+_F64_F32 = ("float64", "float32")
+_DP, _DDP, _LPHM = "duplicated_padding", "duplicated_diagonal_padding", "dual_lphm"
+_LF, _CF = "dual_lphm_fusion", "concatenation_fusion"
+
+#: Every case: function, tag, dtypes, configuration. The tag ``large`` marks the vectors left
+#: out of the small set, ``nonfinite`` those with ``inf`` and ``nan`` in ``w``; the fusions'
+#: ``m`` defaults to 3 here and ``batch`` to none.
+_TABLE: tuple[tuple[str, str, tuple[str, ...], dict[str, Any]], ...] = (
+    # Duplicated padding: s = n/p, t = D/q.
+    (_DP, "basic", _EVERY, {"n": 6, "D": 12, "p": 2, "q": 3}),  # s=3, t=4
+    (_DP, "square", _F64, {"n": 6, "D": 6, "p": 2, "q": 2}),  # p == q, a square output
+    (_DP, "p1", _F64, {"n": 3, "D": 8, "p": 1, "q": 2}),
+    (_DP, "s1", _F64, {"n": 3, "D": 8, "p": 3, "q": 2}),  # n == p
+    (_DP, "t1", _F64, {"n": 6, "D": 4, "p": 2, "q": 4}),  # q == D
+    (_DP, "nonfinite", _F64_F32, {"n": 6, "D": 12, "p": 2, "q": 3}),
+    # Duplicated diagonal padding: kron(eye(p, q), W).
+    (_DDP, "wide", _EVERY, {"n": 6, "D": 12, "p": 2, "q": 3}),  # p < q: a rectangular identity
+    (_DDP, "tall", _F64, {"n": 12, "D": 8, "p": 4, "q": 2}),  # p > q: two empty block rows
+    (_DDP, "square", _F64, {"n": 8, "D": 6, "p": 2, "q": 2}),
+    (_DDP, "p1", _F64, {"n": 3, "D": 12, "p": 1, "q": 3}),  # a single block
+    (_DDP, "s1", _F64, {"n": 3, "D": 6, "p": 3, "q": 2}),
+    (_DDP, "t1", _F64, {"n": 6, "D": 3, "p": 2, "q": 3}),
+    (_DDP, "nonfinite", _F64_F32, {"n": 6, "D": 12, "p": 2, "q": 3}),
+    (_DDP, "large", ("float32",), {"n": 1024, "D": 1024, "p": 4, "q": 4}),  # s = t = 256
+    # Dual-LPHM: P (p, r), Q (q, r), S (n/p, r), T (D/q, r).
+    (_LPHM, "basic", _EVERY, {"n": 6, "D": 8, "p": 2, "q": 4, "r": 2}),  # s=3, t=2
+    (_LPHM, "square", _F64, {"n": 6, "D": 6, "p": 3, "q": 3, "r": 2}),
+    (_LPHM, "p1", _F64, {"n": 4, "D": 6, "p": 1, "q": 2, "r": 2}),
+    (_LPHM, "s1", _F64, {"n": 3, "D": 8, "p": 3, "q": 2, "r": 2}),
+    (_LPHM, "t1", _F64, {"n": 6, "D": 4, "p": 2, "q": 4, "r": 2}),
+    (_LPHM, "r1", _F64, {"n": 6, "D": 8, "p": 2, "q": 4, "r": 1}),
+    # Dual-LPHM fusion: (R, C) = (N, n), p | N, q | n.
+    (_LF, "basic", _EVERY, {"dims": [2, 4], "n": 6, "p": 3, "q": 2, "r": 2}),  # S (2, r), T (3, r)
+    (_LF, "equal", _F64, {"dims": [3, 3, 3], "n": None, "p": 3, "q": 1, "r": 2, "m": 2}),  # n = 3
+    (_LF, "k1", _F64, {"dims": [4], "n": 6, "p": 2, "q": 3, "r": 2}),
+    (_LF, "m0", _F64_F32, {"dims": [2, 4], "n": 6, "p": 3, "q": 2, "r": 2, "m": 0}),
+    (_LF, "batch", _F64, {"dims": [2, 4], "n": 6, "p": 3, "q": 2, "r": 2, "m": 2, "batch": [2, 3]}),
+    (_LF, "p1", _F64, {"dims": [1, 3], "n": 4, "p": 1, "q": 2, "r": 2}),
+    (_LF, "s1t1", _F64, {"dims": [2, 1], "n": 2, "p": 3, "q": 2, "r": 2}),  # N == p, n == q
+    (_LF, "large", ("float32", "float64"), {"dims": [256, 768], "n": 1024, "p": 8, "q": 4, "r": 4, "m": 16}),
+    # Plain concatenation fusion: W = reshape(w, (N, n)).
+    (_CF, "basic", _EVERY, {"dims": [2, 3], "n": 4}),
+    (_CF, "equal", _F64, {"dims": [2, 2, 2], "n": None}),
+    (_CF, "k1", _F64, {"dims": [3], "n": 5, "m": 2}),
+    (_CF, "m0", _F64, {"dims": [2, 3], "n": 4, "m": 0}),
+    (_CF, "batch", ("float64", "complex128"), {"dims": [2, 3], "n": 4, "m": 2, "batch": [2, 2]}),
+    (_CF, "large", ("float32",), {"dims": [256, 256], "n": 512, "m": 8}),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One vector to write: a function, a configuration as the manifest records it, a dtype."""
+
+    function: str
+    tag: str
+    dtype: str
+    config: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return f"{_ABBREVIATION[self.function]}_{self.tag}_{_SHORT[self.dtype]}"
+
+    @property
+    def large(self) -> bool:
+        return self.tag == "large"
+
+    @property
+    def nonfinite(self) -> bool:
+        return self.tag == "nonfinite"
+
+
+def cases(large: bool) -> list[Case]:
+    """Every vector of the set, in manifest order (the ``large`` ones only when asked)."""
+    out = []
+    for function, tag, dtypes, config in _TABLE:
+        if tag == "large" and not large:
+            continue
+        config = dict(config)
+        if get_spec(function).is_fusion:
+            config.setdefault("m", 3)
+            config.setdefault("batch", [])
+        out += [Case(function, tag, dtype, config) for dtype in dtypes]
+    return out
+
+
+def _random(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    values = rng.uniform(-1.0, 1.0, shape)
+    if dtype == "complex128":
+        values = values + 1j * rng.uniform(-1.0, 1.0, shape)
+    return values.astype(DTYPES[dtype])
+
+
+def case_inputs(case: Case) -> dict[str, Any]:
+    """The vector's inputs in its dtype: ``w`` index-tagged for the padding functions, random otherwise."""
+    spec = get_spec(case.function)
+    l = spec.l(case.config)  # noqa: E741
+    rng = np.random.default_rng(zlib.crc32(case.name.encode()))
+    if spec.exact:
+        w = np.arange(1.0, l + 1.0)
+        if case.dtype == "complex128":
+            w = w + 1j * (w + l)  # every real and imaginary part distinct
+        if case.nonfinite:
+            w[1], w[2], w[3] = np.inf, -np.inf, np.nan
+        w = w.astype(DTYPES[case.dtype])
+    else:
+        w = _random(rng, (l,), case.dtype)
+    if not spec.is_fusion:
+        return {"w": w}
+    lead = (*case.config["batch"], case.config["m"])
+    return {"w": w, "inputs": [_random(rng, (*lead, width), case.dtype) for width in case.config["dims"]]}
+
+
+def exposed(case: Case, inputs: dict[str, Any], expected: np.ndarray, bound: np.ndarray) -> list[str]:
+    """``exposes:FAMILY`` for each family of mistakes whose every variant fails this vector."""
+    dtype = DTYPES[case.dtype]
+    pipeline = Pipeline(case.function, case.config, inputs)
+
+    def fails(mistake: Any) -> bool:
+        output = pipeline.output(mistake)
+        if output is None:  # cannot run on this configuration: the mistaken implementation fails
+            return True
+        with np.errstate(all="ignore"):
+            return not judge(output.astype(dtype), expected, bound, dtype=dtype).passed
+
+    families = itertools.groupby(catalogue(case.function), key=lambda m: m.family)  # in stage order
+    return [f"exposes:{family}" for family, group in families if all(map(fails, group))]
+
+
+def edge_flags(case: Case) -> list[str]:
+    """The edge cases of the configuration the vector targets (``p_ne_q``, ``m_eq_0``, ...)."""
+    spec = get_spec(case.function)
+    c = spec.normalize(case.config)
+    flags = []
+    if spec.is_fusion:
+        R, C = sum(c["dims"]), c["n"]
+        flags += ["k_eq_1"] if len(c["dims"]) == 1 else []
+        flags += ["unequal_widths"] if len(set(c["dims"])) > 1 else []
+        flags += ["n_omitted"] if case.config.get("n") is None else []
+        flags += ["m_eq_0"] if c["m"] == 0 else []
+        flags += ["batch"] if c["batch"] else []
+    else:
+        R, C = c["n"], c["D"]
+    if "p" in c:
+        p, q = c["p"], c["q"]
+        flags.append("p_ne_q" if p != q else "p_eq_q")
+        hits = (("p_eq_1", p == 1), ("q_eq_1", q == 1), ("s_eq_1", R == p), ("t_eq_1", C == q))
+        flags += [name for name, hit in hits if hit]
+        if not spec.is_fusion and q == C:
+            flags.append("q_eq_D")
+        if case.function == "duplicated_diagonal_padding" and p != q:
+            flags.append("rectangular_identity")
+    flags += [flag for flag, hit in (("r_eq_1", c.get("r") == 1), ("nonfinite", case.nonfinite),
+                                      ("large", case.large)) if hit]
+    return flags

@@ -1,0 +1,459 @@
+"""The catalogue of implementation mistakes: one table that the diagnosis, the golden vectors'
+``exposes:`` flags, the plots, the command line and the docs all read.
+
+Implementations of Kronecker-structured matrices go wrong in a handful of recurring ways. Each
+way changes one *stage* of the computation, so a mistaken output is built as a small pipeline
+whose stages each have a correct setting and a few mistaken ones; mistakes of different stages
+combine:
+
+==============  ================================================================================
+stage           mistakes (identifiers; :func:`catalogue` gives each one's prose name)
+==============  ================================================================================
+``concat``      fusions: ``interleaved_concatenation`` (the inputs' columns taken in turn),
+                ``concatenation_reversed``, ``concatenation_wrong_axis`` (the inputs joined
+                along the rows, then reshaped to ``(..., m, N)``)
+``pq``          ``p_q_exchanged`` (where the divisions, and the length of ``w``, still work)
+``order``       Dual-LPHM: ``segment_order:QPST`` and the 22 other orders of the segments of
+                ``w`` (the cut positions follow the permuted lengths)
+``layout``      ``column_major_reshape`` of ``w`` (of every segment of ``w`` for Dual-LPHM);
+                ``factor_transposed:Q`` (one factor read as ``(r, q)``), for each factor
+``ones``        padding: ``ones_for_identity``, ``identity_for_ones``
+``select``      diagonal padding: ``zero_times_w`` (``kron(eye, W)`` by multiplication, so
+                ``0 * inf = nan`` off the diagonal blocks)
+``swap``        ``kron_operands_swapped``: ``kron(W, I)``, ``kron(S T^T, P Q^T)``
+``outer``       ``kron_as_reshaped_outer``: the flattened outer product reshaped to the
+                output's shape
+``weight_T``    fusions: ``weight_transposed``, ``X @ W^T`` (only a square weight runs)
+``transpose``   ``output_transposed`` (the last two axes)
+==============  ================================================================================
+
+A mistake's ``id`` is unique within its function; its ``family`` is the name of the golden
+vectors' ``exposes:`` flag (a family with several variants, such as the 23 other segment orders,
+is exposed by a vector only when every variant is). The outputs are computed by
+:func:`mistaken_output` in float64 (complex128); the factors of ``w`` are cut by
+:func:`refimpl.lphm.lphm_factors`, the one place that reads the Dual-LPHM layout.
+
+Examples
+--------
+>>> from refimpl.oracle.mistakes import catalogue, find
+>>> [m.id for m in catalogue("duplicated_padding", {"n": 4, "D": 6, "p": 2})]
+['column_major_reshape', 'identity_for_ones', 'kron_operands_swapped', 'kron_as_reshaped_outer', 'output_transposed']
+>>> m = find("dual_lphm", "Q read as (r, q)")
+>>> m.id, m.family, m.stage
+('factor_transposed:Q', 'factor_transposed', 'layout')
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import array_api_compat.numpy as npx
+import numpy as np
+
+from .._validation import RefimplError, check_parameter_vector
+from ..lphm import lphm_factors
+from ..shapes import FACTORS, LphmShape, PaddingShape, lphm_shape, padding_shape
+from ._products import LowRank, apply_kron, apply_outer, product
+from .adapters import to_numpy
+from .registry import FunctionSpec, get_spec
+
+__all__ = ["STAGES", "Mistake", "Pipeline", "catalogue", "find", "mistaken_output"]
+
+#: The stages of the pipeline, in the order the computation goes through them (and names join).
+STAGES = ("concat", "pq", "order", "layout", "ones", "select", "swap", "outer", "weight_T", "transpose")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One catalogued mistake.
+
+    Attributes
+    ----------
+    id : str
+        Unique within a function: ``"column_major_reshape"``, ``"segment_order:QPST"``.
+    family : str
+        The golden vectors' flag name (``exposes:<family>``); ``id`` for a single variant.
+    name : str
+        The prose name shown to users: ``"segments of w in the order [Q, P, S, T]"``.
+    stage : str
+        The pipeline stage it changes, one of :data:`STAGES`.
+    setting : object
+        The stage's mistaken setting in the pipeline (``"QPST"``, ``True``, ...).
+    """
+
+    id: str
+    family: str
+    name: str
+    stage: str
+    setting: Any = field(default=True, repr=False)
+
+
+def _one(family: str, name: str, stage: str, setting: Any = True) -> Mistake:
+    return Mistake(family, family, name, stage, setting)
+
+
+_CONCAT = (
+    _one("interleaved_concatenation", "inputs concatenated with their columns interleaved", "concat", "interleaved"),
+    _one("concatenation_reversed", "inputs joined in reverse order", "concat", "reversed"),
+    _one("concatenation_wrong_axis", "inputs joined along the rows, then reshaped", "concat", "rows"),
+)
+_PQ = _one("p_q_exchanged", "p and q exchanged", "pq")
+_ORDERS = tuple(
+    Mistake(f"segment_order:{''.join(o)}", "segment_order", f"segments of w in the order [{', '.join(o)}]",
+            "order", "".join(o))
+    for o in itertools.permutations(FACTORS) if o != FACTORS
+)
+_RESHAPE_W = _one("column_major_reshape", "column-major reshape of w", "layout", "w")
+_LAYOUTS = (
+    _one("column_major_reshape", "column-major reshape of every segment of w", "layout", "PQST"),
+    *(Mistake(f"factor_transposed:{f}", "factor_transposed", f"{f} read as (r, {f.lower()})", "layout", f)
+      for f in FACTORS),
+)
+_KRON = (
+    _one("kron_operands_swapped", "Kronecker operands swapped", "swap"),
+    _one("kron_as_reshaped_outer", "flattened outer product in place of the Kronecker product", "outer"),
+)
+_WEIGHT_T = _one("weight_transposed", "weight transposed", "weight_T")
+_TRANSPOSE = _one("output_transposed", "output transposed", "transpose")
+
+#: Every mistake of each function, in the order of the stages.
+_TABLE: dict[str, tuple[Mistake, ...]] = {
+    "duplicated_padding": (
+        _PQ, _RESHAPE_W, _one("identity_for_ones", "identity in place of ones", "ones"), *_KRON, _TRANSPOSE,
+    ),
+    "duplicated_diagonal_padding": (
+        _PQ, _RESHAPE_W, _one("ones_for_identity", "ones in place of the identity", "ones"),
+        _one("zero_times_w", "off-diagonal blocks computed as 0 * W", "select", "multiplied"),
+        *_KRON, _TRANSPOSE,
+    ),
+    "dual_lphm": (_PQ, *_ORDERS, *_LAYOUTS, *_KRON, _TRANSPOSE),
+    "dual_lphm_fusion": (*_CONCAT, _PQ, *_ORDERS, *_LAYOUTS, *_KRON, _WEIGHT_T, _TRANSPOSE),
+    "concatenation_fusion": (*_CONCAT, _RESHAPE_W, _WEIGHT_T, _TRANSPOSE),
+}
+
+
+# -- the catalogue ----------------------------------------------------------------------------
+
+
+def _target(spec: FunctionSpec, config: dict[str, Any]) -> tuple[int, int]:
+    """``(R, C)``: the matrix, or the fusion's weight ``(N, n)``, of a normalized ``config``."""
+    return (sum(config["dims"]), config["n"]) if spec.is_fusion else (config["n"], config["D"])
+
+
+def _exchanged_shape(spec: FunctionSpec, config: dict[str, Any]) -> PaddingShape | LphmShape | None:
+    """The shape read with ``p`` and ``q`` exchanged, or ``None`` where it does not fit ``w``."""
+    R, C = _target(spec, config)
+    p, q = config["q"], config["p"]
+    try:
+        shape = padding_shape(R, C, p, q) if spec.exact else lphm_shape(R, C, p, q, config["r"])
+    except RefimplError:  # a division that is no longer exact
+        return None
+    return shape if shape.l == spec.l(config) else None
+
+
+def _applies(spec: FunctionSpec, config: dict[str, Any], mistake: Mistake) -> bool:
+    """Whether ``mistake`` can run on the normalized ``config`` and change its output."""
+    widths = config.get("dims", [])
+    if mistake.stage == "concat":
+        return len(widths) > 1 and (mistake.setting != "rows" or len(set(widths)) == 1)
+    if mistake.stage == "pq":
+        return config["p"] != config["q"] and _exchanged_shape(spec, config) is not None
+    if mistake.stage == "weight_T":
+        R, C = _target(spec, config)
+        return R == C
+    return True
+
+
+def catalogue(function: str | FunctionSpec, config: dict[str, Any] | None = None) -> list[Mistake]:
+    """Every catalogued mistake of ``function``; with a ``config``, only those that apply to it.
+
+    Parameters
+    ----------
+    function : str or FunctionSpec
+        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
+    config : dict, optional
+        A configuration (see :mod:`refimpl.oracle.registry`). Given, the mistakes that cannot
+        run on it (``p`` and ``q`` exchanged where a division fails) or cannot change its
+        output (``p`` and ``q`` exchanged when equal, the inputs reversed when there is one)
+        are left out.
+
+    Returns
+    -------
+    list of Mistake
+        In the order of :data:`STAGES`.
+
+    Raises
+    ------
+    RefimplError
+        If ``function`` is unknown or ``config`` is invalid.
+
+    Examples
+    --------
+    >>> from refimpl.oracle.mistakes import catalogue
+    >>> for m in catalogue("duplicated_diagonal_padding", {"n": 6, "D": 6, "p": 2, "q": 3}):
+    ...     print(f"{m.id:24} {m.name}")
+    p_q_exchanged            p and q exchanged
+    column_major_reshape     column-major reshape of w
+    ones_for_identity        ones in place of the identity
+    zero_times_w             off-diagonal blocks computed as 0 * W
+    kron_operands_swapped    Kronecker operands swapped
+    kron_as_reshaped_outer   flattened outer product in place of the Kronecker product
+    output_transposed        output transposed
+    """
+    spec = get_spec(function)
+    mistakes = list(_TABLE[spec.name])
+    if config is None:
+        return mistakes
+    config = spec.normalize(config)
+    return [m for m in mistakes if _applies(spec, config, m)]
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _listing(mistakes: Sequence[Mistake]) -> str:
+    """One line per family: its identifier (its variants joined by ``|``) and its prose name."""
+    lines = []
+    for family, group in itertools.groupby(mistakes, key=lambda m: m.family):
+        group = list(group)
+        if len(group) == 1:
+            lines.append(f"  {group[0].id}: {group[0].name}")
+        else:
+            variants = "|".join(m.id.partition(":")[2] for m in group)
+            lines.append(f"  {family}:{variants}: e.g. {group[0].name}")
+    return "\n".join(lines)
+
+
+def find(function: str | FunctionSpec, key: str, config: dict[str, Any] | None = None) -> Mistake:
+    """The catalogued mistake named by ``key``: an identifier, a family or a prose name.
+
+    Parameters
+    ----------
+    function : str or FunctionSpec
+        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
+    key : str
+        ``"segment_order:QPST"`` (an identifier), ``"segment_order"`` (a family: its first
+        variant, ``segment_order:PQTS``) or ``"segments of w in the order [Q, P, S, T]"`` (a prose name; case and
+        spacing are ignored).
+    config : dict, optional
+        Given, only the mistakes that apply to it are found (see :func:`catalogue`).
+
+    Returns
+    -------
+    Mistake
+
+    Raises
+    ------
+    RefimplError
+        If no mistake (that applies) has this key; the message lists the identifiers.
+
+    Examples
+    --------
+    >>> from refimpl.oracle.mistakes import find
+    >>> find("dual_lphm", "segment_order").id  # a family: its first variant
+    'segment_order:PQTS'
+    >>> find("duplicated_padding", "Column-major  reshape of w").id
+    'column_major_reshape'
+    """
+    spec = get_spec(function)
+    mistakes = catalogue(spec, config)
+    if isinstance(key, str):
+        for m in mistakes:
+            if key in (m.id, m.family) or _key(key) == _key(m.name):
+                return m
+    where = spec.name if config is None else spec.describe(spec.normalize(config))
+    raise RefimplError(
+        f"unknown mistake {key!r} for {where}; the catalogued mistakes are:\n{_listing(mistakes)}"
+    )
+
+
+# -- the pipeline -----------------------------------------------------------------------------
+
+
+def _wide(a: Any) -> np.ndarray:
+    """``a`` as NumPy in float64, or complex128 for complex data (no copy when it already is)."""
+    a = to_numpy(a)
+    return np.asarray(a, dtype=np.complex128 if np.iscomplexobj(a) else np.float64)
+
+
+class Pipeline:
+    """One function's computation on one set of inputs in float64 (complex128), with mistakes.
+
+    :func:`mistaken_output` is ``Pipeline(function, config, inputs).output(mistakes)``; the
+    diagnosis keeps one pipeline to try many mistakes on the same inputs (the joined inputs of
+    each ``concat`` setting are made once).
+
+    Parameters
+    ----------
+    function : str or FunctionSpec
+    config : dict
+        Checked and normalized (every default applied).
+    inputs : dict
+        ``{"w": w}``, and ``"inputs": [A_1, ..., A_k]`` for the fusions, in any array library.
+    """
+
+    def __init__(self, function: str | FunctionSpec, config: dict[str, Any], inputs: dict[str, Any]) -> None:
+        self.spec = get_spec(function)
+        self.config = self.spec.normalize(config)
+        shape = self.spec.shape(self.config)
+        self.w = check_parameter_vector(npx, _wide(inputs["w"]), shape.l, shape.rule)
+        self.arrays = [_wide(a) for a in inputs["inputs"]] if self.spec.is_fusion else []
+        self._joined: dict[Any, np.ndarray | None] = {}
+
+    def absolute(self) -> Pipeline:
+        """The same computation on the absolute values of the inputs (the oracle's magnitude)."""
+        inputs: dict[str, Any] = {"w": np.abs(self.w), "inputs": [np.abs(a) for a in self.arrays]}
+        return Pipeline(self.spec, self.config, inputs)
+
+    def output(self, mistakes: Mistake | Sequence[Mistake] = ()) -> np.ndarray | None:
+        """The output with ``mistakes`` (of different stages); ``None`` where they cannot run."""
+        options = _options(self.spec, mistakes)
+        with np.errstate(all="ignore"):  # inf and nan in the inputs are the point of some mistakes
+            out = self._output(options)
+        if out is None or "transpose" not in options:
+            return out
+        return np.swapaxes(out, -1, -2) if out.ndim >= 2 else None
+
+    def _output(self, options: dict[str, Any]) -> np.ndarray | None:
+        if self.spec.is_fusion:
+            return self._fusion(options)
+        if self.spec.exact:
+            return self._padding(options)
+        factors = self._factors(self.config["n"], self.config["D"], options)
+        return None if factors is None else product(*(f.dense() for f in factors), outer="outer" in options)
+
+    def _padding(self, options: dict[str, Any]) -> np.ndarray | None:
+        c = self.config
+        shape = _exchanged_shape(self.spec, c) if "pq" in options else padding_shape(c["n"], c["D"], c["p"], c["q"])
+        if shape is None:
+            return None
+        s, t = shape.s, shape.t
+        W = self.w.reshape(t, s).T if "layout" in options else self.w.reshape(s, t)
+        identity = (self.spec.name == "duplicated_diagonal_padding") != ("ones" in options)
+        L = np.eye(shape.p, shape.q, dtype=bool) if identity else np.ones((shape.p, shape.q), dtype=bool)
+        if "select" in options:  # the pattern as numbers: multiplied, not selected
+            L = L.astype(W.dtype)
+        A, B = (W, L) if "swap" in options else (L, W)
+        return product(A, B, outer="outer" in options)
+
+    def _factors(self, R: int, C: int, options: dict[str, Any]) -> tuple[LowRank, LowRank] | None:
+        """The Kronecker operands ``(P Q^T, S T^T)`` as the mistaken ``options`` read them."""
+        c = self.config
+        if "pq" in options:
+            shape = _exchanged_shape(self.spec, c)
+            if shape is None:
+                return None
+        else:
+            shape = lphm_shape(R, C, c["p"], c["q"], c["r"])
+        order = tuple(options.get("order", FACTORS))
+        P, Q, S, T = lphm_factors(npx, self.w, shape, order=order, column_major=tuple(options.get("layout", "")))
+        A, B = LowRank(P, Q), LowRank(S, T)
+        return (B, A) if "swap" in options else (A, B)
+
+    def _fusion(self, options: dict[str, Any]) -> np.ndarray | None:
+        X = self.joined(options.get("concat"))
+        N, n = _target(self.spec, self.config)
+        if X is None or ("weight_T" in options and N != n):
+            return None
+        if self.spec.name == "concatenation_fusion":
+            W = self.w.reshape(n, N).T if "layout" in options else self.w.reshape(N, n)
+            return X @ (W.T if "weight_T" in options else W)
+        factors = self._factors(N, n, options)
+        if factors is None:
+            return None
+        A, B = factors
+        if "outer" in options:
+            return apply_outer(X, A, B, "weight_T" in options)
+        if "weight_T" in options:
+            A, B = A.T, B.T  # kron(A, B)^T == kron(A^T, B^T)
+        return apply_kron(X, A, B)
+
+    def joined(self, concat: str | None) -> np.ndarray | None:
+        """The fusion's ``X`` as the ``concat`` setting joins the inputs (``None``: rightly)."""
+        if concat not in self._joined:
+            self._joined[concat] = _join(self.arrays, concat)
+        return self._joined[concat]
+
+
+def _join(arrays: list[np.ndarray], concat: str | None) -> np.ndarray | None:
+    widths = [a.shape[-1] for a in arrays]
+    if concat == "reversed":
+        return np.concatenate(arrays[::-1], axis=-1)
+    if concat == "rows":  # joined along the rows: only inputs of one width can be
+        if len(set(widths)) > 1:
+            return None
+        return np.concatenate(arrays, axis=-2).reshape(*arrays[0].shape[:-1], sum(widths))
+    X = np.concatenate(arrays, axis=-1)
+    if concat == "interleaved":  # A_1[:, 0], A_2[:, 0], ..., A_1[:, 1], ... (narrow inputs run out)
+        starts = np.cumsum([0, *widths[:-1]])
+        X = X[..., [s + j for j in range(max(widths)) for s, d in zip(starts, widths) if j < d]]
+    return X
+
+
+def _options(spec: FunctionSpec, mistakes: Mistake | Sequence[Mistake]) -> dict[str, Any]:
+    """``{stage: setting}`` of catalogued ``mistakes`` of ``spec``, at most one per stage."""
+    chosen = [mistakes] if isinstance(mistakes, Mistake) else list(mistakes)
+    known = set(_TABLE[spec.name])
+    foreign = [m for m in chosen if m not in known]
+    if foreign:
+        raise RefimplError(
+            f"{', '.join(repr(getattr(m, 'id', m)) for m in foreign)} is not a catalogued mistake of "
+            f"{spec.name}; find one with refimpl.oracle.mistakes.find"
+        )
+    options = {m.stage: m.setting for m in chosen}
+    if len(options) != len(chosen):
+        stages = [m.stage for m in chosen]
+        raise RefimplError(f"mistakes of one stage cannot combine: stages {stages}; pair mistakes of two stages")
+    return options
+
+
+def mistaken_output(
+    function: str | FunctionSpec,
+    config: dict[str, Any],
+    inputs: dict[str, Any],
+    mistakes: Mistake | Sequence[Mistake],
+) -> np.ndarray | None:
+    """The output of ``function`` computed with ``mistakes``, in float64 (complex128).
+
+    Parameters
+    ----------
+    function : str or FunctionSpec
+        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
+    config : dict
+        The configuration (see :mod:`refimpl.oracle.registry`); defaults are applied.
+    inputs : dict
+        ``{"w": w}``, and ``"inputs": [A_1, ..., A_k]`` for the fusions, in any array library.
+    mistakes : Mistake or sequence of Mistake
+        Catalogued mistakes of ``function`` (from :func:`catalogue` or :func:`find`), at most
+        one per stage; none gives the right answer.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Dense; ``None`` where the mistakes cannot run on this configuration (``p`` and ``q``
+        exchanged where a division fails, a non-square weight transposed, inputs of unequal
+        widths joined along the rows).
+
+    Raises
+    ------
+    RefimplError
+        If the configuration or ``w`` is invalid, a mistake is not one of ``function``'s, or
+        two mistakes change the same stage.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl.oracle.mistakes import find, mistaken_output
+    >>> config, w = {"n": 2, "D": 6, "p": 1, "q": 3}, np.arange(1.0, 5.0)  # s = t = 2
+    >>> mistaken_output("duplicated_padding", config, {"w": w}, find("duplicated_padding", "column_major_reshape"))
+    array([[1., 3., 1., 3., 1., 3.],
+           [2., 4., 2., 4., 2., 4.]])
+    >>> exchanged = find("duplicated_padding", "p_q_exchanged")  # p = 3 does not divide n = 2
+    >>> print(mistaken_output("duplicated_padding", config, {"w": w}, exchanged))
+    None
+    """
+    return Pipeline(function, config, inputs).output(mistakes)
