@@ -1,0 +1,283 @@
+"""The configurations :mod:`refimpl.oracle.strategies` draws: valid ones with an edge case forced,
+and invalid ones with exactly one thing wrong.
+
+Each example of a valid configuration first picks one edge case (or ``"generic"``, twice as
+likely) and forces it, so that every edge case appears in a fixed share of the examples:
+
+==================  ==================================================================
+function            edge cases
+==================  ==================================================================
+the matrices        ``p = 1``, ``q = 1``, ``s = 1``, ``t = 1`` (``q = D``), ``p != q``,
+                    ``r = 1`` (``dual_lphm``)
+the fusions         one input, ``m = 0`` rows, unequal widths (``n`` given), ``n = None``
+                    (equal widths), a batch shape; for ``dual_lphm_fusion`` also
+                    ``p = 1``, ``s = 1`` (``p = N``), ``t = 1`` (``q = n``), ``p != q``,
+                    ``r = 1``
+==================  ==================================================================
+
+Every size comes from :mod:`refimpl.shapes` through the registry: nothing here applies a
+default of refimpl's by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from hypothesis import strategies as st
+
+from .registry import FunctionSpec, get_spec
+from .._validation import RefimplError, check_dim
+from ..shapes import ConcatShape, concat_shape
+
+__all__ = ["Bounds", "bounds", "invalid_kinds", "invalid_configurations", "valid_configurations"]
+
+
+class Bounds(NamedTuple):
+    """The caller's size bounds: ``max_side``, ``max_rank``, ``max_inputs``, ``max_rows``, ``batch``."""
+
+    side: int
+    rank: int
+    inputs: int
+    rows: int
+    batch: bool
+
+
+def non_negative(value: Any, name: str) -> int:
+    """``value``, checked to be an int ``>= 0`` (``m`` and the batch dimensions may be 0)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a non-negative integer, got {value!r}")
+    if value < 0:
+        raise RefimplError(f"{name} must be a non-negative integer, got {value}")
+    return value
+
+
+def bounds(max_side: Any, max_rank: Any, max_inputs: Any, max_rows: Any, batch: Any) -> Bounds:
+    """The bounds, checked: positive ints (``max_rows`` may be 0) and a bool."""
+    if not isinstance(batch, bool):
+        raise TypeError(f"batch must be True or False, got {batch!r}")
+    return Bounds(
+        check_dim(max_side, "max_side"),
+        check_dim(max_rank, "max_rank"),
+        check_dim(max_inputs, "max_inputs"),
+        non_negative(max_rows, "max_rows"),
+        batch,
+    )
+
+
+def _divisors(value: int, bound: int) -> list[int]:
+    """The divisors of ``value`` that are at most ``bound`` (1 always is one)."""
+    return [d for d in range(1, min(value, bound) + 1) if value % d == 0]
+
+
+# -- valid configurations --------------------------------------------------------------------
+
+
+def _matrix_edges(spec: FunctionSpec, b: Bounds) -> list[str]:
+    edges = ["generic", "generic", "p1", "q1", "s1", "t1"]
+    if b.side >= 2:
+        edges.append("p_ne_q")
+    if "r" in spec.config_keys:
+        edges.append("r1")
+    return edges
+
+
+def _fusion_edges(spec: FunctionSpec, b: Bounds) -> list[str]:
+    edges = ["generic", "generic", "k1", "m0", "n_default"]
+    if b.inputs >= 2 and b.side >= 2:
+        edges.append("unequal")
+    if b.batch:
+        edges.append("batch")
+    if "r" in spec.config_keys:
+        edges += ["p1", "s1", "t1", "r1"]
+        if b.side >= 2:
+            edges.append("p_ne_q")
+    return edges
+
+
+@st.composite
+def _matrix_configs(draw: Any, name: str | FunctionSpec, b: Bounds) -> dict[str, Any]:
+    """``n = p*s``, ``D = q*t`` with ``p, q, s, t <= side``; one edge case forced per example."""
+    spec = get_spec(name)
+    edge = draw(st.sampled_from(_matrix_edges(spec, b)))
+    side = st.integers(1, b.side)
+    p = 1 if edge == "p1" else draw(side)
+    if edge == "q1":
+        q = 1
+    elif edge == "p_ne_q":  # any q but p, both orders equally likely
+        q = draw(st.integers(1, b.side - 1))
+        q += q >= p
+    else:
+        q = draw(side)
+    s = 1 if edge == "s1" else draw(side)
+    t = 1 if edge == "t1" else draw(side)  # t = 1 is q = D
+    config: dict[str, Any] = {"n": p * s, "D": q * t, "p": p, "q": q}
+    if "r" in spec.config_keys:
+        config["r"] = 1 if edge == "r1" else draw(st.integers(1, b.rank))
+    return config
+
+
+def _widths_summing_to_at_most(draw: Any, b: Bounds) -> list[int]:
+    """``k`` widths whose sum is at most ``side`` (so that ``p = N`` stays within the bound)."""
+    k = draw(st.integers(1, min(b.inputs, b.side)))
+    total = draw(st.integers(k, b.side))
+    cut_points = st.lists(st.integers(1, total - 1), min_size=k - 1, max_size=k - 1, unique=True)
+    cuts = [] if k == 1 else sorted(draw(cut_points))
+    return [hi - lo for lo, hi in zip([0, *cuts], [*cuts, total])]
+
+
+def _widths(draw: Any, edge: str, b: Bounds) -> list[int]:
+    """The input widths ``n_1 .. n_k``, equal for ``n_default``, unequal for ``unequal``."""
+    if edge == "s1":
+        return _widths_summing_to_at_most(draw, b)
+    k = 1 if edge == "k1" else draw(st.integers(2 if edge == "unequal" else 1, b.inputs))
+    side = st.integers(1, b.side)
+    if edge == "n_default" or (edge != "unequal" and draw(st.booleans())):
+        return [draw(side)] * k
+    dims = draw(st.lists(side, min_size=k, max_size=k))
+    if edge == "unequal" and len(set(dims)) == 1:
+        j = draw(st.integers(0, k - 1))
+        dims[j] = dims[j] % b.side + 1
+    return dims
+
+
+def _output_width(draw: Any, edge: str, dims: list[int], b: Bounds) -> int | None:
+    """``n``, or ``None`` (the common width) where the widths are equal."""
+    if edge == "n_default":
+        return None
+    if edge == "p_ne_q":  # n >= 2 leaves a q that differs from p
+        return draw(st.integers(2, b.side))
+    if edge != "unequal" and len(set(dims)) == 1 and draw(st.booleans()):
+        return None
+    return draw(st.integers(1, b.side))
+
+
+def _factor_sizes(draw: Any, edge: str, shape: ConcatShape, b: Bounds) -> dict[str, int]:
+    """``p | N``, ``q | n`` and ``r`` of a Dual-LPHM fusion, with its edge case."""
+    if edge in ("p1", "s1"):
+        p = 1 if edge == "p1" else shape.N
+    else:
+        p = draw(st.sampled_from(_divisors(shape.N, b.side)))
+    if edge == "t1":
+        q = shape.n
+    else:
+        qs = _divisors(shape.n, b.side)
+        q = draw(st.sampled_from([d for d in qs if d != p] if edge == "p_ne_q" else qs))
+    return {"p": p, "q": q, "r": 1 if edge == "r1" else draw(st.integers(1, b.rank))}
+
+
+def _batch(draw: Any, edge: str, b: Bounds) -> tuple[int, ...]:
+    if edge == "batch":
+        return tuple(draw(st.lists(st.integers(1, 2), min_size=1, max_size=2)))
+    return tuple(draw(st.lists(st.integers(1, 2), max_size=2))) if b.batch else ()
+
+
+@st.composite
+def _fusion_configs(draw: Any, name: str | FunctionSpec, b: Bounds) -> dict[str, Any]:
+    """Widths, output width, rows, batch shape (and ``p, q, r``); one edge case forced per example."""
+    spec = get_spec(name)
+    edge = draw(st.sampled_from(_fusion_edges(spec, b)))
+    dims = _widths(draw, edge, b)
+    config: dict[str, Any] = {"dims": dims, "n": _output_width(draw, edge, dims, b)}
+    if "r" in spec.config_keys:
+        config.update(_factor_sizes(draw, edge, concat_shape(dims, config["n"]), b))
+    config["m"] = 0 if edge == "m0" else draw(st.integers(0, b.rows))
+    config["batch"] = _batch(draw, edge, b)
+    return config
+
+
+def valid_configurations(name: str | FunctionSpec, b: Bounds) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid configurations of one function within the bounds ``b``."""
+    return (_fusion_configs if get_spec(name).is_fusion else _matrix_configs)(name, b)
+
+
+# -- invalid configurations ------------------------------------------------------------------
+
+
+def invalid_kinds(spec: FunctionSpec) -> tuple[str, ...]:
+    """The kinds of invalid configuration that apply to ``spec``, in :data:`INVALID_KINDS`'s order."""
+    kinds = ["not_positive", "wrong_type"]
+    if "p" in spec.config_keys:
+        kinds.insert(0, "not_divisible")
+    if spec.is_fusion:
+        kinds += ["unequal_widths", "empty_dims"]
+    return tuple(kinds)
+
+
+def _not_divisible(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+    if spec.is_fusion:
+        N, n = sum(config["dims"]), config["n"]
+        if draw(st.booleans()):  # p does not divide N
+            config["p"] = draw(st.sampled_from([d for d in range(2, N + 2) if N % d]))
+        else:  # q does not divide n
+            config["q"] = draw(st.sampled_from([d for d in range(2, n + 2) if n % d]))
+        return RefimplError
+    value, divisor = ("n", "p") if draw(st.booleans()) else ("D", "q")
+    config[divisor] = draw(st.integers(2, 5))
+    blocks = draw(st.integers(1, 3))
+    config[value] = config[divisor] * blocks + draw(st.integers(1, config[divisor] - 1))
+    return RefimplError
+
+
+def _dimension_keys(spec: FunctionSpec) -> list[str]:
+    return [key for key in ("n", "D", "p", "q", "r") if key in spec.config_keys] + (["dims"] if spec.is_fusion else [])
+
+
+def _replace(draw: Any, config: dict[str, Any], key: str, bad: Callable[[Any], Any]) -> None:
+    """``config[key] = bad(config[key])``, or the same for one width when ``key`` is ``dims``."""
+    if key == "dims":
+        config["dims"] = list(config["dims"])
+        j = draw(st.integers(0, len(config["dims"]) - 1))
+        config["dims"][j] = bad(config["dims"][j])
+    else:
+        config[key] = bad(config[key])
+
+
+def _not_positive(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+    key, value = draw(st.sampled_from(_dimension_keys(spec))), draw(st.integers(-3, 0))
+    _replace(draw, config, key, lambda _: value)
+    return RefimplError
+
+
+def _wrong_type(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+    key = draw(st.sampled_from(_dimension_keys(spec)))
+    if key == "dims" and draw(st.booleans()):
+        config["dims"] = draw(st.sampled_from([sum(config["dims"]), "12", None]))  # not a sequence
+        return TypeError
+    bad = draw(st.sampled_from([float, lambda _: True]))
+    _replace(draw, config, key, bad)
+    return TypeError
+
+
+def _unequal_widths(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+    dims = draw(st.lists(st.integers(1, 4), min_size=2, max_size=3).filter(lambda d: len(set(d)) > 1))
+    config.update(dims=dims, n=None)
+    if "p" in config:
+        config.update(p=1, q=1)  # nothing else is wrong: p | N and q | n_1
+    return RefimplError
+
+
+def _empty_dims(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+    config["dims"] = []
+    return RefimplError
+
+
+#: How each kind of invalid configuration is made from a valid one; each returns refimpl's exception.
+_BREAK: dict[str, Callable[[Any, FunctionSpec, dict[str, Any]], type]] = {
+    "not_divisible": _not_divisible,
+    "not_positive": _not_positive,
+    "wrong_type": _wrong_type,
+    "unequal_widths": _unequal_widths,
+    "empty_dims": _empty_dims,
+}
+
+
+@st.composite
+def invalid_configurations(draw: Any, name: str | FunctionSpec, kinds: tuple[str, ...]) -> tuple[dict[str, Any], type]:
+    """One violation of the contract per example, everything else valid."""
+    spec = get_spec(name)
+    kind = draw(st.sampled_from(kinds))
+    config = draw(valid_configurations(name, Bounds(side=4, rank=3, inputs=3, rows=2, batch=True)))
+    if kind != "unequal_widths":
+        config = spec.normalize(config)  # the violations below are all about given values
+    return config, _BREAK[kind](draw, spec, config)
