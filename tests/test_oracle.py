@@ -12,6 +12,7 @@ import scipy.sparse as sp
 import refimpl
 from refimpl.cli import main
 from refimpl.examples import column_major_dual_lphm, faithful_dual_lphm
+from refimpl.oracle.tolerance import error_bound, gamma
 from refimpl.testing import ConformanceError, assert_close_to_reference, check, check_matrix
 
 pytest_plugins = ["pytester"]
@@ -59,6 +60,18 @@ def test_a_single_wrong_entry_in_a_large_output_is_caught() -> None:
     assert "1 of 524288 entries are off" in message
     assert "worst entry (137, 1999)" in message
     assert "seed: 7" in message and "reproduce:" in message
+
+
+def test_the_bound_is_gamma_K_of_both_roundings_plus_underflow() -> None:
+    # The one rule every check uses: gamma_K(u) of the candidate, gamma_K(2^-53) of the
+    # float64 reference, K smallest normals of the candidate's dtype.
+    bound = error_bound(7, "float32", scale=2.0)
+    u, v = 2.0**-24, 2.0**-53
+    assert bound.gamma == pytest.approx(2 * (7 * u / (1 - 7 * u) + 7 * v / (1 - 7 * v)), rel=1e-14)
+    assert bound.tiny == 2 * 7 * float(np.finfo(np.float32).smallest_normal)
+    assert bound(np.array([0.0, 1.0])).tolist() == [bound.tiny, bound.gamma + bound.tiny]
+    with pytest.raises(refimpl.RefimplError, match="K=1024 roundings.*no significant digit"):
+        gamma(1024, 2.0**-11)  # float16 over a 1024-term sum
 
 
 def test_padding_is_checked_exactly() -> None:
@@ -128,6 +141,16 @@ def test_a_layout_mistake_is_caught_shrunk_and_named() -> None:
 def test_class_and_function_candidates_are_driven(candidate: Any, function: str) -> None:
     report = check(candidate, function, examples=15, raise_on_failure=False)
     assert report.passed, str(report)
+
+
+def test_a_class_whose_calculate_l_is_wrong_fails() -> None:
+    class OffByOne(refimpl.duplicated_padding_reconciliation):
+        def calculate_l(self, n: int, D: int) -> int:
+            return super().calculate_l(n, D) + 1
+
+    report = check(OffByOne, "duplicated_padding", examples=5, raise_on_failure=False)
+    assert not report.passed and "calculate_l returned" in report.failure
+    assert report.diagnosis is None  # no output to diagnose
 
 
 def test_torch_candidate_and_its_gradients() -> None:

@@ -17,7 +17,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from refimpl import RefimplError
-from refimpl.oracle.registry import FUNCTIONS
+from refimpl.oracle.registry import FUNCTIONS, leading_shape
 from refimpl.strategies import (
     INVALID_KINDS,
     MAX_MAGNITUDE,
@@ -34,22 +34,15 @@ NAMES = sorted(FUNCTIONS)
 DTYPE_NAMES = ("float32", "float64", "complex64", "complex128")
 
 
-def _width(config: dict[str, Any]) -> int:
-    """The output width of a fusion configuration."""
-    return config["dims"][0] if config["n"] is None else config["n"]
-
-
-def _blocks(config: dict[str, Any]) -> tuple[int, int]:
-    """``s`` and ``t``: the sizes of the second Kronecker factor's side."""
-    if "dims" in config:
-        return sum(config["dims"]) // config["p"], _width(config) // config["q"]
-    return config["n"] // config["p"], config["D"] // config["q"]
+def _sides(name: str, config: dict[str, Any]) -> Any:
+    """The shape whose ``p, q, s, t`` are the Kronecker factors' sides (the weight's, for a fusion)."""
+    shape = FUNCTIONS[name].shape(config)
+    return getattr(shape, "weight", shape)
 
 
 def _numpy_inputs(config: dict[str, Any], w: np.ndarray) -> dict[str, Any]:
     """Zero fusion inputs of the configuration's shapes (plus ``w``)."""
-    lead = (*config["batch"], config["m"])
-    return {"w": w, "inputs": [np.zeros((*lead, d)) for d in config["dims"]]}
+    return {"w": w, "inputs": [np.zeros((*leading_shape(config), d)) for d in config["dims"]]}
 
 
 def _frequencies(
@@ -112,10 +105,10 @@ def test_configs_respect_the_bounds(
     if "r" in config:
         assert 1 <= config["r"] <= max_rank
     if "p" in config:
-        s, t = _blocks(config)
+        sides = _sides(name, config)
         assert 1 <= config["p"] <= max_side and 1 <= config["q"] <= max_side
-        assert 1 <= t <= max_side
-        assert 1 <= s <= (max_side if not spec.is_fusion else max_inputs * max_side)
+        assert 1 <= sides.t <= max_side
+        assert 1 <= sides.s <= (max_side if not spec.is_fusion else max_inputs * max_side)
     if spec.is_fusion:
         assert 1 <= len(config["dims"]) <= max_inputs
         assert all(1 <= d <= max_side for d in config["dims"])
@@ -131,7 +124,7 @@ MATRIX_EDGES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "q = 1": lambda c: c["q"] == 1,
     "q = D (t = 1)": lambda c: c["q"] == c["D"],
     "s = 1": lambda c: c["n"] == c["p"],
-    "p, q, s, t > 1": lambda c: min(c["p"], c["q"], *_blocks(c)) > 1,
+    "p, q, s, t > 1": lambda c: min(c["p"], c["q"], c["n"] // c["p"], c["D"] // c["q"]) > 1,
 }
 FUSION_EDGES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "k = 1": lambda c: len(c["dims"]) == 1,
@@ -148,7 +141,7 @@ LPHM_FUSION_EDGES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "p != q": lambda c: c["p"] != c["q"],
     "p = 1": lambda c: c["p"] == 1,
     "s = 1 (p = N)": lambda c: c["p"] == sum(c["dims"]),
-    "t = 1 (q = n)": lambda c: c["q"] == _width(c),
+    "t = 1 (q = n)": lambda c: c["q"] == FUNCTIONS["dual_lphm_fusion"].normalize(c)["n"],
     "p, q > 1": lambda c: c["p"] > 1 and c["q"] > 1,
 }
 RANK_EDGES: dict[str, Callable[[dict[str, Any]], bool]] = {
