@@ -134,6 +134,8 @@ _TABLE: dict[str, tuple[Mistake, ...]] = {
     "concatenation_fusion": (*_CONCAT, _RESHAPE_W, _WEIGHT_T, _TRANSPOSE),
 }
 
+_KNOWN = {function: frozenset(mistakes) for function, mistakes in _TABLE.items()}
+
 
 # -- the catalogue ----------------------------------------------------------------------------
 
@@ -301,6 +303,13 @@ class Pipeline:
         self.config = self.spec.normalize(config)
         shape = self.spec.shape(self.config)
         self.w = check_parameter_vector(npx, _wide(inputs["w"]), shape.l, shape.rule)
+        R, C = _target(self.spec, self.config)
+        c = self.config
+        self._shapes = {  # the shapes w is read with: as it is, and with p and q exchanged
+            False: padding_shape(R, C, c["p"], c["q"]) if self.spec.exact else (
+                lphm_shape(R, C, c["p"], c["q"], c["r"]) if "r" in c else None),
+            True: _exchanged_shape(self.spec, c) if "p" in c else None,
+        }
         self.arrays = [_wide(a) for a in inputs["inputs"]] if self.spec.is_fusion else []
         self._joined: dict[Any, np.ndarray | None] = {}
 
@@ -323,12 +332,11 @@ class Pipeline:
             return self._fusion(options)
         if self.spec.exact:
             return self._padding(options)
-        factors = self._factors(self.config["n"], self.config["D"], options)
+        factors = self._factors(options)
         return None if factors is None else product(*(f.dense() for f in factors), outer="outer" in options)
 
     def _padding(self, options: dict[str, Any]) -> np.ndarray | None:
-        c = self.config
-        shape = _exchanged_shape(self.spec, c) if "pq" in options else padding_shape(c["n"], c["D"], c["p"], c["q"])
+        shape = self._shapes["pq" in options]
         if shape is None:
             return None
         s, t = shape.s, shape.t
@@ -340,15 +348,11 @@ class Pipeline:
         A, B = (W, L) if "swap" in options else (L, W)
         return product(A, B, outer="outer" in options)
 
-    def _factors(self, R: int, C: int, options: dict[str, Any]) -> tuple[LowRank, LowRank] | None:
+    def _factors(self, options: dict[str, Any]) -> tuple[LowRank, LowRank] | None:
         """The Kronecker operands ``(P Q^T, S T^T)`` as the mistaken ``options`` read them."""
-        c = self.config
-        if "pq" in options:
-            shape = _exchanged_shape(self.spec, c)
-            if shape is None:
-                return None
-        else:
-            shape = lphm_shape(R, C, c["p"], c["q"], c["r"])
+        shape = self._shapes["pq" in options]
+        if shape is None:
+            return None
         order = tuple(options.get("order", FACTORS))
         P, Q, S, T = lphm_factors(npx, self.w, shape, order=order, column_major=tuple(options.get("layout", "")))
         A, B = LowRank(P, Q), LowRank(S, T)
@@ -362,7 +366,7 @@ class Pipeline:
         if self.spec.name == "concatenation_fusion":
             W = self.w.reshape(n, N).T if "layout" in options else self.w.reshape(N, n)
             return X @ (W.T if "weight_T" in options else W)
-        factors = self._factors(N, n, options)
+        factors = self._factors(options)
         if factors is None:
             return None
         A, B = factors
@@ -397,8 +401,7 @@ def _join(arrays: list[np.ndarray], concat: str | None) -> np.ndarray | None:
 def _options(spec: FunctionSpec, mistakes: Mistake | Sequence[Mistake]) -> dict[str, Any]:
     """``{stage: setting}`` of catalogued ``mistakes`` of ``spec``, at most one per stage."""
     chosen = [mistakes] if isinstance(mistakes, Mistake) else list(mistakes)
-    known = set(_TABLE[spec.name])
-    foreign = [m for m in chosen if m not in known]
+    foreign = [m for m in chosen if m not in _KNOWN[spec.name]]
     if foreign:
         raise RefimplError(
             f"{', '.join(repr(getattr(m, 'id', m)) for m in foreign)} is not a catalogued mistake of "
