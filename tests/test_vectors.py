@@ -25,9 +25,7 @@ from refimpl.oracle.vectors import (
     FORMAT_VERSION,
     MISTAKES,
     VectorFileError,
-    add_vectors_parser,
     read_vectors,
-    run_vectors,
     verify_vectors,
     write_vectors,
 )
@@ -214,7 +212,7 @@ def test_single_wrong_entry_fails_and_is_named(full_set: tuple[Path, Path], tmp_
     assert failed["ddp_large_f32"].message.startswith("1 of 1048576 entries are off; worst: entry (700, 701)")
     assert failed["lphmf_basic_f32"].error > failed["lphmf_basic_f32"].allowed
     text = report_table(report)
-    assert re.search(r"^FAIL\s+ddp_large_f32\s", text, re.M) and "lphmf_basic_f32: 1 of" in text
+    assert re.search(r"^FAIL\s+ddp_large_f32\s", text, re.MULTILINE) and "lphmf_basic_f32: 1 of" in text
     assert _cli("verify", str(directory), str(out)) == 1
     assert "FAIL: " in capsys.readouterr().out
 
@@ -228,7 +226,7 @@ def test_missing_output_is_reported_missing(small_set: Path, tmp_path: Path) -> 
     status = {r.name: r.status for r in report.results}
     assert status["cf_m0_f64"] == "missing" and status["dp_basic_f32"] == "unreadable"
     assert not report.passed and report.counts()["missing"] == 1
-    assert re.search(r"^MISSING\s+cf_m0_f64\s", report_table(report), re.M)
+    assert re.search(r"^MISSING\s+cf_m0_f64\s", report_table(report), re.MULTILINE)
     assert verify_vectors(small_set, tmp_path / "nowhere").counts()["missing"] == len(report.results)
 
 
@@ -315,15 +313,6 @@ def test_cli_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         _parser().parse_args([])  # a subcommand is required
     assert isinstance(command.SUMMARY, str) and "\n" not in command.SUMMARY
-
-
-def test_the_old_entry_points_run_the_command_module(tmp_path: Path) -> None:
-    """``refimpl.oracle.vectors.add_vectors_parser`` and ``run_vectors`` until main dispatches."""
-    parser = argparse.ArgumentParser(prog="refimpl")
-    add_vectors_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["vectors", "write", str(tmp_path / "v"), "--no-large"])
-    assert args.handler is command.run and args.large is False
-    assert run_vectors(args) == 0 and (tmp_path / "v" / "manifest.json").is_file()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def _random(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.
 def case_inputs(case: Case) -> dict[str, Any]:
     """The vector's inputs in its dtype: ``w`` index-tagged for the padding functions, random otherwise."""
     spec = get_spec(case.function)
-    l = spec.l(case.config)  # noqa: E741
+    l = spec.l(case.config)
     rng = np.random.default_rng(zlib.crc32(case.name.encode()))
     if spec.exact:
         w = np.arange(1.0, l + 1.0)

@@ -423,23 +423,3 @@ def diagnose(
     found = _search(_mistakes.catalogue(spec, config), trial.reproduces)
     diagnosis.matches, diagnosis.tried = found.matches, found.tried
     return diagnosis
-
-
-# -- for refimpl.plotting, until it reads refimpl.oracle.mistakes.find and mistaken_output ---------
-
-
-def _catalogue(spec: FunctionSpec, config: dict[str, Any], widths: list[int]) -> list[Any]:
-    """The mistakes as plotting reads them: ``stage``, ``value`` and ``name``."""
-    legacy = dataclasses.make_dataclass("_Legacy", ["stage", "value", "name", "mistake"], frozen=True)
-    return [legacy(m.stage, m.id, m.name, m) for m in _mistakes.catalogue(spec, config)]
-
-
-def _build(spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], options: dict[str, Any]) -> Any:
-    """The output with ``options`` (``{stage: identifier}``), without the ``transpose`` stage."""
-    chosen = [_mistakes.find(spec, key) for stage, key in options.items() if stage != "transpose"]
-    return Pipeline(spec, config, inputs).output(chosen)
-
-
-def _wide(a: Any) -> np.ndarray:
-    a = to_numpy(a)
-    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)

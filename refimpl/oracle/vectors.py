@@ -32,7 +32,6 @@ The parts: the table of cases, their inputs and flags in ``_vector_cases``; the 
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,9 +64,7 @@ __all__ = [
     "VectorFileError",
     "VectorResult",
     "VerifyReport",
-    "add_vectors_parser",
     "read_vectors",
-    "run_vectors",
     "verify_vectors",
     "write_vectors",
 ]
@@ -334,45 +331,3 @@ def verify_vectors(
         ))
     where = "(in memory)" if isinstance(outputs, Mapping) else str(outputs)
     return VerifyReport(results, str(directory), where)
-
-
-# -- the command line, until refimpl.cli.main dispatches to refimpl.cli.vectors ----------------
-
-
-def add_vectors_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``vectors`` subcommand of :mod:`refimpl.cli.vectors` to ``subparsers``.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        What ``parser.add_subparsers()`` returned.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``vectors`` parser; its namespace has ``vectors_command`` and ``handler``.
-    """
-    from ..cli import vectors as command
-
-    parser = subparsers.add_parser("vectors", help=command.SUMMARY, description=command.DESCRIPTION)
-    command.add_arguments(parser)
-    parser.set_defaults(handler=command.run)
-    return parser
-
-
-def run_vectors(args: argparse.Namespace) -> int:
-    """Run ``refimpl vectors write`` or ``verify`` (:func:`refimpl.cli.vectors.run`).
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        As parsed by the parser of :func:`add_vectors_parser`.
-
-    Returns
-    -------
-    int
-        The exit status.
-    """
-    from ..cli import vectors as command
-
-    return command.run(args)
