@@ -158,7 +158,7 @@ def test_torch_candidate_and_its_gradients() -> None:
     for function in ("dual_lphm", "dual_lphm_fusion", "duplicated_diagonal_padding"):
         candidate = getattr(refimpl, function)
         if function == "duplicated_diagonal_padding":
-            def candidate(w: Any, n: int, D: int, p: int, q: int) -> Any:  # noqa: F811 - dense for autograd
+            def candidate(w: Any, n: int, D: int, p: int, q: int) -> Any:
                 return refimpl.duplicated_diagonal_padding(w, n, D, p, q, format="dense")
         report = check(candidate, function, examples=10, backend="torch", grad=True, raise_on_failure=False)
         assert report.passed, str(report)

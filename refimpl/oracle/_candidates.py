@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import RefimplError
 from ._reports import ConformanceError
 from .registry import FunctionSpec
-from .._validation import RefimplError
 
 __all__ = ["BACKENDS", "Runner", "adapt", "backend_namespace", "candidate_vjp", "in_backend"]
 

@@ -26,11 +26,11 @@ from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from .registry import FunctionSpec, get_spec
 from .._validation import RefimplError, check_dim
 from ..shapes import ConcatShape, concat_shape
+from .registry import FunctionSpec, get_spec
 
-__all__ = ["Bounds", "bounds", "invalid_kinds", "invalid_configurations", "valid_configurations"]
+__all__ = ["Bounds", "bounds", "invalid_configurations", "invalid_kinds", "valid_configurations"]
 
 
 class Bounds(NamedTuple):

@@ -9,12 +9,12 @@ import array_api_compat
 import numpy as np
 import scipy.sparse
 
-from ._reports import ProbeReport
-from .adapters import numpy_dtype, to_numpy
-from .registry import bind, get_spec
-from .tolerance import error_bound, probe_rounding_count, wide
 from .._validation import RefimplError
 from ..operators import dual_lphm_operator, duplicated_diagonal_padding_operator, duplicated_padding_operator
+from ._reports import ProbeReport
+from .adapters import numpy_dtype, to_numpy
+from .registry import FunctionSpec, bind, get_spec
+from .tolerance import error_bound, probe_rounding_count, wide
 
 __all__ = ["check_matrix"]
 
@@ -79,17 +79,22 @@ def check_matrix(
     shape = spec.output_shape(config)
     if tuple(actual.shape) != shape:
         return ProbeReport(False, 0, f"shape {tuple(actual.shape)}, expected {shape}", 1.0)
-    w = wide(inputs["w"])
-    dims = [config[k] for k in spec.config_keys]
-    op, op_abs = _OPERATORS[spec.name](w, *dims), _OPERATORS[spec.name](np.abs(w), *dims)
     dtype = numpy_dtype(actual)
     V = np.random.default_rng(seed).choice([-1.0, 1.0], size=(shape[1], probes))
     got = to_numpy(_matmul_in_library(actual, V.astype(dtype)))
+    return _compare(spec, config, inputs["w"], V, got, dtype)
+
+
+def _compare(spec: FunctionSpec, config: dict[str, Any], w: Any, V: np.ndarray, got: np.ndarray, dtype: np.dtype) -> ProbeReport:
+    """The candidate's ``M V`` against the operator's, within the oracle's bound on ``|psi(w)| |V|``."""
+    w = wide(w)
+    dims = [config[k] for k in spec.config_keys]
+    op, op_abs = _OPERATORS[spec.name](w, *dims), _OPERATORS[spec.name](np.abs(w), *dims)
     expected = op.matmul(V)
     K = probe_rounding_count(spec, config, complex_data=np.iscomplexobj(w))
     bound = error_bound(K, dtype)(op_abs.matmul(np.abs(V)))
     error = np.abs(got - expected)
-    probability = 2.0**-probes
+    probes, probability = V.shape[1], 2.0 ** -V.shape[1]
     if np.any(error > bound):
         i, j = (int(x) for x in np.unravel_index(int(np.argmax(error - bound)), error.shape))
         message = (

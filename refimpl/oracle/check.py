@@ -15,8 +15,8 @@ How a candidate is called lives in :mod:`refimpl.oracle._candidates`, the report
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -28,7 +28,15 @@ from .adapters import to_numpy
 from .diagnosis import Diagnosis, diagnose
 from .gradients import reference_vjp
 from .registry import FunctionSpec, bind, get_spec
-from .tolerance import Judgement, error_bound, expected_and_bound, gradient_rounding_count, judge, result_dtype, wide
+from .tolerance import (
+    Judgement,
+    error_bound,
+    expected_and_bound,
+    gradient_rounding_count,
+    judge,
+    result_dtype,
+    wide,
+)
 
 __all__ = ["assert_close_to_reference", "check"]
 
@@ -89,18 +97,9 @@ def assert_close_to_reference(
 
 
 def check(
-    candidate: Any,
-    function: str,
-    *,
-    examples: int = 100,
-    seed: int = 0,
-    backend: str = "numpy",
-    grad: bool = False,
-    dtypes: Sequence[str] = ("float64", "float32"),
-    max_side: int = 4,
-    target: str | None = None,
-    config: dict[str, Any] | None = None,
-    raise_on_failure: bool | None = None,
+    candidate: Any, function: str, *, examples: int = 100, seed: int = 0, backend: str = "numpy",
+    grad: bool = False, dtypes: Sequence[str] = ("float64", "float32"), max_side: int = 4,
+    target: str | None = None, config: dict[str, Any] | None = None, raise_on_failure: bool | None = None,
     progress: Callable[[int, CaseResult], None] | None = None,
 ) -> CheckReport:
     """Check a candidate implementation against refimpl over generated configurations.
@@ -112,9 +111,8 @@ def check(
     Parameters
     ----------
     candidate : callable or class
-        Either a function with refimpl's signature for ``function`` (``f(w, n, D, p, q)``,
-        ``f(inputs, w, *, p, q, r, n)``, ...) or a tinybig-style class (constructed with the
-        configuration, with ``calculate_l`` and ``forward``).
+        A function with refimpl's signature for ``function`` (``f(w, n, D, p, q)``, ...) or a
+        tinybig-style class (constructed with the configuration; ``calculate_l``, ``forward``).
     function : str
         The refimpl function it implements.
     examples : int, default 100
@@ -132,8 +130,7 @@ def check(
     target : str, optional
         How to name the candidate in the report (``"module:callable"``).
     config : dict, optional
-        Try only this configuration (with inputs drawn from ``seed``): the reproduction line
-        of a failure report uses it.
+        Try only this configuration (inputs drawn from ``seed``), as a failure's reproduction does.
     raise_on_failure : bool, optional
         Raise :class:`ConformanceError` on failure; by default only when running under pytest.
     progress : callable, optional
@@ -149,20 +146,15 @@ def check(
     >>> import numpy as np
     >>> from refimpl.testing import check
     >>> def mine(w, n, D, p, q):   # an independent duplicated padding
-    ...     W = np.reshape(w, (n // p, D // q))
-    ...     return np.block([[W] * q] * p)
+    ...     return np.block([[np.reshape(w, (n // p, D // q))] * q] * p)
     >>> check(mine, "duplicated_padding", examples=20, raise_on_failure=False).passed
     True
     """
     spec = get_spec(function)
     name, target = _names(candidate, target)
     search = _Search(spec, adapt(candidate, spec), backend_namespace(backend), backend, grad)
-    report = CheckReport(function=spec.name, target=name, seed=seed)
-    failures = search.run(report, examples=examples, seed=seed, dtypes=dtypes, max_side=max_side,
-                          config=None if config is None else dict(config), progress=progress)
-    if failures:
-        report.diagnosis = _diagnose_failures(spec, failures)
-        report.failure = _failure_text(spec, failures[-1], seed, target, report.diagnosis)
+    report = search.report(name, target, examples=examples, seed=seed, dtypes=dtypes, max_side=max_side,
+                           config=config, progress=progress)
     if report.failure and (raise_on_failure or (raise_on_failure is None and _under_pytest())):
         raise ConformanceError(str(report), report)
     return report
@@ -199,6 +191,15 @@ class _Search:
     xp: ModuleType
     backend: str
     grad: bool
+
+    def report(self, name: str, target: str | None, *, seed: int, config: dict[str, Any] | None, **options: Any) -> CheckReport:
+        """Search, then diagnose and describe the minimal failure, if any."""
+        report = CheckReport(function=self.spec.name, target=name, seed=seed)
+        failures = self.run(report, seed=seed, config=None if config is None else dict(config), **options)
+        if failures:
+            report.diagnosis = _diagnose_failures(self.spec, failures)
+            report.failure = _failure_text(self.spec, failures[-1], seed, target, report.diagnosis)
+        return report
 
     def run(self, report: CheckReport, *, examples: int, seed: int, dtypes: Sequence[str], max_side: int,
             config: dict[str, Any] | None, progress: Callable[[int, CaseResult], None] | None) -> list[_Outcome]:

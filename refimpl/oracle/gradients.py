@@ -43,11 +43,11 @@ import array_api_compat
 import array_api_compat.numpy as np_xp
 import numpy as np
 
-from .adapters import to_numpy
-from .registry import FunctionSpec, get_spec, leading_shape
 from .._validation import RefimplError, check_parameter_vector
 from ..lphm import lphm_factors, lphm_matrix
 from ..shapes import LphmShape
+from .adapters import to_numpy
+from .registry import FunctionSpec, get_spec, leading_shape
 
 __all__ = ["reference_vjp"]
 
@@ -147,64 +147,52 @@ def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any],
     r"""The vector-Jacobian product of a function of SPEC, in float64 (complex128) NumPy.
 
     For ``out = f(w)`` (matrices) or ``out = f(w, A_1, ..., A_k)`` (fusions) and a cotangent
-    ``G`` of ``out``'s shape, returns :math:`J^\top G` for real data: the gradients of
-    :math:`L = \sum G \odot \mathrm{out}`. For complex data it returns :math:`J^H G` (conjugate
-    Wirtinger), PyTorch's convention for the gradient of a real-valued loss, i.e. what
-    ``torch.autograd.grad(out, [w, *A], G)`` gives. The closed forms are in the table of
-    :mod:`refimpl.oracle.gradients`.
+    ``G`` of ``out``'s shape, returns :math:`J^\top G` (real data) or :math:`J^H G` (complex
+    data), what ``torch.autograd.grad(out, [w, *A], G)`` gives. The closed forms are in the
+    table of :mod:`refimpl.oracle.gradients`.
 
     Parameters
     ----------
     function : str
-        A name of ``refimpl.oracle.registry.FUNCTIONS``: ``"duplicated_padding"``,
-        ``"duplicated_diagonal_padding"``, ``"dual_lphm"``, ``"dual_lphm_fusion"`` or
-        ``"concatenation_fusion"``.
+        A name of ``refimpl.oracle.registry.FUNCTIONS``, e.g. ``"dual_lphm"``.
     config : dict
         The configuration in the oracle's convention (:mod:`refimpl.oracle.registry`); the
         defaults (``q = p``, the common input width for ``n``, ``batch = ()``) apply.
     inputs : dict
-        ``{"w": w}`` for the matrices, ``{"w": w, "inputs": [A_1, ..., A_k]}`` for the fusions;
-        arrays of any library (NumPy, PyTorch, CuPy, JAX, ``array_api_strict``) or lists.
-        ``w`` has shape ``(l,)`` or ``(1, l)``.
+        ``{"w": w}`` for the matrices, ``{"w": w, "inputs": [A_1, ..., A_k]}`` for the fusions,
+        arrays of any library or lists; ``w`` of shape ``(l,)`` or ``(1, l)``.
     cotangent : array_like
         ``G``, of the output's shape ``(n, D)`` or ``(*batch, m, n)``.
 
     Returns
     -------
     dict
-        ``{"w": dw}`` for the matrices, ``{"w": dw, "inputs": [dA_1, ..., dA_k]}`` for the
-        fusions: NumPy arrays, ``dw`` of shape ``(l,)`` and each ``dA_i`` of ``A_i``'s shape, in
-        float64, or complex128 when any of ``w``, the inputs or the cotangent is complex.
+        ``{"w": dw}``, and ``"inputs": [dA_1, ..., dA_k]`` for the fusions: NumPy arrays of the
+        arguments' shapes, float64, or complex128 when any argument or the cotangent is complex.
 
     Raises
     ------
     RefimplError
-        If ``function`` is unknown, the configuration is invalid, ``w`` or an input does not
-        have the configuration's shape, or the cotangent's shape is not the output's shape (the
-        message names both shapes).
+        If ``function`` is unknown, the configuration is invalid, or an array does not have the
+        configuration's shape (the message names both shapes).
     TypeError
         If an argument is not numeric or ``inputs`` is not the dict described.
 
     Examples
     --------
     Duplicated padding copies each entry of ``w`` into ``p*q`` places, so the gradient of
-    ``sum(psi)`` is ``p*q`` everywhere (and ``min(p, q)`` for the diagonal padding):
+    ``sum(psi)`` is ``p*q`` everywhere:
 
     >>> import numpy as np
     >>> from refimpl.testing import reference_vjp
     >>> config = {"n": 4, "D": 6, "p": 2, "q": 3}
     >>> reference_vjp("duplicated_padding", config, {"w": np.arange(4.0)}, np.ones((4, 6)))
     {'w': array([6., 6., 6., 6.])}
-    >>> reference_vjp("duplicated_diagonal_padding", config, {"w": np.arange(4.0)}, np.ones((4, 6)))
-    {'w': array([2., 2., 2., 2.])}
 
     A fusion returns the gradients of ``w`` and of each input:
 
-    >>> config = {"dims": [1, 2], "n": 2, "m": 1}
-    >>> grads = reference_vjp(
-    ...     "concatenation_fusion", config,
-    ...     {"w": np.arange(6.0), "inputs": [np.ones((1, 1)), np.ones((1, 2))]}, np.ones((1, 2)),
-    ... )
+    >>> inputs = {"w": np.arange(6.0), "inputs": [np.ones((1, 1)), np.ones((1, 2))]}
+    >>> grads = reference_vjp("concatenation_fusion", {"dims": [1, 2], "n": 2, "m": 1}, inputs, np.ones((1, 2)))
     >>> grads["w"], grads["inputs"]
     (array([1., 1., 1., 1., 1., 1.]), [array([[1.]]), array([[5., 9.]])])
     """

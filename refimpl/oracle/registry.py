@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .._validation import RefimplError
 from ..fusion import concatenation_fusion, dual_lphm_fusion
@@ -44,7 +44,7 @@ from ..shapes import (
 __all__ = ["FUNCTIONS", "FunctionSpec", "bind", "get_spec", "leading_shape"]
 
 
-Shape = Union[PaddingShape, LphmShape, ConcatShape, FusionShape]
+Shape = PaddingShape | LphmShape | ConcatShape | FusionShape
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class FunctionSpec:
     def is_fusion(self) -> bool:
         return "dims" in self.config_keys
 
-    def l(self, config: dict[str, Any]) -> int:  # noqa: E743
+    def l(self, config: dict[str, Any]) -> int:
         """The length of ``w`` for ``config``."""
         return self.shape(config).l
 

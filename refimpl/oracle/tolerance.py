@@ -46,9 +46,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._validation import RefimplError
 from .adapters import to_numpy
 from .registry import FunctionSpec, get_spec
-from .._validation import RefimplError
 
 __all__ = [
     "ErrorBound",
