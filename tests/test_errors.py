@@ -1,7 +1,7 @@
 """The error contract: bad input to any public function or class raises the documented exception.
 
 Every public callable of ``refimpl`` (the functions, the four tinybig-style classes, the backend
-switches and the command line) is given invalid configurations and malformed parameter vectors.
+switches) is given invalid configurations and malformed parameter vectors.
 Hypothesis draws a *valid* configuration and breaks exactly one thing in it; the test then asserts
 
 * the exact exception type: ``TypeError`` (and not a ``RefimplError``) for a wrong type,
@@ -10,13 +10,12 @@ Hypothesis draws a *valid* configuration and breaks exactly one thing in it; the
   actual value; a wrong type raises ``TypeError``");
 * that the message names the numbers involved: the expected value and the actual one.
 
-The command line answers bad input with exit status 2 and a message on stderr, never a traceback.
+The command line's answer to bad input (exit status 2, a message) is tested in ``test_cli.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -31,7 +30,6 @@ from hypothesis import strategies as st
 
 import refimpl
 from refimpl import RefimplError
-from refimpl.cli import main as cli_main
 
 from .conftest import namespace
 from .strategies import fusion_configs, padding_configs
@@ -899,196 +897,3 @@ def test_non_string_backend_is_a_type_error_and_changes_nothing(bad: Any, how: s
             with refimpl.use_backend(bad):
                 pytest.fail("use_backend entered a non-string backend")
     assert refimpl.get_backend() == before
-
-
-# --- the command line -----------------------------------------------------------------------
-
-
-class CliResult(NamedTuple):
-    code: Any
-    out: str
-    err: str
-
-
-def run_cli(argv: list[str]) -> CliResult:
-    """Run ``refimpl.cli.main``; an exception other than ``SystemExit`` propagates (and fails)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli_main(argv)
-        except SystemExit as exc:  # argparse's errors: exit status 2
-            code = exc.code
-    return CliResult(code, out.getvalue(), err.getvalue())
-
-
-def assert_usage_error(result: CliResult, argv: list[str], *patterns: str) -> None:
-    assert result.code == 2, f"refimpl {' '.join(argv)} exited {result.code!r}, expected 2; stdout={result.out!r}"
-    assert result.out == "", result.out
-    assert "error" in result.err and "Traceback" not in result.err, result.err
-    for pattern in patterns:
-        assert re.search(pattern, result.err), f"stderr {result.err!r} does not match {pattern!r}"
-
-
-CLI_FUNCTIONS = ("duplicated_padding", "duplicated_diagonal_padding", "dual_lphm", "dual_lphm_fusion", "concatenation_fusion")
-CLI_DIMS = {  # the options each function reads, and those it requires
-    "duplicated_padding": (("n", "D", "p", "q"), ("n", "D", "p")),
-    "duplicated_diagonal_padding": (("n", "D", "p", "q"), ("n", "D", "p")),
-    "dual_lphm": (("n", "D", "p", "q", "r"), ("n", "D", "p", "r")),
-    "dual_lphm_fusion": (("dims", "n", "p", "q", "r"), ("dims", "p", "r")),
-    "concatenation_fusion": (("dims", "n"), ("dims",)),
-}
-
-
-def _argv(command: str, function: str, opts: dict[str, Any]) -> list[str]:
-    argv = [command, function]
-    for key, value in opts.items():
-        if value is None:
-            continue
-        argv.append(f"--{key}")
-        argv.extend(str(v) for v in (value if isinstance(value, list) else [value]))
-    return argv
-
-
-@given(
-    command=st.sampled_from(["l", "show"]),
-    function=st.sampled_from(CLI_FUNCTIONS[:3]),
-    cfg=non_divisible_padding_cfgs(),
-)
-def test_cli_inexact_division_exits_2_naming_both_numbers(command: str, function: str, cfg: dict[str, Any]) -> None:
-    argv = _argv(command, function, {k: cfg[k] for k in ("n", "D", "p", "q", "r")})
-    assert_usage_error(run_cli(argv), argv, _word(cfg["expected"]))
-
-
-@given(
-    command=st.sampled_from(["l", "show"]),
-    function=st.sampled_from(CLI_FUNCTIONS),
-    data=st.data(),
-)
-def test_cli_zero_or_negative_dimension_exits_2(command: str, function: str, data: st.DataObject) -> None:
-    cfg = data.draw(padding_lphm_cfgs() if "fusion" not in function else fusion_cfgs(), label="cfg")
-    read, _ = CLI_DIMS[function]
-    opts = {k: cfg[k] for k in read}
-    param = data.draw(st.sampled_from(read), label="param")
-    bad = data.draw(st.integers(-3, 0), label="bad")
-    if param == "dims":
-        i = data.draw(st.integers(0, len(opts["dims"]) - 1), label="which width")
-        opts["dims"] = list(opts["dims"])
-        opts["dims"][i] = bad
-    else:
-        opts[param] = bad
-    argv = _argv(command, function, opts)
-    assert_usage_error(run_cli(argv), argv, rf"=\s*{bad}(?!\d)|\b{bad}\b", "positive")
-
-
-@given(
-    command=st.sampled_from(["l", "show"]),
-    function=st.sampled_from(CLI_FUNCTIONS),
-    data=st.data(),
-)
-def test_cli_non_integer_option_exits_2(command: str, function: str, data: st.DataObject) -> None:
-    cfg = data.draw(padding_lphm_cfgs() if "fusion" not in function else fusion_cfgs(), label="cfg")
-    read, _ = CLI_DIMS[function]
-    opts: dict[str, Any] = {k: cfg[k] for k in read}
-    param = data.draw(st.sampled_from(read), label="param")
-    bad = data.draw(st.sampled_from(["2.0", "x", "1e3", "two", "0x2"]), label="bad")
-    opts[param] = [bad] if param == "dims" else bad
-    argv = _argv(command, function, opts)
-    assert_usage_error(run_cli(argv), argv, re.escape(bad), re.escape(f"--{param}"))
-
-
-@given(function=st.sampled_from(CLI_FUNCTIONS), data=st.data())
-def test_cli_w_of_wrong_length_exits_2_naming_l_and_length(function: str, data: st.DataObject) -> None:
-    cfg = data.draw(padding_lphm_cfgs() if "fusion" not in function else fusion_cfgs(), label="cfg")
-    read, _ = CLI_DIMS[function]
-    opts: dict[str, Any] = {k: cfg[k] for k in read}
-    if function == "concatenation_fusion":
-        opts["n"], l = cfg["width"], cfg["l_concat"]
-    elif function == "dual_lphm":
-        l = cfg["l_lphm"]
-    else:
-        l = cfg["l"]
-    if "fusion" in function:
-        opts["m"] = cfg["m"] or 1  # m = 0 has a test of its own (test_cli_fusion_row_count_...)
-    length = data.draw(st.integers(1, l + 2).filter(lambda k: k != l), label="length of w")
-    opts["w"] = [1.0] * length
-    argv = _argv("show", function, opts)
-    assert_usage_error(run_cli(argv), argv, _number(l), rf"length\s*=?\s*{length}(?!\d)")
-
-
-@given(command=st.sampled_from(["l", "show"]), function=st.sampled_from(CLI_FUNCTIONS[3:]), cfg=unequal_width_cfgs())
-def test_cli_unequal_widths_without_n_exit_2(command: str, function: str, cfg: dict[str, Any]) -> None:
-    opts = {"dims": cfg["dims"], "p": 1, "r": 1} if function == "dual_lphm_fusion" else {"dims": cfg["dims"]}
-    argv = _argv(command, function, opts)
-    assert_usage_error(run_cli(argv), argv, re.escape(str(cfg["dims"])), _word("n"))
-
-
-@given(function=st.sampled_from(CLI_FUNCTIONS), command=st.sampled_from(["l", "show"]), data=st.data())
-def test_cli_missing_option_exits_2_naming_it(function: str, command: str, data: st.DataObject) -> None:
-    cfg = data.draw(padding_lphm_cfgs() if "fusion" not in function else fusion_cfgs(), label="cfg")
-    read, required = CLI_DIMS[function]
-    missing = data.draw(st.sampled_from(required), label="missing")
-    opts = {k: cfg[k] for k in read if k != missing}
-    argv = _argv(command, function, opts)
-    assert_usage_error(run_cli(argv), argv, re.escape(f"--{missing}"))
-
-
-@given(argv=st.sampled_from([
-    ["show", "no_such_function"],
-    ["l", "duplicated_padding", "--n", "4", "--D", "4", "--p", "2", "--format", "dia"],
-    ["show", "duplicated_diagonal_padding", "--n", "4", "--D", "4", "--p", "2", "--format", "CSR"],
-    ["--backend", "torch"],
-    ["no_such_command"],
-    ["show", "duplicated_padding", "--n", "4", "--D", "4", "--p", "2", "--w", "one"],
-    ["show", "duplicated_padding", "--n", "4", "--D", "4", "--p", "2", "--w"],
-]))
-def test_cli_argparse_rejections_exit_2(argv: list[str]) -> None:
-    assert_usage_error(run_cli(argv), argv)
-
-
-@given(function=st.sampled_from(CLI_FUNCTIONS[3:]), m=st.integers(-3, 0), cfg=fusion_cfgs())
-def test_cli_fusion_row_count_never_crashes(function: str, m: int, cfg: dict[str, Any]) -> None:
-    """``--m`` is the fusion inputs' row count: ``m = 0`` is allowed (SPEC 4: "m may be 0") and
-    prints an empty result; a negative ``m`` is bad input (exit 2). Neither is a traceback."""
-    opts: dict[str, Any] = {"dims": cfg["dims"], "n": cfg["width"], "m": m}
-    if function == "dual_lphm_fusion":
-        opts.update(p=cfg["p"], q=cfg["q"], r=cfg["r"])
-    argv = _argv("show", function, opts)
-    result = run_cli(argv)
-    if m < 0:
-        assert_usage_error(result, argv, re.escape("m"), rf"{m}(?!\d)")
-    else:
-        assert result.code == 0 and result.err == "", result
-
-
-SMALL = st.integers(-2, 6)
-
-
-@given(
-    command=st.sampled_from(["l", "show"]),
-    function=st.sampled_from(CLI_FUNCTIONS),
-    opts=st.fixed_dictionaries(
-        {},
-        optional={
-            "n": SMALL, "D": SMALL, "p": SMALL, "q": SMALL, "r": SMALL, "m": st.integers(-2, 3),
-            "dims": st.lists(SMALL, min_size=1, max_size=3),
-        },
-    ),
-)
-def test_cli_never_crashes_and_rejects_every_bad_dimension(command: str, function: str, opts: dict[str, Any]) -> None:
-    """Whatever small integers are given: exit 0 with output, or exit 2 with a message; never a
-    traceback. Any dimension the function reads that is not positive (and a negative ``--m``, the
-    fusion inputs' row count, where 0 is allowed) is rejected with exit 2."""
-    argv = _argv(command, function, opts)
-    result = run_cli(argv)
-    assert result.code in (0, 2), result
-    if result.code == 0:
-        assert result.out and result.err == "", result
-    else:
-        assert result.out == "" and "error" in result.err, result
-    read, required = CLI_DIMS[function]
-    values = [v for k in read if k in opts for v in (opts[k] if k == "dims" else [opts[k]])]
-    bad = any(v <= 0 for v in values) or any(k not in opts for k in required)
-    if command == "show" and "fusion" in function and opts.get("m", 2) < 0:
-        bad = True
-    if bad:
-        assert result.code == 2, f"refimpl {' '.join(argv)} accepted a bad dimension: {result.out!r}"

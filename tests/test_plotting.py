@@ -1,11 +1,11 @@
 """The pictures of refimpl.plotting: the data drawn is the matrix, the structure is visible, mistakes are outlined.
 
-matplotlib is optional (the ``docs`` extra): without it this file is skipped.
+matplotlib is optional (the ``docs`` extra): without it this file is skipped. ``refimpl plot``
+is tested with the command line, in ``test_cli.py``.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -19,10 +19,10 @@ import scipy.sparse
 
 pytest.importorskip("matplotlib")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.colors import to_rgba
 
-from refimpl import (  # noqa: E402
+from refimpl import (
     RefimplError,
     concatenation_fusion,
     dual_lphm,
@@ -30,17 +30,9 @@ from refimpl import (  # noqa: E402
     duplicated_diagonal_padding,
     duplicated_padding,
 )
-from refimpl.oracle.diagnosis import catalogue  # noqa: E402
-from refimpl.plotting import (  # noqa: E402
-    NEUTRAL,
-    _pyplot,
-    add_plot_parser,
-    plot_function,
-    plot_matrix,
-    plot_mistake,
-    run_plot,
-)
-from refimpl.testing import diagnose  # noqa: E402
+from refimpl.oracle.mistakes import catalogue
+from refimpl.plotting import NEUTRAL, plot_function, plot_matrix, plot_mistake
+from refimpl.testing import diagnose
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -187,7 +179,7 @@ def test_plot_function_draws_into_a_given_figure_and_checks_the_configuration() 
     assert plot_function("dual_lphm", {"n": 2, "D": 2, "p": 1, "r": 1}, fig=fig) is fig
     with pytest.raises(RefimplError, match="n=5 is not divisible by p=2"):
         plot_function("duplicated_padding", {"n": 5, "D": 4, "p": 2})
-    with pytest.raises(RefimplError, match="needs the configuration keys D, r"):
+    with pytest.raises(KeyError, match="D"):  # D has no default
         plot_function("dual_lphm", {"n": 4, "p": 2})
     with pytest.raises(RefimplError, match="6"):  # w must have l = 6 entries
         plot_function("duplicated_padding", {"n": 4, "D": 6, "p": 2}, w=np.ones(5))
@@ -203,16 +195,16 @@ def test_plot_function_draws_into_a_given_figure_and_checks_the_configuration() 
 def mistake_cases() -> list[tuple[str, dict[str, Any], str]]:
     lphm = {"n": 4, "D": 6, "p": 2, "q": 3, "r": 2}
     diagonal = {"n": 6, "D": 4, "p": 3, "q": 2}
-    return [("dual_lphm", lphm, name) for name in catalogue("dual_lphm", lphm)] + [
-        ("duplicated_diagonal_padding", diagonal, name) for name in catalogue("duplicated_diagonal_padding", diagonal)
+    return [("dual_lphm", lphm, m.id) for m in catalogue("dual_lphm", lphm)] + [
+        ("duplicated_diagonal_padding", diagonal, m.id) for m in catalogue("duplicated_diagonal_padding", diagonal)
     ]
 
 
 def test_plot_mistake_outlines_exactly_the_cells_each_catalogued_mistake_changes() -> None:
     rng = np.random.default_rng(1)
     cases = mistake_cases()
-    assert len(cases) == 32 + 6
-    for function, config, name in cases:
+    assert {"segment_order:QPST", "factor_transposed:Q", "ones_for_identity", "zero_times_w"} <= {c[2] for c in cases}
+    for function, config, key in cases:
         exact = function == "duplicated_diagonal_padding"
         l = 6 * 4 // 6 if exact else 2 * (2 + 3 + 2 + 2)
         # Padding: index-tagged; Dual-LPHM: generic values, so that a mistake shows unless it is a no-op.
@@ -220,119 +212,79 @@ def test_plot_mistake_outlines_exactly_the_cells_each_catalogued_mistake_changes
         right_value = (
             duplicated_diagonal_padding(w, **config).toarray() if exact else dual_lphm(w, **config)
         )
-        fig = plot_mistake(function, config, name, w=w)
-        assert len(fig.axes) == 2, name
+        fig = plot_mistake(function, config, key, w=w)
+        assert len(fig.axes) == 2, key
         right_ax, wrong_ax = fig.axes
         np.testing.assert_array_equal(drawn(right_ax).filled(0), right_value)
-        if not wrong_ax.images:  # p and q exchanged: 4 is not divisible by 3 here
-            assert name == "p and q exchanged" and outlined(wrong_ax) == set()
-            plt.close(fig)
-            continue
         wrong = drawn(wrong_ax).filled(0)
         if wrong.shape == right_value.shape:
             off = wrong != right_value if exact else ~np.isclose(wrong, right_value, rtol=1e-12, atol=0)
-            assert outlined(wrong_ax) == {tuple(int(i) for i in cell) for cell in np.argwhere(off)}, name
+            assert outlined(wrong_ax) == {tuple(int(i) for i in cell) for cell in np.argwhere(off)}, key
         else:
-            assert outlined(wrong_ax) == set(), name
+            assert outlined(wrong_ax) == set(), key
+        name = next(m.name for m in catalogue(function) if m.id == key)
+        assert name in " ".join(wrong_ax.get_title().split()), key  # the prose name is shown
         if not np.array_equal(wrong, right_value):  # what is drawn is what the diagnosis names
-            assert name in diagnose(wrong, function, config, {"w": w}).matches, name
+            assert name in diagnose(wrong, function, config, {"w": w}).matches, key
         plt.close(fig)
 
 
-def test_mistakes_drawn_as_their_plain_description() -> None:
+def test_a_mistake_that_cannot_be_made_here_gets_an_empty_panel_that_says_so() -> None:
+    # p and q exchanged: q = 2 divides n = 6, but p = 3 does not divide D = 4
+    fig = plot_mistake("duplicated_diagonal_padding", {"n": 6, "D": 4, "p": 3, "q": 2}, "p_q_exchanged")
+    right_ax, wrong_ax = fig.axes
+    assert right_ax.images and not wrong_ax.images and outlined(wrong_ax) == set()
+    assert "cannot be made in this configuration" in wrong_ax.texts[0].get_text().replace("\n", " ")
+    assert "does not apply" in fig.get_supxlabel()
+
+
+def test_mistakes_are_named_by_identifier_or_prose_and_drawn_as_described() -> None:
     config = {"n": 6, "D": 4, "p": 3, "q": 2}
     w = np.arange(1.0, 5.0)
     W = w.reshape(2, 2)
-    fig = plot_mistake("duplicated_diagonal_padding", config, "ones in place of the identity")
-    np.testing.assert_array_equal(drawn(fig.axes[1]), np.kron(np.ones((3, 2)), W))
-    assert len(outlined(fig.axes[1])) == 6 * 4 - 2 * 4  # every cell outside the two diagonal blocks
+    for key in ("ones_for_identity", "ones in place of the identity"):
+        fig = plot_mistake("duplicated_diagonal_padding", config, key)
+        np.testing.assert_array_equal(drawn(fig.axes[1]), np.kron(np.ones((3, 2)), W))
+        assert len(outlined(fig.axes[1])) == 6 * 4 - 2 * 4  # every cell outside the two diagonal blocks
     fig = plot_mistake("duplicated_diagonal_padding", config, "Output  Transposed")  # case and spacing
     np.testing.assert_array_equal(drawn(fig.axes[1]).filled(0), np.kron(np.eye(3, 2), W).T)
+    assert "the shape differs: 4×6 instead of 6×4" in fig.get_supxlabel()
 
     lphm = {"n": 4, "D": 6, "p": 2, "q": 3, "r": 1}
     w = np.arange(1.0, 10.0)
     P, Q, S, T = w[0:2, None], w[2:5, None], w[5:7, None], w[7:9, None]
-    fig = plot_mistake("dual_lphm", lphm, "Kronecker operands swapped")
+    fig = plot_mistake("dual_lphm", lphm, "kron_operands_swapped")
     np.testing.assert_array_equal(drawn(fig.axes[1]), np.kron(S @ T.T, P @ Q.T))
+    fig = plot_mistake("dual_lphm", lphm, "segment_order:QPST")
+    Q2, P2 = w[0:3, None], w[3:5, None]  # Q's segment first, then P's
+    np.testing.assert_array_equal(drawn(fig.axes[1]), np.kron(P2 @ Q2.T, S @ T.T))
     # A pair, as diagnose names it:
     fig = plot_mistake("dual_lphm", lphm, "Kronecker operands swapped + output transposed")
     np.testing.assert_array_equal(drawn(fig.axes[1]), np.kron(S @ T.T, P @ Q.T).T)
+    assert "Kronecker operands swapped + output transposed" in " ".join(fig.axes[1].get_title().split())
     # A fusion: the outputs are compared.
     fusion = {"dims": [2, 2], "n": 2, "p": 2, "q": 1, "r": 1, "m": 3}
-    fig = plot_mistake("dual_lphm_fusion", fusion, "inputs joined in reverse order")
-    right_ax, wrong_ax = fig.axes
+    fig = plot_mistake("dual_lphm_fusion", fusion, "concatenation_reversed")
+    wrong_ax = fig.axes[1]
     A1, A2 = np.arange(1.0, 7.0).reshape(3, 2), np.arange(7.0, 13.0).reshape(3, 2)
     np.testing.assert_allclose(drawn(wrong_ax), dual_lphm_fusion([A2, A1], np.arange(1.0, 8.0), p=2, q=1, r=1))
     assert len(outlined(wrong_ax)) == 6
 
 
 def test_plot_mistake_lists_the_catalogue_for_an_unknown_mistake() -> None:
-    with pytest.raises(RefimplError, match="the catalogued mistakes are:\n  - column-major reshape of w"):
+    with pytest.raises(RefimplError, match="the catalogued mistakes are:\n(.*\n)*  column_major_reshape: column-major reshape of w\n"):
         plot_mistake("duplicated_padding", {"n": 4, "D": 6, "p": 2}, "off by one")
-    with pytest.raises(RefimplError, match="two mistakes of one stage"):
-        plot_mistake("dual_lphm", {"n": 4, "D": 6, "p": 2, "q": 3, "r": 1},
-                     "P read as (r, p) + Q read as (r, q)")
+    with pytest.raises(RefimplError, match="one stage"):
+        plot_mistake("dual_lphm", {"n": 4, "D": 6, "p": 2, "q": 3, "r": 1}, "factor_transposed:P + factor_transposed:Q")
 
 
-# -- the command line and the optional dependency -------------------------------------------------
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="refimpl")
-    add_plot_parser(p.add_subparsers(dest="command"))
-    return p
-
-
-def test_refimpl_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "lphm.png"
-    args = parser().parse_args(["plot", "dual_lphm", "--n", "4", "--D", "6", "--p", "2", "--q", "3", "--r", "1",
-                                "-o", str(out)])
-    assert args.handler is run_plot
-    assert run_plot(args) == 0
-    assert out.read_bytes().startswith(PNG)
-    assert capsys.readouterr().out == f"wrote {out}\n"
-    out = tmp_path / "mistake.png"
-    argv = ["plot", "dual_lphm_fusion", "--dims", "2", "2", "--n", "2", "--p", "2", "--q", "1", "--r", "1",
-            "--m", "3", "--mistake", "inputs concatenated with their columns interleaved", "-o", str(out)]
-    assert run_plot(parser().parse_args(argv)) == 0
-    assert out.read_bytes().startswith(PNG)
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (["duplicated_padding", "--n", "5", "--D", "4", "--p", "2"], "n=5 is not divisible by p=2"),
-        (["dual_lphm", "--n", "4"], "dual_lphm needs --D, --p, --r"),
-        (["concatenation_fusion", "--dims", "2", "--m", "-1"], "--m must be a non-negative"),
-        (["duplicated_padding", "--n", "4", "--D", "6", "--p", "2", "--w", "1", "2"], "6"),
-        (["duplicated_padding", "--n", "4", "--D", "6", "--p", "2", "--mistake", "off by one"],
-         "the catalogued mistakes are:\n  - column-major reshape of w\n  - identity in place of ones"),
-    ],
-)
-def test_refimpl_plot_rejects_bad_input_with_exit_2(
-    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "never.png"
-    assert run_plot(parser().parse_args(["plot", *argv, "-o", str(out)])) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("refimpl: error: ") and message in err
-    assert not out.exists()
-    assert plt.get_fignums() == []  # the figure of a failed save is closed too
-
-
-def test_refimpl_plot_argument_errors_exit_2() -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        parser().parse_args(["plot", "no_such_function", "-o", "x.png"])
-    assert exit_info.value.code == 2
-    with pytest.raises(SystemExit) as exit_info:
-        parser().parse_args(["plot", "dual_lphm"])  # -o is required
-    assert exit_info.value.code == 2
+# -- the optional dependency ---------------------------------------------------------------------
 
 
 def test_missing_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
     with pytest.raises(ImportError, match=r"pip install refimpl\[docs\]"):
-        _pyplot()
+        plot_matrix([[1.0]])
 
 
 def test_matplotlib_is_imported_on_use_only_and_on_agg() -> None:
@@ -343,7 +295,7 @@ def test_matplotlib_is_imported_on_use_only_and_on_agg() -> None:
         "assert 'matplotlib' not in sys.modules\n"
         "p.plot_matrix([[1.0]])\n"
         "import matplotlib\n"
-        "print(matplotlib.rcParams._get_backend_or_none())\n"
+        "print(matplotlib.get_backend(auto_select=False))\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)

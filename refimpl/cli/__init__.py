@@ -1,5 +1,117 @@
-"""The command line, ``refimpl`` (also ``python -m refimpl``): one module per subcommand."""
+"""The command line, ``refimpl`` (also ``python -m refimpl``): one module per subcommand.
 
-from .main import main
+:data:`COMMANDS` is the one table of subcommands: each one's name, the module that implements
+it and the one-line summary ``refimpl --help`` shows. The parser, ``--help`` and the dispatch
+are derived from it. A subcommand's module is imported only when that subcommand is parsed,
+so ``refimpl --help`` imports none of them (and never matplotlib).
 
-__all__ = ["main"]
+A subcommand module holds
+
+* ``SUMMARY: str``, its one-line summary, the one in :data:`COMMANDS`;
+* ``DESCRIPTION: str``, the text at the top of ``refimpl COMMAND --help``;
+* ``add_arguments(parser: argparse.ArgumentParser) -> None``, its arguments;
+* ``run(args: argparse.Namespace) -> int``, which does the work, prints its output and
+  returns the exit status.
+
+Bad input (:class:`refimpl.RefimplError`, or :class:`CommandError` for what only the command
+line meets: a file that cannot be written, a candidate that cannot be imported) ends with a
+message on stderr and exit status 2; any other exception is a bug and is not disguised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from .. import __version__
+from .._validation import RefimplError
+
+__all__ = ["COMMANDS", "Command", "CommandError", "build_parser", "main"]
+
+
+class Command(NamedTuple):
+    """One subcommand: its name, the module implementing it and its one-line summary."""
+
+    name: str
+    module: str
+    summary: str
+
+
+#: Every subcommand, in the order ``refimpl --help`` lists them.
+COMMANDS: tuple[Command, ...] = (
+    Command("demo", "refimpl.cli.demo", "print a worked example of each function (the default)"),
+    Command("check", "refimpl.cli.check", "check an implementation against refimpl (no target: two shipped examples)"),
+    Command("vectors", "refimpl.cli.vectors",
+            "write golden vectors, or verify another implementation's outputs against them"),
+    Command("plot", "refimpl.cli.plot",
+            "draw a configuration (or a catalogued mistake beside the right answer) into an image"),
+    Command("show", "refimpl.cli.show", "compute a function and print the matrix"),
+    Command("l", "refimpl.cli.l", "print the parameter count l"),
+)
+
+
+class CommandError(Exception):
+    """Bad input that only the command line meets (refimpl's own is a :class:`RefimplError`)."""
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """The parser of one subcommand: the first time it parses, it imports the subcommand's
+    module, which adds its arguments; ``handler`` is then set to the module's ``run``."""
+
+    def __init__(self, *args: Any, module: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._module = module  # None for the parsers a subcommand nests (vectors write, ...)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if self._module is not None:
+            command = importlib.import_module(self._module)
+            self._module = None
+            self.description = command.DESCRIPTION
+            command.add_arguments(self)
+            self.set_defaults(handler=command.run)
+        return super().parse_known_args(args, namespace)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``refimpl`` parser: the global options and a lazily built parser per command of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="refimpl",
+        description="Reference implementation of duplicated (diagonal) padding reconciliation "
+        "and Dual-LPHM parameterized concatenation fusion. With no command: worked examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"refimpl {__version__}")
+    parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy", help="array library (default numpy)")
+    sub = parser.add_subparsers(dest="command", parser_class=_CommandParser)
+    for command in COMMANDS:
+        sub.add_parser(command.name, help=command.summary, module=command.module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    With no command, ``demo`` runs. Bad input prints ``refimpl: error: ...`` on stderr and
+    returns 2.
+
+    Examples
+    --------
+    >>> from refimpl.cli import main
+    >>> main(["l", "duplicated_padding", "--n", "4", "--D", "6", "--p", "2"])
+    6
+    0
+    >>> main(["l", "duplicated_padding", "--n", "5", "--D", "6", "--p", "2"])
+    2
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*argv, "demo"])
+    try:
+        return int(args.handler(args))
+    except (RefimplError, CommandError) as exc:
+        print(f"refimpl: error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,42 @@
+"""``refimpl show FUNCTION --n N --D D --p P ... [--w ...]``: compute a function, print the matrix."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..oracle.registry import get_spec
+from ..padding import duplicated_diagonal_padding
+from ._args import add_config_arguments, add_format_argument, backend, config_from_args, rows
+from ._render import arange, example_inputs, render
+
+SUMMARY = "compute a function and print the matrix"
+DESCRIPTION = f"{SUMMARY}; w defaults to 1, 2, ..., l"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The function, its configuration, ``--w`` and the diagonal padding's ``--format``."""
+    add_config_arguments(parser)
+    add_format_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print ``FUNCTION: l = L`` and the matrix (a fusion's output); return 0."""
+    with backend(args):
+        text = show(args)
+    print(text, end="")
+    return 0
+
+
+def show(args: argparse.Namespace) -> str:
+    """The text ``run`` prints: computed in full before anything is printed."""
+    spec = get_spec(args.function)
+    config = config_from_args(args)
+    l = spec.l(config)
+    m = rows(args)
+    w = arange(l) if args.w is None else args.w
+    if spec.name == "duplicated_diagonal_padding":
+        matrix = duplicated_diagonal_padding(w, config["n"], config["D"], config["p"], config["q"], format=args.format)
+    else:
+        inputs = {"w": w, "inputs": example_inputs(config["dims"], m)} if spec.is_fusion else {"w": w}
+        matrix = spec.call(config, inputs)
+    return f"{spec.name}: l = {l}\n{render(matrix, dots=spec.name == 'duplicated_diagonal_padding')}\n"
