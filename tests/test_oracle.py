@@ -12,7 +12,7 @@ import scipy.sparse as sp
 import refimpl
 from refimpl.cli import main
 from refimpl.examples import column_major_dual_lphm, faithful_dual_lphm
-from refimpl.oracle.tolerance import error_bound, gamma
+from refimpl.oracle.tolerance import error_bound, expected_and_bound, gamma
 from refimpl.testing import ConformanceError, assert_close_to_reference, check, check_matrix
 
 pytest_plugins = ["pytester"]
@@ -81,6 +81,14 @@ def test_padding_is_checked_exactly() -> None:
     out[3, 3] = np.nextafter(out[3, 3], np.float32(10))  # one ulp
     with pytest.raises(ConformanceError, match=r"worst entry \(3, 3\).*exact check"):
         assert_close_to_reference(out, "duplicated_padding", w, 4, 4, 2)
+
+
+def test_non_finite_entries_of_an_exact_check_are_compared_by_placement() -> None:
+    w = np.array([1.0, np.inf, -np.inf, np.nan])
+    assert_close_to_reference(refimpl.duplicated_padding(w, 4, 4, 2), "duplicated_padding", w, 4, 4, 2)
+    for dtype, K in (("float64", 0), ("float32", 1)):  # exact, or one rounding into a narrower dtype
+        ref = expected_and_bound("duplicated_padding", {"n": 4, "D": 4, "p": 2, "q": 2}, {"w": w}, dtype)
+        assert ref.K == K and np.all(np.isfinite(ref.bound))
 
 
 def test_shape_dtype_and_nan_placement_are_exact() -> None:

@@ -194,10 +194,10 @@ def expected_and_bound(
     given = _inputs_as(inputs, wide)
     expected = to_numpy(spec.call(config, given))
     if spec.exact:  # copies of w: exact, or one rounding into a narrower dtype
-        narrower = np.finfo(np.dtype(dtype)).eps > np.finfo(result_dtype(inputs)).eps
-        K = 1 if narrower else 0
-        bound = np.nan_to_num(scale * gamma(K, unit_roundoff(dtype)) * np.abs(expected), posinf=0.0)
-        return Reference(expected, bound, K)
+        if np.finfo(np.dtype(dtype)).eps <= np.finfo(result_dtype(inputs)).eps:
+            return Reference(expected, np.zeros(expected.shape), 0)
+        bound = scale * gamma(1, unit_roundoff(dtype)) * np.abs(expected)
+        return Reference(expected, np.nan_to_num(bound, nan=0.0, posinf=0.0), 1)
     K = rounding_count(spec, config, complex_data=np.iscomplexobj(expected))
     magnitude = to_numpy(spec.call(config, _inputs_as(given, np.abs)))
     return Reference(expected, error_bound(K, dtype, scale=scale)(magnitude), K)
