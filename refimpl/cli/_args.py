@@ -20,7 +20,7 @@ from ..oracle.registry import FUNCTIONS, get_spec
 from ..padding import SPARSE_FORMATS
 from . import CommandError
 
-__all__ = ["REQUIRED", "add_config_arguments", "add_format_argument", "backend", "config_from_args", "rows"]
+__all__ = ["REQUIRED", "add_config_arguments", "add_matrix_arguments", "backend", "config_from_args", "rows"]
 
 #: The options each function cannot do without.
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -45,8 +45,9 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--w", type=float, nargs="+", help="the parameter vector (default 1..l)")
 
 
-def add_format_argument(parser: argparse.ArgumentParser) -> None:
-    """``--format``: the sparse format of ``duplicated_diagonal_padding``."""
+def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``show`` and ``l``: the configuration's, and the diagonal padding's ``--format``."""
+    add_config_arguments(parser)
     parser.add_argument("--format", choices=SPARSE_FORMATS, default="csr", help="duplicated_diagonal_padding's format")
 
 

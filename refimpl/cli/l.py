@@ -5,16 +5,13 @@ from __future__ import annotations
 import argparse
 
 from ..oracle.registry import get_spec
-from ._args import add_config_arguments, add_format_argument, backend, config_from_args
+from ._args import add_matrix_arguments as add_arguments
+from ._args import backend, config_from_args
+
+__all__ = ["DESCRIPTION", "SUMMARY", "add_arguments", "run"]
 
 SUMMARY = "print the parameter count l"
 DESCRIPTION = f"{SUMMARY}; w defaults to 1, 2, ..., l"
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments of ``show`` (``--w``, ``--m`` and ``--format`` are accepted and unused)."""
-    add_config_arguments(parser)
-    add_format_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

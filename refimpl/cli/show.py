@@ -6,17 +6,14 @@ import argparse
 
 from ..oracle.registry import get_spec
 from ..padding import duplicated_diagonal_padding
-from ._args import add_config_arguments, add_format_argument, backend, config_from_args, rows
+from ._args import add_matrix_arguments as add_arguments
+from ._args import backend, config_from_args, rows
 from ._render import arange, example_inputs, render
+
+__all__ = ["DESCRIPTION", "SUMMARY", "add_arguments", "run", "show"]
 
 SUMMARY = "compute a function and print the matrix"
 DESCRIPTION = f"{SUMMARY}; w defaults to 1, 2, ..., l"
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The function, its configuration, ``--w`` and the diagonal padding's ``--format``."""
-    add_config_arguments(parser)
-    add_format_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

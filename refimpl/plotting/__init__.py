@@ -29,9 +29,16 @@ module             what it holds
 
 from __future__ import annotations
 
-from ._figure import NEUTRAL, NONFINITE
+from . import _figure, _matrix
 from ._function import plot_function
-from ._matrix import ANNOTATE_UP_TO, plot_matrix
+from ._matrix import plot_matrix
 from ._mistake import plot_mistake
+
+#: Colour of structural (or exact) zeros: neutral, outside every colour map used here.
+NEUTRAL = _figure.NEUTRAL
+#: Colour of the cells holding NaN or an infinity.
+NONFINITE = _figure.NONFINITE
+#: Matrices up to this many rows and columns get their values written in the cells.
+ANNOTATE_UP_TO = _matrix.ANNOTATE_UP_TO
 
 __all__ = ["ANNOTATE_UP_TO", "NEUTRAL", "NONFINITE", "plot_function", "plot_matrix", "plot_mistake"]
