@@ -287,16 +287,22 @@ def test_missing_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch
         plot_matrix([[1.0]])
 
 
-def test_matplotlib_is_imported_on_use_only_and_on_agg() -> None:
-    """Importing the module imports no matplotlib; the first drawing does, and picks ``Agg``."""
+@pytest.mark.parametrize(("chosen", "expected"), [(None, "['Agg'] agg"), ("svg", "[] svg")])
+def test_matplotlib_is_imported_on_use_only_and_agg_chosen_unless_a_backend_was(chosen: str | None, expected: str) -> None:
+    """Importing the module imports no matplotlib; the first drawing does, and chooses ``Agg``
+    when no backend was chosen (here by ``MPLBACKEND``), and leaves a chosen one alone."""
     code = (
         "import sys\n"
         "import refimpl.plotting as p\n"
         "assert 'matplotlib' not in sys.modules\n"
-        "p.plot_matrix([[1.0]])\n"
         "import matplotlib\n"
-        "print(matplotlib.get_backend(auto_select=False))\n"
+        "chosen, use = [], matplotlib.use\n"
+        "matplotlib.use = lambda name, *args, **kwargs: (chosen.append(name), use(name, *args, **kwargs))\n"
+        "p.plot_matrix([[1.0]])\n"
+        "print(chosen, matplotlib.get_backend().lower())\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "DISPLAY", "WAYLAND_DISPLAY")}
+    if chosen is not None:
+        env["MPLBACKEND"] = chosen
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    assert result.stdout.strip().lower() == "agg"
+    assert result.stdout.strip() == expected
