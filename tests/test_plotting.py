@@ -179,7 +179,7 @@ def test_plot_function_draws_into_a_given_figure_and_checks_the_configuration() 
     assert plot_function("dual_lphm", {"n": 2, "D": 2, "p": 1, "r": 1}, fig=fig) is fig
     with pytest.raises(RefimplError, match="n=5 is not divisible by p=2"):
         plot_function("duplicated_padding", {"n": 5, "D": 4, "p": 2})
-    with pytest.raises(KeyError, match="D"):  # D has no default
+    with pytest.raises(RefimplError, match=r"missing \['D', 'r'\]"):  # D and r have no default
         plot_function("dual_lphm", {"n": 4, "p": 2})
     with pytest.raises(RefimplError, match="6"):  # w must have l = 6 entries
         plot_function("duplicated_padding", {"n": 4, "D": 6, "p": 2}, w=np.ones(5))

@@ -55,14 +55,48 @@ class FunctionSpec:
     config_keys: tuple[str, ...]
     #: ``True`` for the padding functions: they only copy entries of ``w``, so their check is exact.
     exact: bool
-    #: ``shape(config)``: the checked shape (:mod:`refimpl.shapes`), with refimpl's messages.
-    shape: Callable[[dict[str, Any]], Shape]
+    #: ``build_shape(config)``: the checked shape (:mod:`refimpl.shapes`), with refimpl's messages.
+    build_shape: Callable[[dict[str, Any]], Shape]
     #: ``call(config, inputs)``: refimpl's value (dense for the diagonal padding).
     call: Callable[[dict[str, Any], dict[str, Any]], Any]
 
     @property
     def is_fusion(self) -> bool:
         return "dims" in self.config_keys
+
+    @property
+    def required_keys(self) -> tuple[str, ...]:
+        """The keys a configuration must have; the others have defaults (``q``; a fusion's ``n``, ``m``, ``batch``)."""
+        optional = {"q", "m", "batch"} | ({"n"} if self.is_fusion else set())
+        return tuple(k for k in self.config_keys if k not in optional)
+
+    def shape(self, config: dict[str, Any]) -> Shape:
+        """The checked shape of ``config`` (:mod:`refimpl.shapes`), with refimpl's messages.
+
+        Raises
+        ------
+        RefimplError
+            If ``config`` lacks a required key (the message names the missing keys), or if
+            refimpl refuses the configuration.
+        TypeError
+            If a dimension is not an integer, or ``config`` is not a dict.
+
+        Examples
+        --------
+        >>> from refimpl.oracle.registry import FUNCTIONS
+        >>> FUNCTIONS["dual_lphm"].shape({"n": 4, "D": 6, "p": 2})
+        Traceback (most recent call last):
+            ...
+        refimpl._validation.RefimplError: a dual_lphm configuration needs the keys ['n', 'D', 'p', 'r'], missing ['r']
+        """
+        if not isinstance(config, dict):
+            raise TypeError(f"a {self.name} configuration is a dict, got {type(config).__name__}")
+        missing = [k for k in self.required_keys if k not in config]
+        if missing:
+            raise RefimplError(
+                f"a {self.name} configuration needs the keys {list(self.required_keys)}, missing {missing}"
+            )
+        return self.build_shape(config)
 
     def l(self, config: dict[str, Any]) -> int:
         """The length of ``w`` for ``config``."""

@@ -79,9 +79,7 @@ def plot_function(
         If matplotlib is not installed.
     RefimplError
         If the configuration (or ``w``, or the inputs) is invalid for ``function``: refimpl's
-        own message.
-    KeyError
-        If ``config`` lacks a key that has no default (``D`` of ``dual_lphm``, say).
+        own message; a missing key that has no default (``D`` of ``dual_lphm``, say) is named.
     TypeError
         If a dimension is not an integer, or ``config`` is not a dict.
 
