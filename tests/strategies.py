@@ -1,8 +1,13 @@
-"""Hypothesis strategies for the tests: valid configurations and their parameter vectors.
+"""Strategies for refimpl's own tests: the public configurations, and exact entries.
 
-Sizes stay small (the loop-level references are quadratic and slow); the edge cases are
-weighted in: ``p != q``, ``p = 1``, ``s = 1``, ``t = 1``, ``k = 1``, ``m = 0``, unequal widths,
-batch shapes.
+The configurations are :func:`refimpl.strategies.configs`, in the registry's convention
+(:mod:`refimpl.oracle.registry`), with the edge cases weighted in; fusion configurations keep
+``n`` as drawn (``None`` when the widths are equal and left to the default) and carry the output
+width it stands for as ``width`` (the registry's default applied). Sizes stay small: the
+loop-level references are quadratic and slow.
+
+The entries are small integers, drawn one by one (never one repeated fill value), so that every
+sum and product in the tests is exact and a misplaced entry shows.
 """
 
 from __future__ import annotations
@@ -12,54 +17,29 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-dims = st.integers(1, 4)
+from refimpl.oracle.registry import get_spec
+from refimpl.strategies import configs
+
 DTYPES = (np.float32, np.float64, np.complex128)
 
 
-@st.composite
-def padding_configs(draw: Any, max_block: int = 4) -> dict[str, int]:
+def padding_configs(max_block: int = 4) -> st.SearchStrategy[dict[str, Any]]:
     """``n, D, p, q`` with ``n = p*s`` and ``D = q*t``."""
-    p, q = draw(st.integers(1, max_block)), draw(st.integers(1, max_block))
-    s, t = draw(st.integers(1, max_block)), draw(st.integers(1, max_block))
-    return {"n": p * s, "D": q * t, "p": p, "q": q}
+    return configs("duplicated_padding", max_side=max_block)
 
 
-@st.composite
-def lphm_configs(draw: Any) -> dict[str, int]:
+def lphm_configs() -> st.SearchStrategy[dict[str, Any]]:
     """``n, D, p, q, r`` with ``p | n`` and ``q | D``."""
-    cfg = draw(padding_configs())
-    cfg["r"] = draw(st.integers(1, 3))
-    return cfg
+    return configs("dual_lphm")
 
 
-@st.composite
-def fusion_configs(draw: Any, *, max_k: int = 3) -> dict[str, Any]:
-    """Widths ``dims``, ``n`` (``None`` when the widths are equal and left to default), ``p``,
-    ``q``, ``r``, rows ``m`` and a batch shape ``lead``."""
-    k = draw(st.integers(1, max_k))
-    if draw(st.booleans()):
-        dims = [draw(st.integers(1, 4))] * k
-    else:
-        dims = draw(st.lists(st.integers(1, 4), min_size=k, max_size=k))
-    N = sum(dims)
-    p = draw(st.sampled_from([d for d in range(1, N + 1) if N % d == 0]))
-    equal = len(set(dims)) == 1
-    if equal and draw(st.booleans()):
-        n = None
-        width = dims[0]
-    else:
-        n = width = draw(st.integers(1, 6))
-    q = draw(st.sampled_from([d for d in range(1, width + 1) if width % d == 0]))
-    return {
-        "dims": dims,
-        "n": n,
-        "width": width,
-        "p": p,
-        "q": q,
-        "r": draw(st.integers(1, 3)),
-        "m": draw(st.sampled_from([0, 1, 2, 3])),
-        "lead": draw(st.sampled_from([(), (), (2,), (1, 2)])),
-    }
+def _with_width(config: dict[str, Any]) -> dict[str, Any]:
+    return {**config, "width": get_spec("dual_lphm_fusion").normalize(config)["n"]}
+
+
+def fusion_configs(*, max_k: int = 3) -> st.SearchStrategy[dict[str, Any]]:
+    """``dims, n, p, q, r, m, batch`` of a Dual-LPHM fusion, and its output ``width``."""
+    return configs("dual_lphm_fusion", max_inputs=max_k).map(_with_width)
 
 
 def integer_valued(draw: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
@@ -80,5 +60,5 @@ def vectors(draw: Any, length: int, dtype: Any = np.float64) -> np.ndarray:
 
 @st.composite
 def fusion_inputs(draw: Any, cfg: dict[str, Any], dtype: Any = np.float64) -> list[np.ndarray]:
-    lead = tuple(cfg["lead"]) + (cfg["m"],)
+    lead = tuple(cfg["batch"]) + (cfg["m"],)
     return [integer_valued(draw, lead + (d,), dtype) for d in cfg["dims"]]

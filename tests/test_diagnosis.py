@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from refimpl.oracle import _products
 from refimpl.oracle.diagnosis import Diagnosis, _Rule, catalogue, diagnose
 from refimpl.oracle.mistakes import Pipeline
-from refimpl.oracle.registry import FUNCTIONS
+from refimpl.oracle.registry import FUNCTIONS, leading_shape
 from refimpl.oracle.tolerance import expected_and_bound, judge
+from refimpl.strategies import configs
 
 from ._support import as_xp
-from .strategies import fusion_configs, lphm_configs, padding_configs
 
 # The pipeline stages, in the order a pair's name joins its two mistakes.
 STAGES = ("concat", "pq", "order", "layout", "ones", "select", "swap", "outer", "weight_T", "transpose")
@@ -183,22 +183,17 @@ def applicable(function: str, config: dict[str, Any]) -> list[tuple[str, Any]]:
 def cases(
     draw: Any, functions: tuple[str, ...] = tuple(FUNCTIONS)
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """A function, a configuration in the ``_functions`` convention, and float64 inputs."""
+    """A function, a configuration in the registry's convention, and float64 inputs."""
     function = draw(st.sampled_from(functions))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    config = draw(configs(function))
+    spec = FUNCTIONS[function]
     if function in PADDING:
-        config = draw(padding_configs())
-        l = FUNCTIONS[function].l(config)
-        return function, config, {"w": np.arange(1.0, l + 1)}  # index-tagged: w[k] = k + 1
-    if function == "dual_lphm":
-        config = draw(lphm_configs())
-        return function, config, {"w": rng.standard_normal(FUNCTIONS[function].l(config))}
-    cfg = draw(fusion_configs())
-    config = {"dims": cfg["dims"], "n": cfg["n"], "m": cfg["m"], "batch": tuple(cfg["lead"])}
-    if function == "dual_lphm_fusion":
-        config.update(p=cfg["p"], q=cfg["q"], r=cfg["r"])
-    arrays = [rng.standard_normal((*cfg["lead"], cfg["m"], d)) for d in cfg["dims"]]
-    return function, config, {"w": rng.standard_normal(FUNCTIONS[function].l(config)), "inputs": arrays}
+        return function, config, {"w": np.arange(1.0, spec.l(config) + 1)}  # index-tagged: w[k] = k + 1
+    inputs: dict[str, Any] = {"w": rng.standard_normal(spec.l(config))}
+    if spec.is_fusion:
+        inputs["inputs"] = [rng.standard_normal((*leading_shape(config), d)) for d in config["dims"]]
+    return function, config, inputs
 
 
 def is_correct(actual: np.ndarray, function: str, config: dict[str, Any], inputs: dict[str, Any]) -> bool:
@@ -465,7 +460,7 @@ def test_random_garbage_matches_no_known_mistake(
 # -- the padding functions' misplaced entries ------------------------------------------------
 
 
-@given(data=st.data(), function=st.sampled_from(PADDING), config=padding_configs())
+@given(data=st.data(), function=st.sampled_from(PADDING), config=configs("duplicated_padding"))
 def test_misplaced_entries_name_the_entries_of_w_they_hold(
     data: st.DataObject, function: str, config: dict[str, int]
 ) -> None:

@@ -141,7 +141,7 @@ def fusion_cfgs(draw: Any, *, min_k: int = 1) -> dict[str, Any]:
 
 def _inputs(cfg: dict[str, Any], xp: ModuleType | None = None) -> list[Any]:
     xp = xp or namespace("numpy")
-    return [_ones(xp, tuple(cfg["lead"]) + (cfg["m"], d)) for d in cfg["dims"]]
+    return [_ones(xp, tuple(cfg["batch"]) + (cfg["m"], d)) for d in cfg["dims"]]
 
 
 def _with(cfg: dict[str, Any], param: str, value: Any) -> dict[str, Any]:
@@ -655,7 +655,7 @@ def test_unequal_leading_shapes_are_a_refimpl_error(name: str, xp: ModuleType, d
     cfg = data.draw(fusion_cfgs(min_k=2), label="cfg")
     inputs = _inputs(cfg, xp)
     i = data.draw(st.integers(0, len(inputs) - 1), label="which input")
-    lead, m, d = tuple(cfg["lead"]), cfg["m"], cfg["dims"][i]
+    lead, m, d = tuple(cfg["batch"]), cfg["m"], cfg["dims"][i]
     candidates = [lead + (m + 1,), lead[1:] + (m,), (3,) + lead + (m,), lead + (1 if m != 1 else 2, m)]
     new_lead = data.draw(st.sampled_from([c for c in candidates if c != lead + (m,)]), label="leading shape")
     inputs[i] = _ones(xp, new_lead + (d,))
@@ -669,7 +669,7 @@ def unequal_width_cfgs(draw: Any) -> dict[str, Any]:
     k = draw(st.integers(2, 3))
     dims = draw(st.lists(st.integers(1, 4), min_size=k, max_size=k).filter(lambda d: len(set(d)) > 1))
     return {"dims": dims, "n": None, "width": dims[0], "p": 1, "q": 1, "r": 1, "m": draw(st.integers(0, 2)),
-            "lead": draw(st.sampled_from([(), (2,)])), "l": 1, "l_concat": 1}
+            "batch": draw(st.sampled_from([(), (2,)])), "l": 1, "l_concat": 1}
 
 
 _UNEQUAL = {
@@ -698,7 +698,7 @@ def test_single_array_instead_of_a_list_is_a_type_error(name: str, xp: ModuleTyp
     if which == "one input":
         x = _inputs(cfg, xp)[0]
     else:  # the inputs stacked into one array: still one array, not a list of them
-        x = _ones(xp, (len(cfg["dims"]), *cfg["lead"], cfg["m"], cfg["dims"][0]))
+        x = _ones(xp, (len(cfg["dims"]), *cfg["batch"], cfg["m"], cfg["dims"][0]))
     with raises_type_error(r"list|sequence", re.escape(type(x).__name__)):
         FUSION_CALLS[name](x, _w_for(name, cfg, xp), cfg)
 
@@ -723,7 +723,7 @@ def test_zero_width_input_is_a_refimpl_error(name: str, data: st.DataObject) -> 
     cfg = data.draw(fusion_cfgs(), label="cfg")
     inputs = _inputs(cfg)
     i = data.draw(st.integers(0, len(inputs) - 1), label="which input")
-    inputs[i] = np.ones(tuple(cfg["lead"]) + (cfg["m"], 0))
+    inputs[i] = np.ones(tuple(cfg["batch"]) + (cfg["m"], 0))
     with raises_refimpl_error(r"(?<![\w.])0(?![\w.])", r"positive|width"):
         FUSION_CALLS[name](inputs, np.ones(max(cfg["l"], cfg["l_concat"])), cfg)
 

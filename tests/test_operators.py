@@ -22,7 +22,15 @@ from refimpl import (
 )
 
 from ._support import as_xp, assert_array, loop_dual_lphm, loop_padding, to_numpy
-from .strategies import DTYPES, fusion_configs, fusion_inputs, integer_valued, lphm_configs, padding_configs, vectors
+from .strategies import (
+    DTYPES,
+    fusion_configs,
+    fusion_inputs,
+    integer_valued,
+    lphm_configs,
+    padding_configs,
+    vectors,
+)
 
 KINDS = ("padding", "diagonal", "lphm")
 batch_shapes = st.sampled_from([(), (0,), (1,), (3,), (2, 2)])
