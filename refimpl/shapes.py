@@ -5,14 +5,14 @@ A *shape* is a checked configuration: the dimensions as Python ints, the derived
 says where ``l`` comes from (for error messages). Every function of refimpl, the operators,
 the oracle and the command line get their sizes and defaults from here:
 
-==========================  ================================  ==============================
-shape                       for                               ``l``
-==========================  ================================  ==============================
-:class:`PaddingShape`       SPEC 1, 2 (the padding functions)  ``s*t = n*D/(p*q)``
-:class:`LphmShape`          SPEC 3 (Dual-LPHM, ``R x C``)      ``r*(p + q + R/p + C/q)``
-:class:`ConcatShape`        SPEC 4, plain fusion               ``N*n``
-:class:`FusionShape`        SPEC 4, Dual-LPHM fusion           ``r*(p + q + N/p + n/q)``
-==========================  ================================  ==============================
+==========================  ===================================  ============================
+shape                       for                                  ``l``
+==========================  ===================================  ============================
+:class:`PaddingShape`       SPEC 1, 2 (the padding functions)    ``s*t = n*D/(p*q)``
+:class:`LphmShape`          SPEC 3 (Dual-LPHM, ``R x C``)        ``r*(p + q + R/p + C/q)``
+:class:`ConcatShape`        SPEC 4, plain fusion                 ``N*n``
+:class:`FusionShape`        SPEC 4, Dual-LPHM fusion             ``r*(p + q + N/p + n/q)``
+==========================  ===================================  ============================
 
 The defaults: ``q = p`` (:func:`default_q`), and the fusion's output width ``n`` is the common
 input width when it is not given (:func:`output_width`).
