@@ -31,7 +31,7 @@ from .mistakes import Mistake, Pipeline
 from .registry import FunctionSpec, get_spec
 from .tolerance import expected_and_bound
 
-__all__ = ["Diagnosis", "catalogue", "diagnose"]
+__all__ = ["Diagnosis", "Failure", "catalogue", "diagnose", "diagnose_failures"]
 
 
 @dataclass
@@ -423,3 +423,56 @@ def diagnose(
     found = _search(_mistakes.catalogue(spec, config), trial.reproduces)
     diagnosis.matches, diagnosis.tried = found.matches, found.tried
     return diagnosis
+
+
+# -- the diagnosis of a candidate's failures ---------------------------------------------------
+
+
+@dataclass
+class Failure:
+    """One failing case of a candidate: its configuration, inputs and output.
+
+    Parameters
+    ----------
+    config : dict
+        The configuration the candidate was called with.
+    inputs : dict
+        ``{"w": w}``, and ``"inputs": [A_1, ..., A_k]`` for the fusions, as NumPy arrays.
+    actual : object
+        The candidate's output, in any array library; ``None`` when the candidate raised.
+    """
+
+    config: dict[str, Any]
+    inputs: dict[str, Any]
+    actual: Any = None
+
+
+def diagnose_failures(
+    function: str | FunctionSpec,
+    failures: Sequence[Failure],
+    rerun: Callable[[dict[str, Any], dict[str, Any]], Any] | None = None,
+) -> Diagnosis | None:
+    """Name the catalogued mistakes that reproduce every failing case tried, or none.
+
+    Provisional: the value failures (largest first) are diagnosed one by one and only the
+    mistakes that reproduce all of them are kept.
+
+    >>> import numpy as np
+    >>> config = {"n": 4, "D": 6, "p": 2, "q": 2}
+    >>> w = np.arange(1.0, 7.0)
+    >>> wrong = np.kron(np.ones((2, 2)), w.reshape(3, 2).T)
+    >>> diagnose_failures("duplicated_padding", [Failure(config, {"w": w}, wrong)]).matches
+    ['column-major reshape of w']
+    """
+    spec = get_spec(function)
+    valued = [f for f in failures if f.actual is not None]
+    if not valued:
+        return None
+    valued.sort(key=lambda f: -int(np.prod(spec.output_shape(spec.normalize(f.config)))))
+    found = [diagnose(f.actual, spec, f.config, f.inputs) for f in valued[:4]]
+    found = [d for d in found if not d.correct]
+    if not found:
+        return None
+    first = found[0]
+    first.matches = [m for m in first.matches if all(m in d.matches for d in found)]
+    return first
