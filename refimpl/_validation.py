@@ -57,8 +57,8 @@ def check_dim(value: Any, name: str) -> int:
 
 def _is_bool(value: Any) -> bool:
     """A Python bool, or a boolean scalar of an array library (NumPy's ``bool_``, a 0-d tensor)."""
-    if isinstance(value, bool):
-        return True
+    if type(value) is int or isinstance(value, bool):
+        return type(value) is bool
     if not array_api_compat.is_array_api_obj(value):
         return False
     return bool(array_api_compat.array_namespace(value).isdtype(value.dtype, "bool"))

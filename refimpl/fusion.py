@@ -18,7 +18,7 @@ from ._validation import RefimplError, check_parameter_vector
 from ._xp import namespace_and_arrays
 from .lphm import lphm_factors, lphm_matrix
 from .operators import DualLphmOperator
-from .shapes import ConcatShape, concat_shape, fusion_shape
+from .shapes import ConcatShape, concat_shape, fusion_shape, with_weight
 
 __all__ = ["concatenation_fusion", "concatenation_fusion_l", "dual_lphm_fusion", "dual_lphm_fusion_l"]
 
@@ -181,7 +181,7 @@ def dual_lphm_fusion(
     if method not in ("structured", "dense"):
         raise RefimplError(f"method must be 'structured' or 'dense', got {method!r}")
     xp, X, w, plain = _concatenated(inputs, w, n)
-    shape = fusion_shape(plain.widths, plain.n, p, q, r).weight
+    shape = with_weight(plain, p, q, r).weight
     weight_xp = array_api_compat.array_namespace(w)  # NumPy for Dask inputs: w goes to every chunk
     w = check_parameter_vector(weight_xp, w, shape.l, shape.rule)
     if method == "dense":

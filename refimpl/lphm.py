@@ -37,13 +37,12 @@ def lphm_factors(
     column-major ``vec``). SPEC's layout is the default.
     """
     w = check_parameter_vector(xp, w, shape.l, shape.rule)
-    factors = {}
+    factors, rows = {}, shape.rows
     for name, where in shape.segments(order).items():
-        rows = shape.rows[name]
         if name in column_major:
-            factors[name] = xp.reshape(w[where], (shape.r, rows)).T
+            factors[name] = xp.reshape(w[where], (shape.r, rows[name])).T
         else:
-            factors[name] = xp.reshape(w[where], (rows, shape.r))
+            factors[name] = xp.reshape(w[where], (rows[name], shape.r))
     return factors["P"], factors["Q"], factors["S"], factors["T"]
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "lphm_shape",
     "output_width",
     "padding_shape",
+    "with_weight",
 ]
 
 #: The Dual-LPHM factors in the order their segments follow each other in ``w``.
@@ -122,9 +123,9 @@ class LphmShape(NamedTuple):
         SPEC's layout is ``w = [vec(P) | vec(Q) | vec(S) | vec(T)]``, the default ``order``;
         another order is one of the oracle's catalogued mistakes.
         """
-        out, start = {}, 0
+        rows, out, start = self.rows, {}, 0
         for name in order:
-            stop = start + self.rows[name] * self.r
+            stop = start + rows[name] * self.r
             out[name] = slice(start, stop)
             start = stop
         return out
@@ -219,7 +220,11 @@ class FusionShape(NamedTuple):
 
 def fusion_shape(dims: Any, n: Any, p: Any, q: Any, r: Any) -> FusionShape:
     """Check a Dual-LPHM fusion: ``p | N`` with ``N = sum(dims)``, ``q | n``."""
-    plain = concat_shape(dims, n)
+    return with_weight(concat_shape(dims, n), p, q, r)
+
+
+def with_weight(plain: ConcatShape, p: Any, q: Any, r: Any) -> FusionShape:
+    """The Dual-LPHM fusion of an already checked :class:`ConcatShape`: ``p | N``, ``q | n``."""
     p = check_dim(p, "p")
     if plain.N % p:
         raise RefimplError(

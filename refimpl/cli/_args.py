@@ -1,8 +1,8 @@
 """What the subcommands share, declared once: the function, its configuration, ``w``, ``--backend``.
 
 ``show``, ``l`` and ``plot`` take one configuration of one function of SPEC as options
-(``--n --D --p --q --r --dims --m --w``); :data:`REQUIRED` says which of them each function
-needs (the others have defaults: ``q = p``, a fusion's ``n`` is the common input width), and
+(``--n --D --p --q --r --dims --m --w``); the registry's ``FunctionSpec.required_keys`` says
+which of them each function needs (the others have defaults: ``q = p``, a fusion's ``n`` is the common input width), and
 :func:`config_from_args` reads them into the oracle's configuration dict
 (:mod:`refimpl.oracle.registry`).
 """
@@ -20,17 +20,7 @@ from ..oracle.registry import FUNCTIONS, get_spec
 from ..padding import SPARSE_FORMATS
 from . import CommandError
 
-__all__ = ["REQUIRED", "add_config_arguments", "add_matrix_arguments", "backend", "config_from_args", "rows"]
-
-#: The options each function cannot do without.
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "duplicated_padding": ("n", "D", "p"),
-    "duplicated_diagonal_padding": ("n", "D", "p"),
-    "dual_lphm": ("n", "D", "p", "r"),
-    "dual_lphm_fusion": ("dims", "p", "r"),
-    "concatenation_fusion": ("dims",),
-}
-
+__all__ = ["add_config_arguments", "add_matrix_arguments", "backend", "config_from_args", "rows"]
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     """The function and the options that describe one configuration of it, and ``--w``."""
@@ -71,7 +61,7 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
     refimpl._validation.RefimplError: dual_lphm needs --D, --p, --r
     """
     spec = get_spec(args.function)
-    missing = [f"--{key}" for key in REQUIRED[spec.name] if getattr(args, key) is None]
+    missing = [f"--{key}" for key in spec.required_keys if getattr(args, key) is None]
     if missing:
         raise RefimplError(f"{spec.name} needs {', '.join(missing)}")
     return {key: getattr(args, key) for key in spec.config_keys if key not in ("m", "batch")}
