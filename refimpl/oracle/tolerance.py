@@ -47,18 +47,20 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import RefimplError
-from .adapters import to_numpy
+from .adapters import Output, UnreadableOutput, _read, read_output, to_numpy
 from .registry import FunctionSpec, get_spec
 
 __all__ = [
     "ErrorBound",
     "Judgement",
     "Reference",
+    "disagreeing",
     "error_bound",
     "expected_and_bound",
     "gamma",
     "gradient_rounding_count",
     "judge",
+    "judge_output",
     "probe_rounding_count",
     "result_dtype",
     "rounding_count",
@@ -192,15 +194,33 @@ def expected_and_bound(
     """
     spec = get_spec(function)
     given = _inputs_as(inputs, wide)
-    expected = to_numpy(spec.call(config, given))
+    with np.errstate(invalid="ignore", over="ignore"):  # 0 * inf and inf - inf are the formula's own
+        expected = to_numpy(spec.call(config, given))
     if spec.exact:  # copies of w: exact, or one rounding into a narrower dtype
         if np.finfo(np.dtype(dtype)).eps <= np.finfo(result_dtype(inputs)).eps:
             return Reference(expected, np.zeros(expected.shape), 0)
         bound = scale * gamma(1, unit_roundoff(dtype)) * np.abs(expected)
         return Reference(expected, np.nan_to_num(bound, nan=0.0, posinf=0.0), 1)
     K = rounding_count(spec, config, complex_data=np.iscomplexobj(expected))
-    magnitude = to_numpy(spec.call(config, _inputs_as(given, np.abs)))
-    return Reference(expected, error_bound(K, dtype, scale=scale)(magnitude), K)
+    with np.errstate(invalid="ignore", over="ignore"):
+        magnitude = to_numpy(spec.call(config, _inputs_as(given, np.abs)))
+    return Reference(_nonfinite_marked(spec, config, given, expected), error_bound(K, dtype, scale=scale)(magnitude), K)
+
+
+def _nonfinite_marked(spec: FunctionSpec, config: dict[str, Any], given: dict[str, Any], expected: np.ndarray) -> np.ndarray:
+    """``expected``, ``nan`` wherever a term of the defining sum has a non-finite factor.
+
+    The formula evaluated on markers (1 for a finite entry, ``inf`` for a non-finite one) is
+    ``inf`` exactly there, in every order of evaluation (no ``0 * inf``, no ``inf - inf``, no
+    overflow). That set is the contract of the multiplying functions; it is the set of the
+    float64 reference too unless finite values overflow, which stays non-finite here.
+    """
+    arrays = [given["w"], *given.get("inputs", [])]
+    if all(np.isfinite(a).all() for a in arrays):
+        return expected
+    markers = _inputs_as(given, lambda a: np.where(np.isfinite(a), 1.0, np.inf))
+    marker = to_numpy(spec.call(config, markers))
+    return np.where(np.isinf(marker) & np.isfinite(expected), np.nan, expected)
 
 
 def result_dtype(inputs: dict[str, Any]) -> np.dtype:
@@ -223,12 +243,13 @@ class Judgement:
     """The verdict on one candidate output: what is wrong, and the worst entry."""
 
     passed: bool
-    problem: str = ""  # shape, dtype or non-finite placement: a structural problem
+    problem: str = ""  # unreadable, sparse structure, shape, dtype or non-finite entries: a structural problem
     wrong: int = 0
     total: int = 0
     worst: dict[str, Any] = field(default_factory=dict)
     K: int = 0
     exact: bool = False
+    layout: str = "dense"  # the output's library and layout, as read_output names it
 
     def summary(self) -> str:
         if self.passed:
@@ -243,33 +264,161 @@ class Judgement:
         )
 
 
-def judge(actual: Any, expected: np.ndarray, bound: np.ndarray, *, dtype: Any, K: int = 0, exact: bool = False) -> Judgement:
-    """Compare ``actual`` with ``expected`` entry by entry: shape, dtype and non-finite placement exactly."""
+def judge_output(
+    actual: Any, spec: str | FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: Any, *,
+    scale: float = 1.0,
+) -> Judgement:
+    """The oracle's verdict on a candidate's output for ``spec`` at ``config`` and ``inputs``.
+
+    The one entry point: the output is read by :func:`refimpl.oracle.adapters.read_output`
+    (any library, any layout; an output that is no array is a verdict), a sparse output's
+    structure is judged first (for ``duplicated_diagonal_padding``, SPEC section 2: stored
+    entries only inside the ``min(p, q)`` diagonal blocks, at most ``min(p, q) * s * t`` of
+    them), then its shape, its dtype against ``dtype``, its non-finite entries and its values
+    (:func:`disagreeing`; the bound of :func:`expected_and_bound`, times ``scale``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from refimpl.oracle.tolerance import judge_output
+    >>> config = {"n": 4, "D": 4, "p": 2, "q": 2}
+    >>> w = np.arange(1.0, 5.0)
+    >>> right = np.kron(np.eye(2), w.reshape(2, 2))
+    >>> judge_output(sp.csr_array(right), "duplicated_diagonal_padding", config, {"w": w}, "float64").passed
+    True
+    >>> every = sp.csr_array((right.ravel(), np.tile(np.arange(4), 4), np.arange(0, 17, 4)), shape=(4, 4))
+    >>> print(judge_output(every, "duplicated_diagonal_padding", config, {"w": w}, "float64").summary())
+    the scipy csr_array stores 8 of its 16 entries outside the diagonal blocks (SPEC section 2: only inside the min(p, q) = 2 diagonal blocks of 2 x 2), the first at entry (0, 2), in block (0, 1)
+    """
+    spec = get_spec(spec)
+    try:
+        out, count = _read(actual)
+    except UnreadableOutput as exc:
+        return Judgement(False, str(exc), K=rounding_count(spec, config, complex_data=False), exact=spec.exact)
+    expected, bound, K = expected_and_bound(spec, config, inputs, dtype, scale=scale)
+    if out.stored is not None and spec.name == "duplicated_diagonal_padding" and out.dense.shape == expected.shape:
+        problem = _structure_problem(out, count, config)
+        if problem:
+            return Judgement(False, problem, K=K, exact=spec.exact, layout=out.layout)
+    verdict = judge(out.dense, expected, bound, dtype=dtype, K=K, exact=spec.exact)
+    verdict.layout = out.layout
+    return verdict
+
+
+def _structure_problem(out: Output, count: int | None, config: dict[str, Any]) -> str:
+    """Where a sparse diagonal padding stores entries SPEC section 2 does not allow, or ``""``."""
+    n, D, p = config["n"], config["D"], config["p"]
+    q = config.get("q") or p
+    s, t, k = n // p, D // q, min(p, q)
+    rows, cols = np.indices(out.dense.shape)
+    inside = (rows // s == cols // t) & (rows // s < k)
+    outside = out.stored & ~inside
+    if outside.any():
+        i, j = (int(v) for v in np.argwhere(outside)[0])
+        return (
+            f"the {out.layout} stores {int(outside.sum())} of its {count} entries outside the diagonal "
+            f"blocks (SPEC section 2: only inside the min(p, q) = {k} diagonal blocks of {s} x {t}), "
+            f"the first at entry ({i}, {j}), in block ({i // s}, {j // t})"
+        )
+    if count is not None and count > k * s * t:
+        return (
+            f"the {out.layout} stores {count} entries, duplicates counted; SPEC section 2 allows at most "
+            f"min(p, q) * s * t = {k * s * t}"
+        )
+    return ""
+
+
+def disagreeing(actual: Any, expected: np.ndarray, bound: Any, *, exact: bool) -> np.ndarray:
+    """Where ``actual`` fails the oracle's rule against ``expected`` and ``bound``: a boolean mask.
+
+    Finite entries of both must agree within ``bound``. For an ``exact`` function (the padding
+    functions) every ``nan``, ``inf`` and ``-inf`` must be where ``expected`` has it (in the real
+    and the imaginary part of complex data). Otherwise only the *set* of non-finite entries is
+    the contract: an entry must be non-finite exactly where ``expected`` is, whichever of
+    ``inf``, ``-inf`` or ``nan`` either holds (the docs' conventions page explains why).
+    ``actual`` and ``expected`` broadcast together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl.oracle.tolerance import disagreeing
+    >>> expected = np.array([np.inf, np.nan, 1.0])
+    >>> disagreeing(np.array([np.nan, -np.inf, 1.5]), expected, 0.1, exact=False).tolist()
+    [False, False, True]
+    >>> disagreeing(np.array([np.nan, np.nan, 1.0]), expected, 0.0, exact=True).tolist()
+    [True, False, False]
+    """
     a = to_numpy(actual)
+    finite_a, finite_e = np.isfinite(a), np.isfinite(expected)
+    off = np.zeros(np.broadcast_shapes(a.shape, expected.shape), dtype=bool)
+    if exact:
+        complex_data = np.iscomplexobj(a) or np.iscomplexobj(expected)
+        for take in (np.real, np.imag) if complex_data else (np.real,):
+            for where in (np.isnan, np.isposinf, np.isneginf):
+                off |= where(take(a)) != where(take(expected))
+    else:
+        off |= finite_a != finite_e
+    both = finite_a & finite_e
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.where(both, np.abs(a.astype(np.result_type(expected.dtype, np.float64)) - expected), 0.0)
+    return off | (error > bound)
+
+
+def _nonfinite_problem(a: np.ndarray, expected: np.ndarray, exact: bool) -> str:
+    """The message for the first entry whose non-finite value breaks :func:`disagreeing`'s rule, or ``""``."""
+    parts = ((".real", np.real), (".imag", np.imag)) if np.iscomplexobj(expected) or np.iscomplexobj(a) else (("", np.real),)
+    if exact:
+        for part, take in parts:
+            for name, where in (("nan", np.isnan), ("+inf", np.isposinf), ("-inf", np.isneginf)):
+                e, c = where(take(expected)), where(take(a))
+                if np.any(e != c):
+                    index = tuple(int(i) for i in np.argwhere(e != c)[0])
+                    return (
+                        f"{name} placement{' in the ' + part[1:] + ' part' if part else ''} differs: entry {index} is "
+                        f"{a[index].item()!r}, expected {expected[index].item()!r}"
+                    )
+        return ""
+    e, c = ~np.isfinite(expected), ~np.isfinite(a)
+    if not np.any(e != c):
+        return ""
+    index = tuple(int(i) for i in np.argwhere(e != c)[0])
+    got, want = a[index].item(), expected[index].item()
+    if c[index]:
+        return (
+            f"non-finite entries differ ({int(np.count_nonzero(e != c))} entries): entry {index} is {got!r}, "
+            f"expected the finite {want!r}"
+        )
+    return (
+        f"non-finite entries differ ({int(np.count_nonzero(e != c))} entries): entry {index} is {got!r}, "
+        f"expected a non-finite value (the formula gives {want!r}; inf, -inf or nan all pass)"
+    )
+
+
+def judge(actual: Any, expected: np.ndarray, bound: np.ndarray, *, dtype: Any, K: int = 0, exact: bool = False) -> Judgement:
+    """Compare ``actual`` with ``expected`` entry by entry: shape, dtype, non-finite entries, values.
+
+    The rule is :func:`disagreeing`'s; :func:`judge_output` is the entry point that also reads
+    any output and judges a sparse one's structure.
+    """
+    try:
+        a = read_output(actual).dense
+    except UnreadableOutput as exc:
+        return Judgement(False, str(exc), K=K, exact=exact)
     if a.shape != expected.shape:
         return Judgement(False, f"shape {a.shape}, expected {expected.shape}", K=K, exact=exact)
     if a.dtype != np.dtype(dtype):
         return Judgement(False, f"dtype {a.dtype}, expected {np.dtype(dtype)}", K=K, exact=exact)
     total = expected.size
-    parts = ((".real", np.real), (".imag", np.imag)) if np.iscomplexobj(expected) or np.iscomplexobj(a) else (("", np.real),)
-    for part, take in parts:
-        for name, where in (("nan", np.isnan), ("+inf", np.isposinf), ("-inf", np.isneginf)):
-            e, c = where(take(expected)), where(take(a))
-            if np.any(e != c):
-                index = tuple(int(i) for i in np.argwhere(e != c)[0])
-                return Judgement(
-                    False,
-                    f"{name} placement{' in the ' + part[1:] + ' part' if part else ''} differs: entry {index} is "
-                    f"{a[index].item()!r}, expected {expected[index].item()!r}",
-                    wrong=int(np.count_nonzero(e != c)), total=total, K=K, exact=exact,
-                )
-    finite = np.isfinite(expected)
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf where both are inf: not compared
-        error = np.where(finite, np.abs(a.astype(expected.dtype) - expected), 0.0)
-    over = error > bound
-    if not np.any(over):
+    off = disagreeing(a, expected, bound, exact=exact)
+    if not np.any(off):
         return Judgement(True, wrong=0, total=total, K=K, exact=exact)
-    excess = np.where(over, error - bound, -np.inf)
+    problem = _nonfinite_problem(a, expected, exact)
+    if problem:
+        return Judgement(False, problem, wrong=int(np.count_nonzero(off)), total=total, K=K, exact=exact)
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.where(np.isfinite(expected) & np.isfinite(a), np.abs(a.astype(expected.dtype) - expected), 0.0)
+    excess = np.where(off, error - bound, -np.inf)
     index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), expected.shape))
     worst = {
         "index": index,
@@ -278,4 +427,4 @@ def judge(actual: Any, expected: np.ndarray, bound: np.ndarray, *, dtype: Any, K
         "error": float(error[index]),
         "allowed": float(bound[index]),
     }
-    return Judgement(False, wrong=int(np.count_nonzero(over)), total=total, worst=worst, K=K, exact=exact)
+    return Judgement(False, wrong=int(np.count_nonzero(off)), total=total, worst=worst, K=K, exact=exact)
