@@ -2,43 +2,55 @@
 
 * :func:`assert_close_to_reference` judges one output, entry by entry, against a bound that
   follows from the arithmetic (:mod:`refimpl.oracle.tolerance`);
-* :func:`check` drives Hypothesis over valid configurations with a candidate implementation,
-  shrinks a failure to a minimal configuration, and diagnoses it
-  (:func:`refimpl.oracle.diagnosis.diagnose`).
+* :func:`check` drives Hypothesis over valid cases with a candidate implementation, shrinks a
+  failure to a minimal case, runs cases a second time to see that the candidate is
+  deterministic, and diagnoses the failures (:mod:`refimpl.oracle.diagnosis`).
 
-How a candidate is called lives in :mod:`refimpl.oracle._candidates`, the reports in
-:mod:`refimpl.oracle._reports`, the probe check of huge matrices in
+Every failure of the candidate is a verdict in the report, never a traceback: a wrong output,
+an exception it raised, an argument it changed in place, two calls that disagree. How a
+candidate is called lives in :mod:`refimpl.oracle._candidates`, the reports and reproduction
+lines in :mod:`refimpl.oracle._reports`, the probe check of huge matrices in
 :mod:`refimpl.oracle._probes`. Hypothesis is needed by :func:`check` only
 (``pip install refimpl[test]``).
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._candidates import Runner, adapt, backend_namespace, candidate_vjp, in_backend
-from ._reports import CaseResult, CheckReport, ConformanceError, failure_message
+from . import _candidates
+from ._candidates import backend_namespace, candidate_vjp, in_backend
+from ._reports import (
+    CaseResult,
+    CheckReport,
+    ConformanceError,
+    MinimalFailure,
+    Settings,
+    failure_message,
+    reproduction,
+)
 from .adapters import to_numpy
-from .diagnosis import Diagnosis, diagnose
 from .gradients import reference_vjp
 from .registry import FunctionSpec, bind, get_spec
-from .tolerance import (
-    Judgement,
-    error_bound,
-    expected_and_bound,
-    gradient_rounding_count,
-    judge,
-    result_dtype,
-    wide,
-)
+from .tolerance import Judgement, error_bound, expected_and_bound, gradient_rounding_count, judge, result_dtype, wide
 
-__all__ = ["assert_close_to_reference", "check"]
+__all__ = ["DEFAULT_DTYPES", "DEFAULT_EXAMPLES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_SIDE", "assert_close_to_reference", "check"]
+
+#: ``check``'s defaults, shared by the command line and the pytest plugin.
+DEFAULT_EXAMPLES = 100
+DEFAULT_DTYPES = ("float64", "float32")
+DEFAULT_MAX_SIDE = 4
+DEFAULT_MAX_ROWS = 64
+#: Every ``RERUN_EVERY``-th passing case (at least ``RERUN_AT_LEAST``) is run a second time.
+RERUN_EVERY = 10
+RERUN_AT_LEAST = 3
 
 
 def assert_close_to_reference(
@@ -90,23 +102,27 @@ def assert_close_to_reference(
     spec = get_spec(getattr(function, "__name__", function))
     config, inputs = bind(spec, args, kwargs)
     dtype = result_dtype(inputs)
-    expected, bound, K = expected_and_bound(spec, config, inputs, dtype, scale=scale)
-    verdict = judge(actual, expected, bound, dtype=dtype, K=K, exact=spec.exact)
+    verdict = _judge(actual, spec, config, inputs, dtype, scale=scale)
     if not verdict.passed:
         raise ConformanceError(failure_message(spec, config, dtype, verdict, seed, None), verdict)
 
 
 def check(
-    candidate: Any, function: str, *, examples: int = 100, seed: int = 0, backend: str = "numpy",
-    grad: bool = False, dtypes: Sequence[str] = ("float64", "float32"), max_side: int = 4,
-    target: str | None = None, config: dict[str, Any] | None = None, raise_on_failure: bool | None = None,
-    progress: Callable[[int, CaseResult], None] | None = None,
+    candidate: Any, function: str, *, examples: int = DEFAULT_EXAMPLES, seed: int = 0, backend: str = "numpy",
+    grad: bool = False, dtypes: Sequence[str] = DEFAULT_DTYPES, max_side: int = DEFAULT_MAX_SIDE,
+    max_rows: int = DEFAULT_MAX_ROWS, target: str | None = None, config: dict[str, Any] | None = None,
+    raise_on_failure: bool | None = None, progress: Callable[[int, CaseResult], None] | None = None,
 ) -> CheckReport:
-    """Check a candidate implementation against refimpl over generated configurations.
+    """Check a candidate implementation against refimpl over generated cases.
 
     Hypothesis draws valid configurations (the edge cases weighted in) and inputs in each
     dtype, calls the candidate, judges its output with :func:`assert_close_to_reference`'s
-    rule, and on a failure shrinks to a minimal configuration and diagnoses it.
+    rule, and on a failure shrinks it to a minimal case. Every failure is a verdict, never a
+    traceback: a wrong output, an exception the candidate raised (``"the candidate raised
+    RuntimeError: ..."``, counted per case), an argument it changed in place, or two calls
+    that disagree. The minimal failing case and every tenth passing case (at least three) are
+    run a second time; when the two calls disagree the verdict is ``"non-deterministic: entry
+    (i, j): call 1 gave ..., call 2 gave ..."``. The failures are then diagnosed.
 
     Parameters
     ----------
@@ -116,7 +132,7 @@ def check(
     function : str
         The refimpl function it implements.
     examples : int, default 100
-        Configurations to try.
+        Cases to draw (the shrinking of a failure and the second calls come on top).
     seed : int, default 0
         Hypothesis's seed: the same seed tries the same cases.
     backend : {"numpy", "torch", "cupy", "jax", "array_api_strict"}, default "numpy"
@@ -124,11 +140,14 @@ def check(
     grad : bool, default False
         Also check the candidate's gradients (PyTorch or JAX) against :func:`reference_vjp`.
     dtypes : sequence of str, default ("float64", "float32")
-        The dtypes to try.
+        The dtypes of ``w`` to try (integer and bool ``w`` are promoted to float64).
     max_side : int, default 4
         The largest ``p, q, s, t`` and input width drawn.
+    max_rows : int, default 64
+        The largest number of input rows of the fusions drawn.
     target : str, optional
-        How to name the candidate in the report (``"module:callable"``).
+        The candidate's importable name (``"module:callable"``), for the report and the
+        reproduction line; by default its module and qualified name.
     config : dict, optional
         Try only this configuration (inputs drawn from ``seed``), as a failure's reproduction does.
     raise_on_failure : bool, optional
@@ -139,7 +158,9 @@ def check(
     Returns
     -------
     CheckReport
-        Every case tried, and the minimal failure with its diagnosis.
+        Every case tried, the calling convention, and the minimal failure with its
+        reproduction (a command and a Python line) and diagnosis.
+        ``refimpl.plotting.plot_failure(report, "failure.png")`` draws the minimal failure.
 
     Examples
     --------
@@ -149,12 +170,20 @@ def check(
     ...     return np.block([[np.reshape(w, (n // p, D // q))] * q] * p)
     >>> check(mine, "duplicated_padding", examples=20, raise_on_failure=False).passed
     True
+    >>> def unsupported(w, n, D, p, q):
+    ...     if p > 1:
+    ...         raise RuntimeError("p > 1 is not supported")
+    ...     return mine(w, n, D, p, q)
+    >>> report = check(unsupported, "duplicated_padding", examples=20, raise_on_failure=False)
+    >>> print(report.failure.splitlines()[0])
+    duplicated_padding(n=2, D=1, p=2, q=1), float64: the candidate raised RuntimeError: p > 1 is not supported
     """
     spec = get_spec(function)
-    name, target = _names(candidate, target)
-    search = _Search(spec, adapt(candidate, spec), backend_namespace(backend), backend, grad)
-    report = search.report(name, target, examples=examples, seed=seed, dtypes=dtypes, max_side=max_side,
-                           config=config, progress=progress)
+    settings = Settings(examples=examples, seed=seed, backend=backend, dtypes=tuple(dtypes), max_side=max_side,
+                        max_rows=max_rows, grad=grad)
+    name, importable = _names(candidate, target)
+    search = _Search(spec, _adapted(candidate, spec), backend_namespace(backend), settings)
+    report = search.report(name, importable, config=None if config is None else dict(config), progress=progress)
     if report.failure and (raise_on_failure or (raise_on_failure is None and _under_pytest())):
         raise ConformanceError(str(report), report)
     return report
@@ -165,7 +194,7 @@ def _names(candidate: Any, target: str | None) -> tuple[str, str | None]:
     qualname = getattr(candidate, "__qualname__", repr(candidate))
     module = getattr(candidate, "__module__", "?")
     name = target or f"{module}:{qualname}"
-    if target is None and "<locals>" not in qualname and module not in ("__main__", "?"):
+    if target is None and "<locals>" not in qualname and module not in ("__main__", "?", None):
         target = name  # importable: the reproduction line can be a CLI command
     return name, target
 
@@ -174,95 +203,224 @@ def _under_pytest() -> bool:
     return "PYTEST_CURRENT_TEST" in os.environ
 
 
+def _judge(actual: Any, spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: Any,
+           scale: float = 1.0) -> Judgement:
+    """The one judgement of an output (:func:`refimpl.oracle.tolerance.judge_output`)."""
+    from . import tolerance
+
+    if hasattr(tolerance, "judge_output"):
+        return tolerance.judge_output(actual, spec, config, inputs, dtype, scale=scale)
+    expected, bound, K = expected_and_bound(spec, config, inputs, dtype, scale=scale)  # until judge_output lands
+    return judge(actual, expected, bound, dtype=dtype, K=K, exact=spec.exact)
+
+
+class _CaseFailed(Exception):
+    """Raised inside the Hypothesis test on a failing case, so that Hypothesis shrinks it."""
+
+
 class _Outcome(NamedTuple):
-    """One case as run: its result, the inputs it was drawn with, the candidate's output (if any)."""
+    """One call as run: its result, the case drawn, the candidate's output, the exception it raised."""
 
     case: CaseResult
-    inputs: dict[str, Any]
+    drawn: Any
     actual: Any
+    error: BaseException | None = None
 
 
-@dataclass(frozen=True)
+def _raised(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+@dataclass
 class _Search:
-    """A candidate, adapted, with the array library and the checks it is run under."""
+    """A candidate, adapted, with the array library and the settings it is checked under."""
 
     spec: FunctionSpec
-    run_candidate: Runner
+    candidate: Any
     xp: ModuleType
-    backend: str
-    grad: bool
+    settings: Settings
+    notes: list[str] = field(default_factory=list)
 
-    def report(self, name: str, target: str | None, *, seed: int, config: dict[str, Any] | None, **options: Any) -> CheckReport:
-        """Search, then diagnose and describe the minimal failure, if any."""
-        report = CheckReport(function=self.spec.name, target=name, seed=seed)
-        failures = self.run(report, seed=seed, config=None if config is None else dict(config), **options)
-        if failures:
-            report.diagnosis = _diagnose_failures(self.spec, failures)
-            report.failure = _failure_text(self.spec, failures[-1], seed, target, report.diagnosis)
+    def report(self, name: str, target: str | None, *, config: dict[str, Any] | None,
+               progress: Callable[[int, CaseResult], None] | None) -> CheckReport:
+        """Search; run cases a second time; then diagnose and describe the minimal failure, if any."""
+        s = self.settings
+        report = CheckReport(function=self.spec.name, target=name, seed=s.seed, convention=self.candidate.convention,
+                             settings=s)
+        outcomes, flaky = self.search(config, progress)
+        report.cases = [o.case for o in outcomes]
+        failures = [o for o in outcomes if not o.case.passed]
+        minimal, repeated = self.repeat(outcomes, failures, flaky)
+        report.rerun = len(repeated)
+        report.cases += [o.case for o in repeated]
+        if minimal is None:
+            return report
+        deterministic = minimal.case.verdict.problem.startswith("non-deterministic") is False
+        report.diagnosis = self.diagnose(failures) if deterministic and failures else None
+        case = minimal.case
+        again = {**case.config, **{k: None for k in case.omitted}}  # None: left out of the call again
+        report.reproduce = reproduction(self.spec, again, np.asarray(minimal.drawn.inputs["w"]).dtype.name, s, target,
+                                        name.rpartition(":")[2])
+        text = failure_message(self.spec, case.config, case.dtype, case.verdict, s.seed, target, report.diagnosis,
+                               report.reproduce)
+        head, _, rest = text.partition("\n")
+        if case.omitted:
+            head += f"\n  left out of the call: {', '.join(sorted(case.omitted))} (the candidate's default was used)"
+        if case.gradient is not None and not case.gradient.passed:
+            head += "\n  gradient: " + case.gradient.summary()
+        report.failure = "\n".join([head, *self.notes, rest])
+        report.minimal = MinimalFailure(case.config, minimal.drawn.inputs, case.dtype, _dense(minimal.actual),
+                                        case.verdict.summary(), case.omitted)
         return report
 
-    def run(self, report: CheckReport, *, examples: int, seed: int, dtypes: Sequence[str], max_side: int,
-            config: dict[str, Any] | None, progress: Callable[[int, CaseResult], None] | None) -> list[_Outcome]:
-        """Let Hypothesis search for a failing case; the failures seen, the shrunk one last."""
+    def search(self, config: dict[str, Any] | None,
+               progress: Callable[[int, CaseResult], None] | None) -> tuple[list[_Outcome], bool]:
+        """Let Hypothesis search for a failing case: every call made (the shrunk failure last), and
+        whether Hypothesis found the candidate flaky (a failure that did not fail again)."""
         try:
             from hypothesis import HealthCheck, Phase, given, settings
             from hypothesis import seed as hypothesis_seed
-            from hypothesis import strategies as st
+            from hypothesis.errors import Flaky
         except ImportError as exc:  # pragma: no cover
             raise ImportError("refimpl.testing.check needs Hypothesis: pip install refimpl[test]") from exc
-        from . import strategies as rs
+        s, outcomes = self.settings, []
+        cases = _case_strategy(self.spec, s, config, self.candidate.optional)
 
-        spec, failures = self.spec, []
-        configs = st.just(config) if config is not None else rs.configs(spec.name, max_side=max_side)
-
-        @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink])
-        @given(data=st.data())
-        def trial(data: Any) -> None:
-            dtype = data.draw(st.sampled_from(list(dtypes)), label="dtype")
-            drawn = data.draw(configs, label="config")
-            tagged = spec.exact and data.draw(st.booleans(), label="tagged")
-            inputs = {"w": data.draw(rs.parameter_vectors(spec.name, drawn, dtype=dtype, tagged=tagged), label="w")}
-            if spec.is_fusion:
-                inputs["inputs"] = data.draw(rs.fusion_inputs(drawn, dtype=dtype), label="inputs")
-            outcome = self.case(drawn, inputs, dtype)
-            report.cases.append(outcome.case)
+        @settings(max_examples=s.examples, database=None, deadline=None, derandomize=False, report_multiple_bugs=False,
+                  suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink], print_blob=False)
+        @given(drawn=cases)
+        def trial(drawn: Any) -> None:
+            outcome = self.case(drawn)
+            outcomes.append(outcome)
             if progress is not None:
-                progress(len(report.cases), outcome.case)
+                progress(len(outcomes), outcome.case)
             if not outcome.case.passed:
-                failures.append(outcome)
-                raise ConformanceError(outcome.case.verdict.summary())
+                raise _CaseFailed
 
-        hypothesis_seed(seed)(trial)
+        hypothesis_seed(s.seed)(trial)
         try:
             trial()
-        except ConformanceError:
-            pass  # Hypothesis re-raises the shrunk failure: it is the last of `failures`
-        return failures
+        except _CaseFailed:
+            pass  # Hypothesis re-raises the shrunk failure: it is the last failing outcome
+        except Flaky:  # a failing case passed when Hypothesis ran it again: the candidate is not deterministic
+            return outcomes, True
+        return outcomes, False
 
-    def case(self, config: dict[str, Any], inputs: dict[str, Any], dtype: str) -> _Outcome:
-        """Run the candidate on one case and judge its output (and gradients)."""
-        spec = self.spec
-        expected, bound, K = expected_and_bound(spec, config, inputs, dtype)
+    def call(self, drawn: Any) -> Any:
+        """The candidate's output for a case, given fresh copies of its inputs in the backend's arrays."""
+        inputs = in_backend(self.xp, copy.deepcopy(drawn.inputs))
+        return self.candidate.call(drawn.config, inputs, drawn.omitted)
+
+    def case(self, drawn: Any) -> _Outcome:
+        """Run the candidate on one case and judge what it did: its output (and gradients), or what it raised."""
+
+        def failed(problem: str, exc: BaseException, raised: str = "") -> _Outcome:
+            return _Outcome(CaseResult(drawn.config, drawn.dtype, Judgement(False, problem), raised=raised,
+                                       omitted=drawn.omitted), drawn, None, exc)
+
         try:
-            actual = self.run_candidate(config, in_backend(self.xp, inputs))
+            actual = self.call(drawn)
+        except _ArgumentModified as exc:
+            return failed(f"side effect: {exc}", exc)
         except ConformanceError as exc:  # a class whose calculate_l is wrong
-            return _Outcome(CaseResult(config, dtype, Judgement(False, str(exc))), inputs, None)
+            return failed(str(exc), exc)
         except Exception as exc:  # noqa: BLE001 - any crash of the candidate's code is its failure
-            problem = f"the candidate raised {type(exc).__name__}: {exc}"
-            return _Outcome(CaseResult(config, dtype, Judgement(False, problem)), inputs, None)
-        verdict = judge(actual, expected, bound, dtype=dtype, K=K, exact=spec.exact)
-        gradient = self.gradient(config, inputs, dtype) if self.grad and verdict.passed else None
-        return _Outcome(CaseResult(config, dtype, verdict, gradient), inputs, actual)
+            return failed(f"the candidate raised {_raised(exc)}", exc, raised=_raised(exc))
+        try:
+            verdict = _judge(actual, self.spec, drawn.config, drawn.inputs, drawn.dtype)
+        except Exception as exc:  # noqa: BLE001 - an output refimpl cannot read is the candidate's failure
+            verdict = Judgement(False, f"refimpl could not read the output ({_raised(exc)})")
+        gradient = self.gradient(drawn) if self.settings.grad and verdict.passed else None
+        return _Outcome(CaseResult(drawn.config, drawn.dtype, verdict, gradient, omitted=drawn.omitted), drawn, actual)
 
-    def gradient(self, config: dict[str, Any], inputs: dict[str, Any], dtype: str) -> Judgement:
+    def repeat(self, outcomes: list[_Outcome], failures: list[_Outcome],
+               flaky: bool) -> tuple[_Outcome | None, list[_Outcome]]:
+        """Run the minimal failure and a sample of the passing cases again: the failure to report, and the second calls.
+
+        The failure to report is the minimal one, or a non-determinism verdict where the second
+        call disagrees with the first. Where Hypothesis saw a failure pass on its replay, the
+        failing case is run up to five times to catch the disagreement.
+        """
+        passing = [o for o in outcomes if o.case.passed]
+        sample = passing[RERUN_EVERY - 1::RERUN_EVERY]
+        if len(sample) < RERUN_AT_LEAST:
+            sample = passing[:: max(1, len(passing) // RERUN_AT_LEAST)][:RERUN_AT_LEAST]
+        minimal = failures[-1] if failures else None
+        tries = [(minimal, 5 if flaky else 1)] if minimal is not None else []
+        tries += [(o, 1) for o in sample]
+        repeated: list[_Outcome] = []
+        for first, times in tries:
+            for _ in range(times):
+                second = self.case(first.drawn)
+                repeated.append(second)
+                problem = self.disagreement(first, second)
+                if not problem:
+                    continue
+                verdict = Judgement(False, problem)
+                nondeterministic = first._replace(case=CaseResult(first.case.config, first.case.dtype, verdict,
+                                                                  omitted=first.case.omitted))
+                if minimal is None or first is minimal:
+                    return nondeterministic, repeated
+                self.notes.append(f"  also non-deterministic on {self.spec.describe(first.case.config)}: {problem}")
+                return minimal, repeated
+        return minimal, repeated
+
+    def disagreement(self, first: _Outcome, second: _Outcome) -> str:
+        """``"non-deterministic: ..."`` when two calls on one case disagree beyond rounding, else ``""``."""
+        if first.error is not None or second.error is not None:
+            if first.error is not None and second.error is not None and _raised(first.error) == _raised(second.error):
+                return ""
+            return f"non-deterministic: call 1 {_what(first)}, call 2 {_what(second)}"
+        try:
+            a1, a2 = to_numpy(first.actual), to_numpy(second.actual)
+        except Exception:  # noqa: BLE001 - an output that cannot be read: compare the verdicts
+            v1, v2 = first.case.verdict.summary(), second.case.verdict.summary()
+            return "" if v1 == v2 else f"non-deterministic: call 1 was judged {v1!r}, call 2 {v2!r}"
+        if a1.shape != a2.shape or a1.dtype != a2.dtype:
+            return f"non-deterministic: call 1 {_what(first)}, call 2 {_what(second)}"
+        differ = self.differing(first.drawn, a1, a2)
+        if not np.any(differ):
+            return ""
+        index = tuple(int(i) for i in np.argwhere(differ)[0])
+        return (f"non-deterministic: entry {index}: call 1 gave {a1[index].item()!r}, "
+                f"call 2 gave {a2[index].item()!r}")
+
+    def differing(self, drawn: Any, a1: np.ndarray, a2: np.ndarray) -> np.ndarray:
+        """Entries where two outputs differ: exactly for the padding functions, beyond twice the bound otherwise."""
+        with np.errstate(invalid="ignore"):
+            differ = ~((a1 == a2) | (np.isnan(a1) & np.isnan(a2)))
+        if self.spec.exact or not np.any(differ):
+            return differ
+        bound = expected_and_bound(self.spec, drawn.config, drawn.inputs, drawn.dtype).bound
+        with np.errstate(invalid="ignore", over="ignore"):
+            return differ & ~(np.abs(a1.astype(np.complex128) - a2) <= 2 * bound)
+
+    def diagnose(self, failures: list[_Outcome]) -> Any:
+        """The catalogued mistakes that reproduce every failure tried (:mod:`refimpl.oracle.diagnosis`)."""
+        from . import diagnosis
+
+        if not hasattr(diagnosis, "diagnose_failures"):  # until diagnose_failures lands
+            return _legacy_diagnosis(self.spec, failures)
+        omitted = {repr(o.drawn.config): o.drawn.omitted for o in failures}
+
+        def rerun(config: dict[str, Any], inputs: dict[str, Any]) -> Any:
+            leave_out = omitted.get(repr(config), frozenset())
+            return self.candidate.call(config, in_backend(self.xp, copy.deepcopy(inputs)), leave_out)
+
+        found = [diagnosis.Failure(o.drawn.config, o.drawn.inputs, o.actual) for o in failures]
+        return diagnosis.diagnose_failures(self.spec.name, found, rerun)
+
+    def gradient(self, drawn: Any) -> Judgement:
         """The candidate's VJP (PyTorch or JAX autodiff) against :func:`reference_vjp`."""
-        spec = self.spec
-        shape = spec.output_shape(config)
-        G = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+        spec, config, inputs, dtype = self.spec, drawn.config, drawn.inputs, drawn.dtype
+        G = np.random.default_rng(0).standard_normal(spec.output_shape(config)).astype(dtype)
         names = ["w"] + [f"inputs[{i}]" for i in range(len(inputs.get("inputs", [])))]
         arrays = [np.asarray(a) for a in (inputs["w"], *inputs.get("inputs", []))]
-        got = candidate_vjp(spec, self.run_candidate, config, arrays, G, self.backend)
+
+        def run(c: dict[str, Any], given: dict[str, Any]) -> Any:
+            return self.candidate.call(c, given, drawn.omitted)
+
+        got = candidate_vjp(spec, run, config, arrays, G, self.settings.backend)
         as_inputs = {"w": wide(arrays[0]), **({"inputs": [wide(a) for a in arrays[1:]]} if spec.is_fusion else {})}
         ref = reference_vjp(spec.name, config, as_inputs, wide(G))
         mag = reference_vjp(spec.name, config, {k: _abs(v) for k, v in as_inputs.items()}, np.abs(wide(G)))
@@ -276,40 +434,106 @@ class _Search:
         return Judgement(True, K=K)
 
 
+def _what(outcome: _Outcome) -> str:
+    """What one call did, in words: ``raised RuntimeError: ...`` or ``gave an output of shape (2, 2), float64``."""
+    if outcome.error is not None:
+        return f"raised {_raised(outcome.error)}"
+    a = _dense(outcome.actual)
+    return "gave an output refimpl cannot read" if a is None else f"gave an output of shape {a.shape}, {a.dtype}"
+
+
+def _dense(actual: Any) -> np.ndarray | None:
+    try:
+        return None if actual is None else to_numpy(actual)
+    except Exception:  # noqa: BLE001 - not an array refimpl can read
+        return None
+
+
 def _abs(value: Any) -> Any:
     """``|value|`` of an array or of each array of a list."""
     return [np.abs(a) for a in value] if isinstance(value, list) else np.abs(value)
 
 
-def _diagnosable(outcome: _Outcome) -> bool:
-    """Whether a catalogued mistake can explain the output: values off, or numbers in a wrong shape."""
-    problem = outcome.case.verdict.problem
-    if not problem:
-        return True
-    return problem.startswith("shape") and to_numpy(outcome.actual).dtype.kind in "biufc"
+# -- until the pieces of the oracle's rework land: the previous candidates, cases and diagnosis ---------------
 
 
-def _diagnose_failures(spec: FunctionSpec, failures: list[_Outcome]) -> Diagnosis | None:
-    """Diagnose the minimal failure, keeping only the mistakes that explain the larger ones too.
+class _NeverRaised(Exception):
+    """Stands for ``ArgumentModified`` where the candidates' module does not define it yet."""
 
-    A tiny configuration is often reproduced by several mistakes (with one row, row- and
-    column-major agree); the larger failing cases seen on the way tell them apart.
-    """
+
+_ArgumentModified: type[BaseException] = getattr(_candidates, "ArgumentModified", _NeverRaised)
+
+
+class _LegacyCandidate(NamedTuple):
+    run: Callable[[dict[str, Any], dict[str, Any]], Any]
+    convention: str
+    optional: frozenset[str] = frozenset()
+
+    def call(self, config: dict[str, Any], inputs: dict[str, Any], omitted: frozenset[str] = frozenset()) -> Any:
+        return self.run(config, inputs)
+
+
+def _adapted(candidate: Any, spec: FunctionSpec) -> Any:
+    """The candidate as :func:`refimpl.oracle._candidates.adapt` calls it: ``.call``, ``.convention``, ``.optional``."""
+    adapted = _candidates.adapt(candidate, spec)
+    if hasattr(adapted, "call"):
+        return adapted
+    return _LegacyCandidate(adapted, "class" if isinstance(candidate, type) else "function")
+
+
+class _LegacyCase(NamedTuple):
+    config: dict[str, Any]
+    omitted: frozenset[str]
+    inputs: dict[str, Any]
+    dtype: str
+    kind: str
+
+
+def _case_strategy(spec: FunctionSpec, s: Settings, config: dict[str, Any] | None, optional: frozenset[str]) -> Any:
+    """The cases to draw: :func:`refimpl.oracle._cases.case_strategy`."""
+    try:
+        from ._cases import case_strategy
+    except ImportError:
+        return _legacy_cases(spec, s, config)
+    return case_strategy(spec, dtypes=s.dtypes, max_side=s.max_side, max_rows=s.max_rows, config=config,
+                         optional=optional)
+
+
+def _legacy_cases(spec: FunctionSpec, s: Settings, config: dict[str, Any] | None) -> Any:
+    from hypothesis import strategies as st
+
+    from . import strategies as rs
+
+    configs = st.just(config) if config is not None else rs.configs(spec.name, max_side=s.max_side)
+
+    @st.composite
+    def draw(data: Any) -> _LegacyCase:
+        dtype = data(st.sampled_from(list(s.dtypes)))
+        drawn = data(configs)
+        tagged = spec.exact and data(st.booleans())
+        inputs = {"w": data(rs.parameter_vectors(spec.name, drawn, dtype=dtype, tagged=tagged))}
+        if spec.is_fusion:
+            inputs["inputs"] = data(rs.fusion_inputs(drawn, dtype=dtype))
+        return _LegacyCase(drawn, frozenset(), inputs, dtype, "tagged" if tagged else "drawn")
+
+    return draw()
+
+
+def _legacy_diagnosis(spec: FunctionSpec, failures: list[_Outcome]) -> Any:
+    from .diagnosis import diagnose
+
+    def diagnosable(o: _Outcome) -> bool:
+        a = _dense(o.actual)
+        problem = o.case.verdict.problem
+        return a is not None and (not problem or (problem.startswith("shape") and a.dtype.kind in "biufc"))
+
     minimal = failures[-1]
-    if not _diagnosable(minimal):
+    if not diagnosable(minimal):
         return None
-    larger = [f for f in failures[:-1] if _diagnosable(f)]
-    larger = sorted(larger, key=lambda f: -int(np.prod(spec.output_shape(f.case.config))))[:8]
-    first, *others = [diagnose(f.actual, spec.name, f.case.config, f.inputs) for f in [minimal, *larger]]
+    larger = sorted([f for f in failures[:-1] if diagnosable(f)],
+                    key=lambda f: -int(np.prod(spec.output_shape(f.case.config))))[:8]
+    first, *others = [diagnose(f.actual, spec.name, f.case.config, f.drawn.inputs) for f in [minimal, *larger]]
     common = [m for m in first.matches if all(m in d.matches for d in others if not d.correct)]
     if common:
         first.matches = common
     return first
-
-
-def _failure_text(spec: FunctionSpec, minimal: _Outcome, seed: int, target: str | None, diagnosis: Diagnosis | None) -> str:
-    case = minimal.case
-    message = failure_message(spec, case.config, case.dtype, case.verdict, seed, target, diagnosis)
-    if case.gradient is not None and not case.gradient.passed:
-        message += "\n  gradient: " + case.gradient.summary()
-    return message
