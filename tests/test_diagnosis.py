@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refimpl.oracle import _products
-from refimpl.oracle.diagnosis import Diagnosis, _Rule, catalogue, diagnose
+from refimpl.oracle._combinations import Rule
+from refimpl.oracle.diagnosis import Diagnosis, catalogue, diagnose
 from refimpl.oracle.mistakes import Pipeline
 from refimpl.oracle.registry import FUNCTIONS, leading_shape
 from refimpl.oracle.tolerance import expected_and_bound, judge
@@ -42,6 +43,10 @@ NAMES = {
     ("layout", "w"): "column-major reshape of w",
     ("layout", "PQST"): "column-major reshape of every segment of w",
     **{("layout", f): f"{f} read as (r, {f.lower()})" for f in "PQST"},
+    **{("layout", a + b): f"{a} and {b} read as (r, {a.lower()}), (r, {b.lower()})"
+       for a, b in itertools.combinations("PQST", 2)},
+    **{("layout", a + b + c): f"{a}, {b} and {c} read as (r, {a.lower()}), (r, {b.lower()}), (r, {c.lower()})"
+       for a, b, c in itertools.combinations("PQST", 3)},
     **{
         ("order", "".join(o)): f"segments of w in the order [{', '.join(o)}]"
         for o in itertools.permutations("PQST")
@@ -160,7 +165,7 @@ def applicable(function: str, config: dict[str, Any]) -> list[tuple[str, Any]]:
     elif function == "concatenation_fusion":
         out += [("layout", "w")]
     else:
-        out += [("layout", v) for v in ("PQST", "P", "Q", "S", "T")]
+        out += [("layout", "".join(v)) for k in (4, 1, 2, 3) for v in itertools.combinations("PQST", k)]
         out += [("order", "".join(o)) for o in itertools.permutations("PQST") if o != tuple("PQST")]
         out += [("swap", True), ("outer", True)]
     if function in FUSIONS:
@@ -405,7 +410,7 @@ def test_the_pipeline_without_mistakes_is_refimpl_and_its_bound_the_oracles(
         inputs = {k: (v * (1 - 2j) if k == "w" else [a * (2 + 1j) for a in v]) for k, v in inputs.items()}
     spec = FUNCTIONS[function]
     expected, bound, _ = expected_and_bound(function, config, inputs, dtype)
-    rule = _Rule.of(spec, config, inputs, np.dtype(dtype))
+    rule = Rule.of(spec, config, inputs, np.dtype(dtype))
     absolute = {"w": np.abs(inputs["w"]), "inputs": [np.abs(a) for a in inputs.get("inputs", [])]}
     assert np.allclose(Pipeline(spec, config, inputs).output(), expected, rtol=1e-12, atol=0)
     if spec.exact:
@@ -425,8 +430,9 @@ def test_the_catalogue_names() -> None:
         "output transposed",
     ]
     names = catalogue("dual_lphm_fusion", {"dims": [2, 2], "n": 4, "p": 2, "q": None, "r": 1})
-    assert len(names) == 3 + 23 + 5 + 2 + 1 + 1  # concat, order, layout, swap and outer, weight_T, output
+    assert len(names) == 3 + 23 + 15 + 2 + 1 + 1  # concat, order, layout, swap and outer, weight_T, output
     assert "Q read as (r, q)" in names and "segments of w in the order [T, S, Q, P]" in names
+    assert "P and S read as (r, p), (r, s)" in names and "P, Q and T read as (r, p), (r, q), (r, t)" in names
     assert "p and q exchanged" not in names  # p == q
 
 

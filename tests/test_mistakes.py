@@ -65,7 +65,11 @@ def test_the_variants() -> None:
     }
     assert find("dual_lphm", "segment_order:QPST").name == "segments of w in the order [Q, P, S, T]"
     factors = [m.id for m in catalogue("dual_lphm_fusion") if m.family == "factor_transposed"]
-    assert factors == ["factor_transposed:P", "factor_transposed:Q", "factor_transposed:S", "factor_transposed:T"]
+    subsets = [c for k in (1, 2, 3) for c in itertools.combinations("PQST", k)]  # all four: column_major_reshape
+    assert factors == [f"factor_transposed:{''.join(c)}" for c in subsets]
+    assert find("dual_lphm", "factor_transposed:PS").name == "P and S read as (r, p), (r, s)"
+    assert find("dual_lphm", "factor_transposed:QST").name == "Q, S and T read as (r, q), (r, s), (r, t)"
+    assert find("dual_lphm", "column_major_reshape").setting == "PQST"
 
 
 @pytest.mark.parametrize("function", list(FUNCTIONS))

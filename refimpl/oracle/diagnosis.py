@@ -1,14 +1,21 @@
-"""Diagnosis of a wrong output: which catalogued implementation mistake reproduces it.
+"""Diagnosis of wrong outputs: which catalogued implementation mistakes reproduce them.
 
 The mistakes are those of :mod:`refimpl.oracle.mistakes`, the one catalogue, where each
-changes one *stage* of the computation. :func:`diagnose` builds, in float64 (complex128) from
-the candidate's own inputs, the output of every single mistake that applies to the
-configuration and of every pair of mistakes from two different stages, and reports those that
-reproduce the candidate's output under the oracle's rule: the bound of
-:func:`refimpl.oracle.tolerance.expected_and_bound` for the candidate's dtype, with the magnitude
-taken from the mistaken computation itself (exact equality for the padding functions). A pair is
-not reported when one of its two mistakes already reproduces the output alone. Mistakes are
-named by their prose names (:attr:`refimpl.oracle.mistakes.Mistake.name`).
+changes one *stage* of the computation. The outputs of the mistakes are built in float64
+(complex128) from the candidate's own inputs, alone, in pairs from two different stages and,
+when none of these reproduces the candidate's output, in triples
+(:mod:`refimpl.oracle._combinations` searches them); a combination is named when it reproduces
+the output under the oracle's rule (:func:`refimpl.oracle.tolerance.disagreeing`, with the
+bound of :func:`refimpl.oracle.tolerance.expected_and_bound` for the candidate's dtype and the
+magnitude of the mistaken computation itself; exact equality for the padding functions). A pair
+is not named when one of its mistakes already reproduces the output alone. Mistakes are named by
+their prose names (:attr:`refimpl.oracle.mistakes.Mistake.name`), joined by ``" + "``.
+
+* :func:`diagnose` diagnoses one output. On a tiny output (one row, ``w`` of 0s and 1s)
+  unrelated mistakes can agree with it by chance.
+* :func:`diagnose_failures` diagnoses a candidate: it reruns its failing configurations on
+  :func:`informative_inputs` and names only the combinations that reproduce every one of them,
+  or says that no known mistake matches. A confident wrong name is worse than silence.
 
 For the padding functions, which only copy entries of ``w``, a ``w`` with distinct entries (say
 ``1..l``) lets the output be decoded: each entry tells which entry of ``w`` it holds, and the
@@ -17,8 +24,6 @@ first misplaced entries are reported as ``entry (i, j) holds w[k], expected w[k'
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,27 +31,29 @@ from typing import Any
 import numpy as np
 
 from . import mistakes as _mistakes
+from ._combinations import Found, Rule, Trial, disagreeing, search
 from .adapters import to_numpy
-from .mistakes import Mistake, Pipeline
+from .mistakes import Pipeline
 from .registry import FunctionSpec, get_spec
 from .tolerance import expected_and_bound
 
-__all__ = ["Diagnosis", "Failure", "catalogue", "diagnose", "diagnose_failures"]
+__all__ = ["Diagnosis", "Failure", "catalogue", "diagnose", "diagnose_failures", "informative_inputs"]
 
 
 @dataclass
 class Diagnosis:
-    """What :func:`diagnose` found out about a wrong output.
+    """What :func:`diagnose` or :func:`diagnose_failures` found out about wrong outputs.
 
-    Each catalogued mistake of :mod:`refimpl.oracle.mistakes`, alone and in pairs from two
-    stages, was rebuilt from the candidate's inputs; ``matches`` names those that reproduce the
-    candidate's output. ``str()`` gives the report in words.
+    Each catalogued mistake of :mod:`refimpl.oracle.mistakes`, alone and combined with others
+    of other stages, was rebuilt from the candidate's inputs; ``matches`` names those that
+    reproduce the candidate's outputs. ``str()`` gives the report in words.
 
     Parameters
     ----------
     matches : list of str
-        The catalogued mistakes (single, or two joined by ``" + "``) whose output reproduces the
-        candidate's within the oracle's tolerance, by their prose names; empty when none does.
+        The catalogued mistakes (single, or up to three joined by ``" + "``) whose output
+        reproduces the candidate's within the oracle's tolerance (every case of
+        :func:`diagnose_failures`), by their prose names; empty when none does.
     misplaced : list of str
         Padding functions with distinct entries of ``w``: the first misplaced entries, as
         ``"entry (i, j) holds w[k], expected w[k']"`` (indices from 0).
@@ -59,14 +66,16 @@ class Diagnosis:
     misplaced_count : int
         How many entries are misplaced in all (padding functions, when decodable).
     tried : int
-        How many mistakes and pairs of mistakes were tried.
+        How many mistakes and combinations of mistakes were tried.
     notes : list of str
         Anything else worth saying: a shape that differs from the expected one, a ``w`` that
-        cannot be decoded.
+        cannot be decoded, the cases diagnosed.
+    cases : int
+        On how many failing cases the matches were checked (:func:`diagnose_failures`).
 
     Attributes
     ----------
-    matches, misplaced, correct, function, config, misplaced_count, tried, notes
+    matches, misplaced, correct, function, config, misplaced_count, tried, notes, cases
         As given.
 
     See Also
@@ -82,7 +91,7 @@ class Diagnosis:
     the output is reproduced by this known mistake:
       - output transposed
     >>> print(Diagnosis(tried=42))
-    no known mistake matches (tried 42 mistakes and pairs of mistakes)
+    no known mistake matches (tried 42 mistakes and combinations of mistakes)
     """
 
     matches: list[str] = field(default_factory=list)
@@ -93,6 +102,7 @@ class Diagnosis:
     misplaced_count: int = 0
     tried: int = 0
     notes: list[str] = field(default_factory=list)
+    cases: int = 1
 
     def __str__(self) -> str:
         if self.correct:
@@ -106,7 +116,7 @@ class Diagnosis:
             lines.append(f"the output is reproduced by {which}:")
             lines += [f"  - {name}" for name in self.matches]
         else:
-            lines.append(f"no known mistake matches (tried {self.tried} mistakes and pairs of mistakes)")
+            lines.append(f"no known mistake matches (tried {self.tried} mistakes and combinations of mistakes)")
         lines += self.notes
         if self.misplaced:
             lines.append(
@@ -146,24 +156,7 @@ def catalogue(function: str | FunctionSpec, config: dict[str, Any]) -> list[str]
     """
     return [m.name for m in _mistakes.catalogue(function, config)]
 
-
-# -- the oracle's rule ---------------------------------------------------------------------------
-
-
-def _disagreeing(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> np.ndarray:
-    """Where ``actual`` fails the oracle's rule (that of ``judge``): NaN and inf placement exactly
-    (in the real and the imaginary part for complex data), finite entries within ``bound``."""
-    if np.isfinite(actual).all() and np.isfinite(expected).all():
-        return np.abs(actual - expected) > bound
-    off = np.zeros(np.broadcast_shapes(actual.shape, expected.shape), dtype=bool)
-    parts = (np.real, np.imag) if np.iscomplexobj(actual) or np.iscomplexobj(expected) else (np.real,)
-    for take in parts:
-        for where in (np.isnan, np.isposinf, np.isneginf):
-            off |= where(take(actual)) != where(take(expected))
-    with np.errstate(invalid="ignore", over="ignore"):
-        error = np.where(np.isfinite(expected), np.abs(actual - expected), 0.0)
-        off |= error > bound
-    return off
+# -- the candidate's output ---------------------------------------------------------------------
 
 
 def _candidate_dtype(actual: np.ndarray, inputs: dict[str, Any]) -> np.dtype:
@@ -174,116 +167,6 @@ def _candidate_dtype(actual: np.ndarray, inputs: dict[str, Any]) -> np.dtype:
     dtypes = [to_numpy(a).dtype for a in [inputs["w"], *inputs.get("inputs", [])]]
     floating = [d for d in dtypes if d.kind in "fc"]
     return np.result_type(*floating) if floating else np.dtype(np.float64)
-
-
-@dataclass(frozen=True)
-class _Rule:
-    """The oracle's bound as a function of the magnitude: ``gamma * magnitude + tiny``.
-
-    Read off :func:`expected_and_bound` itself, by giving it computations whose magnitude is 0 and
-    1, so that the diagnosis follows the oracle's rule wherever that rule is defined. For the
-    padding functions the magnitude is the entry itself and ``tiny`` is 0.
-    """
-
-    gamma: float
-    tiny: float
-
-    @classmethod
-    def of(cls, spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: np.dtype) -> _Rule:
-        arrays = [to_numpy(x) for x in [inputs["w"], *inputs.get("inputs", [])]]
-        kind = np.complex128 if any(np.iscomplexobj(x) for x in arrays) else np.float64
-
-        def constant(value: float) -> FunctionSpec:
-            return dataclasses.replace(spec, call=lambda c, i: np.full((), value, kind))
-
-        _, at_zero, _ = expected_and_bound(constant(0.0), config, inputs, dtype)
-        _, at_one, _ = expected_and_bound(constant(1.0), config, inputs, dtype)
-        tiny = float(np.real(at_zero))  # a complex constant (for complex data's K) gives a complex bound
-        return cls(gamma=float(np.real(at_one)) - tiny, tiny=tiny)
-
-
-def _ceiling(pipeline: Pipeline) -> float:
-    """An upper bound on every entry of every mistake's magnitude (its computation on ``|inputs|``).
-
-    Each mistake only reads the entries of ``w`` (and the inputs' columns) in another order, so an
-    entry of ``|P'| |Q'|^T`` is at most ``r max|w|^2``, one of the Dual-LPHM weight at most
-    ``r^2 max|w|^4``, and one of ``|X'| |W'|`` at most the largest row sum of ``|X|`` times that.
-    Doubled against the rounding of these float64 sums. Not needed for the padding functions.
-    """
-    spec, config = pipeline.spec, pipeline.config
-    if spec.exact:
-        return np.inf
-    with np.errstate(over="ignore"):
-        top = float(np.max(np.abs(pipeline.w), initial=0.0))
-        weight = top if spec.name == "concatenation_fusion" else config["r"] ** 2 * top**4
-        if spec.is_fusion:
-            rows = [np.abs(x).sum(axis=-1) for x in pipeline.arrays]
-            weight *= float(np.max(sum(rows), initial=0.0))
-        return 2.0 * weight
-
-
-# -- trying the mistakes ------------------------------------------------------------------------
-
-
-@dataclass
-class _Trial:
-    """The candidate's output, and the test whether a choice of mistakes reproduces it."""
-
-    actual: np.ndarray
-    pipeline: Pipeline
-    rule: _Rule
-    ceiling: float
-    _absolute: Pipeline | None = None
-
-    def magnitude(self, mistakes: Sequence[Mistake]) -> np.ndarray | None:
-        """The mistaken computation on the absolute values of the inputs (made on first use)."""
-        if self._absolute is None:
-            self._absolute = self.pipeline.absolute()
-        return self._absolute.output(mistakes)
-
-    def reproduces(self, mistakes: Sequence[Mistake]) -> bool:
-        with np.errstate(all="ignore"):  # inf and NaN in the inputs are compared by placement
-            return self._reproduces(mistakes)
-
-    def _reproduces(self, mistakes: Sequence[Mistake]) -> bool:
-        a, rule = self.actual, self.rule
-        mistaken = self.pipeline.output(mistakes)
-        if mistaken is None or mistaken.shape != a.shape:
-            return False
-        if np.any(_disagreeing(a, mistaken, np.full((), np.inf))):
-            return False  # NaN or inf in another place: no bound helps
-        if self.pipeline.spec.exact:
-            return not _disagreeing(a, mistaken, rule.gamma * np.abs(mistaken)).any()
-        if not _disagreeing(a, mistaken, np.full((), rule.tiny)).any():
-            return True  # within the smallest bound: the magnitude is not needed
-        if _disagreeing(a, mistaken, np.full((), rule.gamma * self.ceiling + rule.tiny)).any():
-            return False  # beyond the largest bound any magnitude could give
-        magnitude = self.magnitude(mistakes)
-        return not _disagreeing(a, mistaken, rule.gamma * magnitude + rule.tiny).any()
-
-
-@dataclass(frozen=True)
-class _Search:
-    """The names of the mistakes (and pairs) that reproduce the output, and how many were tried."""
-
-    matches: list[str]
-    tried: int
-
-
-def _search(mistakes: list[Mistake], reproduces: Callable[[Sequence[Mistake]], bool]) -> _Search:
-    """Every single mistake, then every pair from two stages of which neither alone reproduces."""
-    single = {m: reproduces([m]) for m in mistakes}
-    matches = [m.name for m in mistakes if single[m]]
-    tried = len(mistakes)
-    for first, second in itertools.combinations(mistakes, 2):
-        if first.stage == second.stage:
-            continue
-        tried += 1
-        if single[first] or single[second]:
-            continue  # one of the two alone reproduces the output: the pair adds nothing
-        if reproduces([first, second]):
-            matches.append(f"{first.name} + {second.name}")
-    return _Search(matches, tried)
 
 
 # -- the entry-by-entry decoding of the padding functions -----------------------------------------
@@ -329,7 +212,8 @@ def _against_reference(
     if a.shape != expected.shape:
         diagnosis.notes.append(f"the output has shape {a.shape}, the reference {expected.shape}")
         return
-    off = _disagreeing(a, expected, bound)
+    with np.errstate(all="ignore"):
+        off = disagreeing(a, expected, bound, exact=get_spec(diagnosis.function).exact)
     if not off.any():
         diagnosis.correct = True
     elif get_spec(diagnosis.function).exact:
@@ -339,6 +223,42 @@ def _against_reference(
 
 
 # -- the diagnosis --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Case:
+    """A value failure ready to diagnose: its description against the reference, and its trial."""
+
+    diagnosis: Diagnosis
+    trial: Trial
+
+
+def _value_failure(
+    spec: FunctionSpec, config: dict[str, Any], actual: Any, inputs: dict[str, Any], limit: int = 5
+) -> _Case | None:
+    """``actual`` compared with the reference; ``None`` when its values are right (or unreadable)."""
+    try:
+        a = to_numpy(actual)
+    except Exception:  # noqa: BLE001 - an output no adapter reads has no values to diagnose
+        return None
+    if a.dtype.kind not in "biufc":
+        return None
+    dtype = _candidate_dtype(a, inputs)
+    a = a if a.dtype.kind in "fc" else a.astype(np.float64)
+    expected, bound, _ = expected_and_bound(spec, config, inputs, dtype)
+    pipeline = Pipeline(spec, config, inputs)
+    diagnosis = Diagnosis(function=spec.name, config=config)
+    _against_reference(diagnosis, a, expected, bound, pipeline.w, limit)
+    if diagnosis.correct:
+        return None
+    return _Case(diagnosis, Trial(a, pipeline, Rule.of(spec, config, inputs, dtype)))
+
+
+def _name(diagnosis: Diagnosis, found: Found) -> None:
+    diagnosis.matches = [" + ".join(m.name for m in combination) for combination in found.matches]
+    diagnosis.tried = found.tried
+    if not found.complete:
+        diagnosis.notes.append(f"the search stopped after {found.tried} combinations of mistakes")
 
 
 def diagnose(
@@ -351,13 +271,18 @@ def diagnose(
 ) -> Diagnosis:
     """Name the catalogued mistakes that reproduce a wrong output.
 
-    Every catalogued mistake (see the module docstring), alone and in pairs from different
-    stages of the computation, is applied to the candidate's own inputs in float64 (complex128),
-    and the mistakes whose output agrees with ``actual`` under the oracle's rule are named: the
-    bound of :func:`refimpl.oracle.tolerance.expected_and_bound` for ``actual``'s dtype, with the
+    Every catalogued mistake (see the module docstring) is applied to the candidate's own
+    inputs in float64 (complex128), alone, in pairs from different stages of the computation,
+    and, when no single mistake or pair does, in triples; those whose output agrees with
+    ``actual`` under the oracle's rule are named: the bound of
+    :func:`refimpl.oracle.tolerance.expected_and_bound` for ``actual``'s dtype, with the
     magnitude taken from the mistaken computation on the absolute values of the inputs (exact
     equality for the padding functions). For the padding functions with distinct entries of
     ``w``, the misplaced entries are also decoded into the entries of ``w`` they hold.
+
+    One output of a small configuration can agree with several mistakes by chance; to diagnose
+    a candidate, :func:`diagnose_failures` reruns it on informative inputs and names only what
+    reproduces every failing case.
 
     Parameters
     ----------
@@ -375,7 +300,7 @@ def diagnose(
     Returns
     -------
     Diagnosis
-        ``matches`` names the mistakes that reproduce ``actual`` (``" + "`` joins a pair);
+        ``matches`` names the mistakes that reproduce ``actual`` (``" + "`` joins a combination);
         ``correct`` is set when ``actual`` agrees with the reference. ``str()`` gives a report.
 
     Raises
@@ -410,22 +335,20 @@ def diagnose(
     spec = get_spec(function)
     config = spec.normalize(config)
     a = to_numpy(actual)
-    dtype = _candidate_dtype(a, inputs)
-    if a.dtype.kind not in "fc":
-        a = a.astype(np.float64)
-    expected, bound, _ = expected_and_bound(spec, config, inputs, dtype)  # also checks config and inputs
-    pipeline = Pipeline(spec, config, inputs)
-    diagnosis = Diagnosis(function=spec.name, config=config)
-    _against_reference(diagnosis, a, expected, bound, pipeline.w, limit)
-    if diagnosis.correct:
-        return diagnosis
-    trial = _Trial(a, pipeline, _Rule.of(spec, config, inputs, dtype), _ceiling(pipeline))
-    found = _search(_mistakes.catalogue(spec, config), trial.reproduces)
-    diagnosis.matches, diagnosis.tried = found.matches, found.tried
-    return diagnosis
+    if a.dtype.kind not in "biufc":
+        a = a.astype(np.float64)  # numbers in an object array, or refused here
+    expected_and_bound(spec, config, inputs, _candidate_dtype(a, inputs))  # checks config and inputs
+    case = _value_failure(spec, config, a, inputs, limit)
+    if case is None:
+        return Diagnosis(correct=True, function=spec.name, config=config)
+    _name(case.diagnosis, search(_mistakes.catalogue(spec, config), [case.trial]))
+    return case.diagnosis
 
 
-# -- the diagnosis of a candidate's failures ---------------------------------------------------
+# -- the diagnosis of a candidate's failures ------------------------------------------------------
+
+#: The most failing configurations a diagnosis reruns, the largest first.
+CASES = 4
 
 
 @dataclass
@@ -447,6 +370,83 @@ class Failure:
     actual: Any = None
 
 
+def informative_inputs(function: str | FunctionSpec, config: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any] | None:
+    """Inputs like ``inputs`` (shapes and dtypes) whose entries tell every layout apart.
+
+    ``w`` is index-tagged: ``w[k] = k + 1`` (divided by ``l`` for the Dual-LPHM functions, whose
+    products would otherwise grow as ``l**4``); complex, its imaginary parts are ``l + k + 1``
+    (divided likewise). The fusion's inputs hold distinct values spread over ``[-1, 1]``, of
+    both signs, from a fixed seed. ``None`` when ``w`` is boolean and cannot hold tags.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tagged = informative_inputs("duplicated_padding", {"n": 2, "D": 2}, {"w": np.zeros((1, 4), np.float32)})
+    >>> tagged["w"]
+    array([[1., 2., 3., 4.]], dtype=float32)
+    """
+    spec = get_spec(function)
+    w = to_numpy(inputs["w"])
+    if w.dtype.kind not in "iufc":
+        return None
+    l, k = w.size, np.arange(1, w.size + 1, dtype=np.float64)
+    tags = k + 1j * (k + l) if w.dtype.kind == "c" else k
+    if not (spec.exact or w.dtype.kind in "iu"):
+        tags = tags / max(l, 1)
+    tagged: dict[str, Any] = {"w": tags.astype(w.dtype).reshape(w.shape)}
+    if spec.is_fusion:
+        arrays = [to_numpy(a) for a in inputs["inputs"]]
+        tagged["inputs"] = _spread(arrays)
+    return tagged
+
+
+def _spread(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """Arrays of the same shapes and dtypes holding distinct values of both signs, all different."""
+    rng = np.random.default_rng(0)
+    total = sum(a.size for a in arrays)
+    signs = rng.choice([-1.0, 1.0], 2 * total)
+    real = (rng.permutation(total) + 1.0) * signs[:total]
+    imag = (rng.permutation(total) + 1.0) * signs[total:]
+    out, at = [], 0
+    for a in arrays:
+        part = real[at:at + a.size] + 1j * imag[at:at + a.size] if a.dtype.kind == "c" else real[at:at + a.size]
+        if a.dtype.kind in "fc":
+            part = part / max(total, 1)
+        out.append(part.astype(a.dtype).reshape(a.shape))
+        at += a.size
+    return out
+
+
+def _informative(
+    spec: FunctionSpec, failure: Failure, rerun: Callable[[dict[str, Any], dict[str, Any]], Any] | None
+) -> tuple[_Case | None, bool]:
+    """The failure's configuration rerun on informative inputs, if that fails; else the failure
+    itself (a mistake that shows on its inputs only, such as ``0 * inf``). ``None`` when the
+    rerun raises or nothing has wrong values. The second value says whether the rerun is used."""
+    config = spec.normalize(failure.config)
+    tagged = None if rerun is None else informative_inputs(spec, config, failure.inputs)
+    if tagged is not None:
+        try:
+            output = rerun(failure.config, tagged)
+        except Exception:  # noqa: BLE001 - the candidate crashes on this input: skip the case
+            return None, False
+        case = _value_failure(spec, config, output, tagged)
+        if case is not None:
+            return case, True
+    if failure.actual is None:
+        return None, False
+    return _value_failure(spec, config, failure.actual, failure.inputs), False
+
+
+def _largest_first(spec: FunctionSpec, failures: Sequence[Failure]) -> list[Failure]:
+    """One failure of each configuration where the candidate gave an output, the largest first."""
+    seen: dict[str, Failure] = {}
+    for failure in reversed(failures):  # the shrunk failure is last: it represents its configuration
+        if failure.actual is not None:
+            seen.setdefault(repr(sorted(spec.normalize(failure.config).items())), failure)
+    return sorted(seen.values(), key=lambda f: -int(np.prod(spec.output_shape(spec.normalize(f.config)))))
+
+
 def diagnose_failures(
     function: str | FunctionSpec,
     failures: Sequence[Failure],
@@ -454,25 +454,66 @@ def diagnose_failures(
 ) -> Diagnosis | None:
     """Name the catalogued mistakes that reproduce every failing case tried, or none.
 
-    Provisional: the value failures (largest first) are diagnosed one by one and only the
-    mistakes that reproduce all of them are kept.
+    The largest few failing configurations where the candidate gave an output (one of each, at
+    most :data:`CASES`) are rerun, when ``rerun`` is given, with :func:`informative_inputs`:
+    index-tagged ``w`` and distinct inputs, on which two different mistakes practically never
+    agree by chance. A configuration whose rerun raises is skipped; one whose rerun is right is
+    diagnosed on its own inputs. A combination of up to three catalogued mistakes, from
+    different stages, is named only when it reproduces *every* case tried (one that cannot run
+    on a case does not reproduce it); otherwise the diagnosis says that no known mistake matches.
 
+    Parameters
+    ----------
+    function : str or FunctionSpec
+        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
+    failures : sequence of Failure
+        The failing cases, in the order found (the minimal one last); those where the
+        candidate raised (``actual=None``) are not diagnosed.
+    rerun : callable, optional
+        ``rerun(config, inputs)`` calls the candidate again with NumPy inputs and returns its
+        output (or raises).
+
+    Returns
+    -------
+    Diagnosis or None
+        Of the largest case, with the matches of all; ``None`` when no case has wrong values.
+
+    Examples
+    --------
     >>> import numpy as np
-    >>> config = {"n": 4, "D": 6, "p": 2, "q": 2}
-    >>> w = np.arange(1.0, 7.0)
-    >>> wrong = np.kron(np.ones((2, 2)), w.reshape(3, 2).T)
-    >>> diagnose_failures("duplicated_padding", [Failure(config, {"w": w}, wrong)]).matches
-    ['column-major reshape of w']
+    >>> def mine(config, inputs):  # i <= j in place of i == j in the block test
+    ...     n, D, p, q = config["n"], config["D"], config["p"], config["q"]
+    ...     W = np.reshape(inputs["w"], (n // p, D // q))
+    ...     return np.block([[W if i <= j else 0 * W for j in range(q)] for i in range(p)])
+    >>> small = {"n": 2, "D": 4, "p": 1, "q": 2}  # "ones in place of the identity", by chance
+    >>> failure = Failure(small, {"w": np.ones(4)}, mine(small, {"w": np.ones(4)}))
+    >>> diagnose_failures("duplicated_diagonal_padding", [failure]).matches
+    ['ones in place of the identity']
+    >>> large = {"n": 6, "D": 6, "p": 3, "q": 3}
+    >>> failures = [Failure(large, {"w": np.ones(4)}, mine(large, {"w": np.ones(4)})), failure]
+    >>> print(diagnose_failures("duplicated_diagonal_padding", failures, rerun=mine).matches)
+    []
     """
     spec = get_spec(function)
-    valued = [f for f in failures if f.actual is not None]
-    if not valued:
+    cases, reran = [], 0
+    for failure in _largest_first(spec, failures):
+        case, used = _informative(spec, failure, rerun)
+        if case is not None:
+            cases.append(case)
+            reran += used
+        if len(cases) == CASES:
+            break
+    if not cases:
         return None
-    valued.sort(key=lambda f: -int(np.prod(spec.output_shape(spec.normalize(f.config)))))
-    found = [diagnose(f.actual, spec, f.config, f.inputs) for f in valued[:4]]
-    found = [d for d in found if not d.correct]
-    if not found:
-        return None
-    first = found[0]
-    first.matches = [m for m in first.matches if all(m in d.matches for d in found)]
-    return first
+    common = [m for m in _mistakes.catalogue(spec, cases[0].diagnosis.config)
+              if all(m in _mistakes.catalogue(spec, c.diagnosis.config) for c in cases[1:])]
+    diagnosis = cases[0].diagnosis
+    _name(diagnosis, search(common, [c.trial for c in cases]))
+    diagnosis.cases = len(cases)
+    how = f", {reran} of them rerun with index-tagged w and distinct inputs" if reran else ""
+    diagnosis.notes.insert(0, f"diagnosed on {len(cases)} failing configuration(s){how}; "
+                              f"a mistake is named only when it reproduces every one")
+    if len(cases) > 1 or reran:
+        diagnosis.notes.insert(1, f"the details below are of {spec.describe(diagnosis.config)}"
+                                  + (" rerun" if reran else ""))
+    return diagnosis

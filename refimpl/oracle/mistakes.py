@@ -16,7 +16,8 @@ stage           mistakes (identifiers; :func:`catalogue` gives each one's prose 
 ``order``       Dual-LPHM: ``segment_order:QPST`` and the 22 other orders of the segments of
                 ``w`` (the cut positions follow the permuted lengths)
 ``layout``      ``column_major_reshape`` of ``w`` (of every segment of ``w`` for Dual-LPHM);
-                ``factor_transposed:Q`` (one factor read as ``(r, q)``), for each factor
+                ``factor_transposed:Q`` (one factor read as ``(r, q)``), and for every other
+                subset of the factors (``factor_transposed:PS``: ``P`` and ``S`` so read)
 ``ones``        padding: ``ones_for_identity``, ``identity_for_ones``
 ``select``      diagonal padding: ``zero_times_w`` (``kron(eye, W)`` by multiplication, so
                 ``0 * inf = nan`` off the diagonal blocks)
@@ -107,10 +108,20 @@ _ORDERS = tuple(
     for o in itertools.permutations(FACTORS) if o != FACTORS
 )
 _RESHAPE_W = _one("column_major_reshape", "column-major reshape of w", "layout", "w")
+
+
+def _factors_read_transposed(factors: tuple[str, ...]) -> Mistake:
+    """The factors named read as ``(r, rows)`` and transposed: ``"P and S read as (r, p), (r, s)"``."""
+    names = factors[0] if len(factors) == 1 else f"{', '.join(factors[:-1])} and {factors[-1]}"
+    shapes = ", ".join(f"(r, {f.lower()})" for f in factors)
+    setting = "".join(factors)
+    return Mistake(f"factor_transposed:{setting}", "factor_transposed", f"{names} read as {shapes}", "layout", setting)
+
+
+#: Every non-empty subset of the factors read column-major: all four is the reshape of every segment.
 _LAYOUTS = (
     _one("column_major_reshape", "column-major reshape of every segment of w", "layout", "PQST"),
-    *(Mistake(f"factor_transposed:{f}", "factor_transposed", f"{f} read as (r, {f.lower()})", "layout", f)
-      for f in FACTORS),
+    *(_factors_read_transposed(subset) for size in (1, 2, 3) for subset in itertools.combinations(FACTORS, size)),
 )
 _KRON = (
     _one("kron_operands_swapped", "Kronecker operands swapped", "swap"),
@@ -312,6 +323,7 @@ class Pipeline:
         }
         self.arrays = [_wide(a) for a in inputs["inputs"]] if self.spec.is_fusion else []
         self._joined: dict[Any, np.ndarray | None] = {}
+        self._factor_cache: dict[tuple[bool, str, str], tuple[LowRank, LowRank] | None] = {}
 
     def absolute(self) -> Pipeline:
         """The same computation on the absolute values of the inputs (the oracle's magnitude)."""
@@ -350,12 +362,18 @@ class Pipeline:
 
     def _factors(self, options: dict[str, Any]) -> tuple[LowRank, LowRank] | None:
         """The Kronecker operands ``(P Q^T, S T^T)`` as the mistaken ``options`` read them."""
-        shape = self._shapes["pq" in options]
-        if shape is None:
+        key = ("pq" in options, options.get("order", ""), options.get("layout", ""))
+        if key not in self._factor_cache:  # the diagnosis reads w in each way many times
+            shape = self._shapes[key[0]]
+            if shape is None:
+                self._factor_cache[key] = None
+            else:
+                P, Q, S, T = lphm_factors(npx, self.w, shape, order=tuple(key[1] or FACTORS), column_major=tuple(key[2]))
+                self._factor_cache[key] = (LowRank(P, Q), LowRank(S, T))
+        factors = self._factor_cache[key]
+        if factors is None:
             return None
-        order = tuple(options.get("order", FACTORS))
-        P, Q, S, T = lphm_factors(npx, self.w, shape, order=order, column_major=tuple(options.get("layout", "")))
-        A, B = LowRank(P, Q), LowRank(S, T)
+        A, B = factors
         return (B, A) if "swap" in options else (A, B)
 
     def _fusion(self, options: dict[str, Any]) -> np.ndarray | None:

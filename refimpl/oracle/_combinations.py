@@ -1,0 +1,266 @@
+"""The search of the diagnosis: which combinations of catalogued mistakes reproduce wrong outputs.
+
+A :class:`Trial` is one wrong output with the pipeline of its inputs
+(:class:`refimpl.oracle.mistakes.Pipeline`) and the oracle's rule for its dtype; :func:`search`
+names the combinations of up to three mistakes, from different stages, that reproduce *every*
+trial. It goes by size: every single mistake; then the pairs none of whose two mistakes already
+reproduces alone; then, only when no single mistake or pair does, the triples. Two things keep
+it quick:
+
+* the output transposed is not computed again: each combination's output is compared with the
+  candidate's output both as it is and transposed (the ``transpose`` stage);
+* a combination is tried on the smallest trial first, and on the next only while it still
+  reproduces; most fail at once, on the entry-wise ceiling of :class:`Trial` or on the first
+  differing entry.
+
+Every comparison is :func:`refimpl.oracle.tolerance.disagreeing`, the oracle's own rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .adapters import to_numpy
+from .mistakes import Mistake, Pipeline
+from .registry import FunctionSpec
+from .tolerance import expected_and_bound
+
+try:  # the oracle's rule, non-finite semantics included
+    from .tolerance import disagreeing as _oracle_disagreeing
+except ImportError:  # pragma: no cover - an older tolerance module
+    _oracle_disagreeing = None
+
+__all__ = ["Found", "Rule", "Trial", "disagreeing", "search"]
+
+#: Matching combinations of two or three mistakes after which a size's search stops.
+ENOUGH = 8
+#: The most combinations of three mistakes tried (on the first trial); beyond, the search is silent.
+MOST_TRIPLES = 6000
+
+
+def disagreeing(actual: np.ndarray, expected: np.ndarray, bound: Any, *, exact: bool) -> np.ndarray:
+    """Where ``actual`` fails the oracle's rule against ``expected`` within ``bound``."""
+    if _oracle_disagreeing is not None:
+        return np.asarray(_oracle_disagreeing(actual, expected, bound, exact=exact))
+    return _placement_and_bound(actual, expected, np.asarray(bound))  # pragma: no cover
+
+
+def _placement_and_bound(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """NaN and inf placement exactly (real and imaginary parts), finite entries within ``bound``."""
+    if np.isfinite(actual).all() and np.isfinite(expected).all():
+        return np.abs(actual - expected) > bound
+    off = np.zeros(np.broadcast_shapes(actual.shape, expected.shape), dtype=bool)
+    parts = (np.real, np.imag) if np.iscomplexobj(actual) or np.iscomplexobj(expected) else (np.real,)
+    for take in parts:
+        for where in (np.isnan, np.isposinf, np.isneginf):
+            off |= where(take(actual)) != where(take(expected))
+    with np.errstate(invalid="ignore", over="ignore"):
+        off |= np.where(np.isfinite(expected), np.abs(actual - expected), 0.0) > bound
+    return off
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The oracle's bound as a function of the magnitude: ``gamma * magnitude + tiny``.
+
+    Read off :func:`expected_and_bound` itself, by giving it computations whose magnitude is 0 and
+    1, so that the diagnosis follows the oracle's rule wherever that rule is defined. For the
+    padding functions the magnitude is the entry itself and ``tiny`` is 0.
+    """
+
+    gamma: float
+    tiny: float
+
+    @classmethod
+    def of(cls, spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: np.dtype) -> Rule:
+        arrays = [to_numpy(x) for x in [inputs["w"], *inputs.get("inputs", [])]]
+        kind = np.complex128 if any(np.iscomplexobj(x) for x in arrays) else np.float64
+
+        def constant(value: float) -> FunctionSpec:
+            return dataclasses.replace(spec, call=lambda c, i: np.full((), value, kind))
+
+        _, at_zero, _ = expected_and_bound(constant(0.0), config, inputs, dtype)
+        _, at_one, _ = expected_and_bound(constant(1.0), config, inputs, dtype)
+        tiny = float(np.real(at_zero))  # a complex constant (for complex data's K) gives a complex bound
+        return cls(gamma=float(np.real(at_one)) - tiny, tiny=tiny)
+
+
+def _ceiling(pipeline: Pipeline) -> float:
+    """An upper bound on every entry of every mistake's magnitude (its computation on ``|inputs|``).
+
+    Each mistake only reads the entries of ``w`` (and the inputs' columns) in another order, so an
+    entry of ``|P'| |Q'|^T`` is at most ``r max|w|^2``, one of the Dual-LPHM weight at most
+    ``r^2 max|w|^4``, and one of ``|X'| |W'|`` at most the largest row sum of ``|X|`` times that.
+    Doubled against the rounding of these float64 sums. Not needed for the padding functions.
+    """
+    spec, config = pipeline.spec, pipeline.config
+    if spec.exact:
+        return np.inf
+    with np.errstate(over="ignore"):
+        top = float(np.max(np.abs(pipeline.w), initial=0.0))
+        weight = top if spec.name == "concatenation_fusion" else config["r"] ** 2 * top**4
+        if spec.is_fusion:
+            rows = [np.abs(x).sum(axis=-1) for x in pipeline.arrays]
+            weight *= float(np.max(sum(rows), initial=0.0))
+        return 2.0 * weight
+
+
+def _swapped(a: np.ndarray | None) -> np.ndarray | None:
+    return None if a is None or a.ndim < 2 else np.swapaxes(a, -1, -2)
+
+
+class Trial:
+    """A wrong output, and the test whether a combination of mistakes reproduces it.
+
+    Parameters
+    ----------
+    actual : numpy.ndarray
+        The candidate's output, dense, in a floating dtype.
+    pipeline : Pipeline
+        The function's computation on the candidate's inputs.
+    rule : Rule
+        The oracle's bound for the candidate's dtype.
+    """
+
+    def __init__(self, actual: np.ndarray, pipeline: Pipeline, rule: Rule) -> None:
+        self.actual, self.pipeline, self.rule = actual, pipeline, rule
+        self.ceiling = _ceiling(pipeline)
+        self.exact = pipeline.spec.exact
+        self._absolute: Pipeline | None = None
+
+    @property
+    def size(self) -> int:
+        return int(self.actual.size)
+
+    def magnitude(self, mistakes: Sequence[Mistake]) -> np.ndarray | None:
+        """The mistaken computation on the absolute values of the inputs (made on first use)."""
+        if self._absolute is None:
+            self._absolute = self.pipeline.absolute()
+        return self._absolute.output(mistakes)
+
+    def reproduces(self, mistakes: Sequence[Mistake]) -> bool:
+        """Whether ``mistakes`` (of different stages) reproduce the output."""
+        with np.errstate(all="ignore"):
+            return self.agrees(self.pipeline.output(mistakes), mistakes)
+
+    def agrees(self, mistaken: np.ndarray | None, mistakes: Sequence[Mistake]) -> bool:
+        """Whether ``mistaken``, the output of ``mistakes``, agrees with the candidate's."""
+        a, rule = self.actual, self.rule
+        if mistaken is None or mistaken.shape != a.shape:
+            return False
+        with np.errstate(all="ignore"):  # inf and NaN in the inputs are compared by placement
+            if np.any(disagreeing(a, mistaken, np.inf, exact=self.exact)):
+                return False  # NaN or inf in another place: no bound helps
+            if self.exact:
+                return not disagreeing(a, mistaken, rule.gamma * np.abs(mistaken), exact=True).any()
+            if not disagreeing(a, mistaken, rule.tiny, exact=False).any():
+                return True  # within the smallest bound: the magnitude is not needed
+            if disagreeing(a, mistaken, rule.gamma * self.ceiling + rule.tiny, exact=False).any():
+                return False  # beyond the largest bound any magnitude could give
+            magnitude = self.magnitude(mistakes)
+            return not disagreeing(a, mistaken, rule.gamma * magnitude + rule.tiny, exact=False).any()
+
+
+@dataclass(frozen=True)
+class Found:
+    """The combinations that reproduce every trial, and how many combinations were tried."""
+
+    matches: list[tuple[Mistake, ...]]
+    tried: int
+    complete: bool = True
+
+
+def _in_stage_order(combination: Sequence[Mistake], order: dict[Mistake, int]) -> tuple[Mistake, ...]:
+    return tuple(sorted(combination, key=order.__getitem__))
+
+
+class _Searcher:
+    """One search: the mistakes that apply to every trial, split into the output transposed and the rest."""
+
+    def __init__(self, mistakes: list[Mistake], trials: Sequence[Trial]) -> None:
+        self.order = {m: k for k, m in enumerate(mistakes)}
+        self.flip = next((m for m in mistakes if m.stage == "transpose"), None)
+        self.base = [m for m in mistakes if m is not self.flip]
+        self.trials = sorted(trials, key=lambda t: t.size)  # the quickest rejection first
+        self.tried = 0
+
+    def evaluate(self, base: tuple[Mistake, ...], plain: bool, flipped: bool) -> tuple[bool, bool]:
+        """Whether ``base``, and ``base`` with the output transposed, reproduce every trial."""
+        flipped = flipped and self.flip is not None
+        self.tried += int(plain) + int(flipped)
+        for trial in self.trials:
+            if not (plain or flipped):
+                break
+            with np.errstate(all="ignore"):
+                out = trial.pipeline.output(base)
+            plain = plain and trial.agrees(out, base)
+            flipped = flipped and trial.agrees(_swapped(out), (*base, self.flip))
+        return plain, flipped
+
+    def combinations(self, size: int) -> Any:
+        """Combinations of ``size`` mistakes of the rest, each from its own stage."""
+        for combination in itertools.combinations(self.base, size):
+            if len({m.stage for m in combination}) == size:
+                yield combination
+
+
+def search(mistakes: list[Mistake], trials: Sequence[Trial], *, most: int = 3) -> Found:
+    """The combinations of up to ``most`` of ``mistakes`` that reproduce every one of ``trials``.
+
+    Parameters
+    ----------
+    mistakes : list of Mistake
+        The catalogued mistakes that apply to every trial, in the order of the stages.
+    trials : sequence of Trial
+        The wrong outputs; a combination that cannot run on one of them does not reproduce it.
+    most : int, default 3
+        The largest combination tried.
+
+    Returns
+    -------
+    Found
+        The single mistakes that reproduce every trial; the pairs of which neither mistake does
+        alone; when neither exists, the triples. Each combination in the order of the stages.
+    """
+    s = _Searcher(mistakes, trials)
+    _, transposed = s.evaluate((), False, True)  # the output transposed alone
+    results = {m: s.evaluate((m,), True, not transposed) for m in s.base}
+    singles = [(s.flip,)] if transposed else []
+    singles += [(m,) for m in s.base if results[m][0]]
+    alone = {c[0] for c in singles}
+    pairs = [(m, s.flip) for m in s.base if results[m][1] and m not in alone]
+    if most >= 2:
+        for first, second in s.combinations(2):
+            if first in alone or second in alone or len(pairs) >= ENOUGH:
+                continue
+            plain, _ = s.evaluate((first, second), True, False)
+            pairs += [(first, second)] if plain else []
+    found = [_in_stage_order(c, s.order) for c in singles] + sorted(
+        (_in_stage_order(c, s.order) for c in pairs), key=lambda c: [s.order[m] for m in c])
+    if found or most < 3:
+        return Found(sorted(found[: len(singles)], key=lambda c: s.order[c[0]]) + found[len(singles):], s.tried)
+    return _triples(s)
+
+
+def _triples(s: _Searcher) -> Found:
+    """Triples: three of the rest, or two with the output transposed (no smaller one matched)."""
+    triples: list[tuple[Mistake, ...]] = []
+    budget = s.tried + MOST_TRIPLES
+    for pair in s.combinations(2):  # with the output transposed
+        if len(triples) >= ENOUGH or s.tried >= budget:
+            break
+        _, flipped = s.evaluate(pair, False, True)
+        triples += [(*pair, s.flip)] if flipped else []
+    for triple in s.combinations(3):
+        if len(triples) >= ENOUGH or s.tried >= budget:
+            break
+        plain, _ = s.evaluate(triple, True, False)
+        triples += [triple] if plain else []
+    complete = s.tried < budget or len(triples) >= ENOUGH
+    return Found([_in_stage_order(c, s.order) for c in triples], s.tried, complete)
