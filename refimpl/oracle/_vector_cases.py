@@ -156,7 +156,7 @@ def exposed(case: Case, inputs: dict[str, Any], expected: np.ndarray, bound: np.
         if output is None:  # cannot run on this configuration: the mistaken implementation fails
             return True
         with np.errstate(all="ignore"):
-            return not judge(output.astype(dtype), expected, bound, dtype=dtype).passed
+            return not judge(output.astype(dtype), expected, bound, dtype=dtype, exact=get_spec(case.function).exact).passed
 
     families = itertools.groupby(catalogue(case.function), key=lambda m: m.family)  # in stage order
     return [f"exposes:{family}" for family, group in families if all(map(fails, group))]
