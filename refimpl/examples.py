@@ -17,6 +17,7 @@ __all__ = ["column_major_dual_lphm", "faithful_dual_lphm"]
 
 def _segments(w: Any, n: int, D: int, p: int, q: int, r: int, order: str) -> list[np.ndarray]:
     w = np.asarray(w).reshape(-1)
+    w = w.astype(np.float64) if w.dtype.kind in "biu" else w  # SPEC: integer and bool w give float64
     shapes = [(p, r), (q, r), (n // p, r), (D // q, r)]
     out, start = [], 0
     for rows, cols in shapes:

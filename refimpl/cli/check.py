@@ -2,6 +2,9 @@
 
 With no target it runs on the two implementations of :mod:`refimpl.examples`, a faithful one
 and one that reads ``w`` in column-major order, to show what a pass and a failure look like.
+The options and their defaults are :func:`refimpl.testing.check`'s; ``--plot FILE`` draws the
+minimal failing case with :func:`refimpl.plotting.plot_failure` (the oracle sits below the
+plotting layer, so the drawing is done here, on the report).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import sys
 from typing import Any
 
 from ..oracle.adapters import load_target
+from ..oracle.check import DEFAULT_DTYPES, DEFAULT_EXAMPLES, DEFAULT_MAX_ROWS, DEFAULT_MAX_SIDE, check
 from ..oracle.registry import FUNCTIONS
 from . import CommandError
 from ._args import backend
@@ -34,36 +38,46 @@ INTRO = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The candidate, the function it implements and the oracle's settings."""
+    """The candidate, the function it implements and the oracle's settings (``check``'s defaults)."""
     parser.add_argument("target", nargs="?", metavar="MODULE:CALLABLE", help="the candidate (a function or class)")
     parser.add_argument("--function", choices=list(FUNCTIONS), help="the refimpl function it implements")
-    parser.add_argument("--examples", type=int, default=100, help="configurations to try (default 100)")
+    parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES,
+                        help=f"cases to draw (default {DEFAULT_EXAMPLES})")
     parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0)")
     parser.add_argument("--backend", dest="check_backend", default="numpy",
                         choices=("numpy", "torch", "cupy", "jax", "array_api_strict"), help="the inputs' array library")
+    parser.add_argument("--dtypes", default=",".join(DEFAULT_DTYPES), type=_dtypes,
+                        help=f"comma-separated dtypes of w to try (default {','.join(DEFAULT_DTYPES)})")
+    parser.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE,
+                        help=f"the largest p, q, s, t and input width (default {DEFAULT_MAX_SIDE})")
+    parser.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS,
+                        help=f"the most rows of a fusion's inputs (default {DEFAULT_MAX_ROWS})")
     parser.add_argument("--grad", action="store_true", help="also check gradients (PyTorch or JAX candidates)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--config", help="JSON: try only this configuration (a failure report's reproduction line)")
+    parser.add_argument("--plot", metavar="FILE", help="draw the minimal failing case to FILE (.png, .svg, .pdf)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the candidate (or the two examples) and print the report; 0 when it passes, else 1."""
     with backend(args):
         if args.target is None:
-            text = _examples(args)
+            reports = [_check(args, target, "dual_lphm", None) for target in EXAMPLES]
+            text = json.dumps([r.to_json() for r in reports], indent=1) if args.json else (
+                INTRO + "\n\n".join(str(r) for r in reports))
             status = 0
         else:
-            report = _check(args, args.target, args.function, args.config)
-            text = json.dumps(report.to_json(), indent=1) if args.json else str(report)
-            status = 0 if report.passed else 1
+            reports = [_check(args, args.target, args.function, args.config)]
+            text = json.dumps(reports[0].to_json(), indent=1) if args.json else str(reports[0])
+            status = 0 if reports[0].passed else 1
+        if args.plot:
+            _plot(args.plot, reports)
     print(text)
     return status
 
 
 def _check(args: argparse.Namespace, target: str, function: str | None, config: str | None) -> Any:
     """The report of ``check`` on ``target``, with ``--config`` (JSON) if given."""
-    from ..oracle.check import check
-
     if function is None:
         raise CommandError("refimpl check MODULE:CALLABLE needs --function NAME")
     fixed = _config(config)
@@ -73,16 +87,33 @@ def _check(args: argparse.Namespace, target: str, function: str | None, config: 
         raise CommandError(str(exc)) from exc
     try:
         return check(candidate, function, target=target, config=fixed, examples=args.examples, seed=args.seed,
-                     backend=args.check_backend, grad=args.grad, raise_on_failure=False, progress=_progress)
+                     backend=args.check_backend, grad=args.grad, dtypes=args.dtypes, max_side=args.max_side,
+                     max_rows=args.max_rows, raise_on_failure=False, progress=_progress)
     except ImportError as exc:  # the inputs' array library, or Hypothesis, is not installed: it says which
         raise CommandError(str(exc)) from exc
 
 
-def _examples(args: argparse.Namespace) -> str:
-    reports = [_check(args, target, "dual_lphm", None) for target in EXAMPLES]
-    if args.json:
-        return json.dumps([r.to_json() for r in reports], indent=1)
-    return INTRO + "\n\n".join(str(r) for r in reports)
+def _plot(file: str, reports: list[Any]) -> None:
+    """``--plot FILE``: draw the first failing report's minimal case (nothing when all passed)."""
+    failing = [r for r in reports if not r.passed]
+    if not failing:
+        print(f"refimpl check: every case passed, nothing drawn to {file}", file=sys.stderr)
+        return
+    from ..plotting import plot_failure
+
+    try:
+        plot_failure(failing[0], file)
+    except ImportError as exc:  # matplotlib
+        raise CommandError(str(exc)) from exc
+    print(f"refimpl check: the minimal failing case drawn to {file}", file=sys.stderr)
+
+
+def _dtypes(text: str) -> tuple[str, ...]:
+    """``--dtypes``: comma-separated dtype names."""
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("--dtypes needs at least one dtype name, e.g. float64,float32")
+    return names
 
 
 def _config(text: str | None) -> dict[str, Any] | None:

@@ -16,9 +16,12 @@ lines in :mod:`refimpl.oracle._reports`, the probe check of huge matrices in
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import dataclasses
 import os
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -39,7 +42,15 @@ from ._reports import (
 from .adapters import to_numpy
 from .gradients import reference_vjp
 from .registry import FunctionSpec, bind, get_spec
-from .tolerance import Judgement, error_bound, expected_and_bound, gradient_rounding_count, judge, result_dtype, wide
+from .tolerance import (
+    Judgement,
+    error_bound,
+    expected_and_bound,
+    gradient_rounding_count,
+    judge,
+    result_dtype,
+    wide,
+)
 
 __all__ = ["DEFAULT_DTYPES", "DEFAULT_EXAMPLES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_SIDE", "assert_close_to_reference", "check"]
 
@@ -256,18 +267,18 @@ class _Search:
         if minimal is None:
             return report
         deterministic = minimal.case.verdict.problem.startswith("non-deterministic") is False
-        report.diagnosis = self.diagnose(failures) if deterministic and failures else None
+        with _quiet():
+            report.diagnosis = self.diagnose(failures) if deterministic and failures else None
         case = minimal.case
         again = {**case.config, **{k: None for k in case.omitted}}  # None: left out of the call again
         report.reproduce = reproduction(self.spec, again, np.asarray(minimal.drawn.inputs["w"]).dtype.name, s, target,
-                                        name.rpartition(":")[2])
-        text = failure_message(self.spec, case.config, case.dtype, case.verdict, s.seed, target, report.diagnosis,
+                                        name.rpartition(":")[2].rpartition(".")[2])
+        verdict = case.verdict if case.verdict.passed is False or case.gradient is None else case.gradient
+        text = failure_message(self.spec, case.config, case.dtype, verdict, s.seed, target, report.diagnosis,
                                report.reproduce)
         head, _, rest = text.partition("\n")
         if case.omitted:
             head += f"\n  left out of the call: {', '.join(sorted(case.omitted))} (the candidate's default was used)"
-        if case.gradient is not None and not case.gradient.passed:
-            head += "\n  gradient: " + case.gradient.summary()
         report.failure = "\n".join([head, *self.notes, rest])
         report.minimal = MinimalFailure(case.config, minimal.drawn.inputs, case.dtype, _dense(minimal.actual),
                                         case.verdict.summary(), case.omitted)
@@ -290,7 +301,7 @@ class _Search:
                   suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink], print_blob=False)
         @given(drawn=cases)
         def trial(drawn: Any) -> None:
-            outcome = self.case(drawn)
+            outcome = self.case(self.adjusted(drawn))
             outcomes.append(outcome)
             if progress is not None:
                 progress(len(outcomes), outcome.case)
@@ -306,10 +317,26 @@ class _Search:
             return outcomes, True
         return outcomes, False
 
+    def adjusted(self, drawn: Any) -> Any:
+        """The case with the dtype its output must have in this backend: inputs of integers or bools
+        only give the namespace's default floating dtype (float32 in PyTorch), SPEC's promotion."""
+        arrays = [drawn.inputs["w"], *drawn.inputs.get("inputs", [])]
+        if any(np.asarray(a).dtype.kind in "fc" for a in arrays):
+            return drawn
+        info = getattr(self.xp, "__array_namespace_info__", None)
+        default = "float64" if info is None else str(info().default_dtypes()["real floating"]).rpartition(".")[2]
+        if default == drawn.dtype:
+            return drawn
+        return drawn._replace(dtype=default) if hasattr(drawn, "_replace") else dataclasses.replace(drawn, dtype=default)
+
     def call(self, drawn: Any) -> Any:
-        """The candidate's output for a case, given fresh copies of its inputs in the backend's arrays."""
+        """The candidate's output for a case, given fresh copies of its inputs in the backend's arrays.
+
+        Numerical warnings are silenced: the cases hold inf and nan on purpose, and a test suite
+        that turns warnings into errors must not fail a correct candidate for them."""
         inputs = in_backend(self.xp, copy.deepcopy(drawn.inputs))
-        return self.candidate.call(drawn.config, inputs, drawn.omitted)
+        with _quiet():
+            return self.candidate.call(drawn.config, inputs, drawn.omitted)
 
     def case(self, drawn: Any) -> _Outcome:
         """Run the candidate on one case and judge what it did: its output (and gradients), or what it raised."""
@@ -327,10 +354,13 @@ class _Search:
         except Exception as exc:  # noqa: BLE001 - any crash of the candidate's code is its failure
             return failed(f"the candidate raised {_raised(exc)}", exc, raised=_raised(exc))
         try:
-            verdict = _judge(actual, self.spec, drawn.config, drawn.inputs, drawn.dtype)
+            with _quiet():
+                verdict = _judge(actual, self.spec, drawn.config, drawn.inputs, drawn.dtype)
         except Exception as exc:  # noqa: BLE001 - an output refimpl cannot read is the candidate's failure
             verdict = Judgement(False, f"refimpl could not read the output ({_raised(exc)})")
-        gradient = self.gradient(drawn) if self.settings.grad and verdict.passed else None
+        arrays = [np.asarray(a) for a in [drawn.inputs["w"], *drawn.inputs.get("inputs", [])]]
+        differentiable = all(a.dtype.kind in "fc" and np.all(np.isfinite(a)) for a in arrays)  # no gradient of inf
+        gradient = self.gradient(drawn) if self.settings.grad and verdict.passed and differentiable else None
         return _Outcome(CaseResult(drawn.config, drawn.dtype, verdict, gradient, omitted=drawn.omitted), drawn, actual)
 
     def repeat(self, outcomes: list[_Outcome], failures: list[_Outcome],
@@ -378,7 +408,8 @@ class _Search:
             return "" if v1 == v2 else f"non-deterministic: call 1 was judged {v1!r}, call 2 {v2!r}"
         if a1.shape != a2.shape or a1.dtype != a2.dtype:
             return f"non-deterministic: call 1 {_what(first)}, call 2 {_what(second)}"
-        differ = self.differing(first.drawn, a1, a2)
+        with _quiet():
+            differ = self.differing(first.drawn, a1, a2)
         if not np.any(differ):
             return ""
         index = tuple(int(i) for i in np.argwhere(differ)[0])
@@ -426,12 +457,22 @@ class _Search:
         mag = reference_vjp(spec.name, config, {k: _abs(v) for k, v in as_inputs.items()}, np.abs(wide(G)))
         K = gradient_rounding_count(spec, config, complex_data=np.iscomplexobj(G))
         bound = error_bound(K, dtype)
-        for name, g, r, m in zip(names, got, [ref["w"], *ref.get("inputs", [])], [mag["w"], *mag.get("inputs", [])]):
+        shaped = [np.reshape(ref["w"], arrays[0].shape), *ref.get("inputs", [])]  # w as given: (l,) or (1, l)
+        magnitudes = [np.reshape(mag["w"], arrays[0].shape), *mag.get("inputs", [])]
+        for name, g, r, m in zip(names, got, shaped, magnitudes):
             verdict = judge(g, r, bound(m), dtype=dtype, K=K)
             if not verdict.passed:
                 verdict.problem = f"d/d{name}: {verdict.summary()}"
                 return verdict
         return Judgement(True, K=K)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """No numerical warnings (the cases hold inf and nan on purpose), whatever the caller's filters say."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def _what(outcome: _Outcome) -> str:

@@ -3,7 +3,8 @@
     pytest --refimpl-candidate mypackage.layers:dual_lphm --refimpl-function dual_lphm
 
 adds one test item that runs :func:`refimpl.testing.check` on the candidate and fails with the
-oracle's report (the minimal failing configuration, the worst entry, the diagnosis). Registered
+oracle's report (the minimal failing configuration, the worst entry, the diagnosis), with
+``check``'s defaults (``--refimpl-examples``, ``--refimpl-dtypes``, ``--refimpl-max-rows`` change them). Registered
 through the ``pytest11`` entry point, so installing refimpl is enough.
 """
 
@@ -13,14 +14,21 @@ from typing import Any
 
 import pytest
 
+from .check import DEFAULT_DTYPES, DEFAULT_EXAMPLES, DEFAULT_MAX_ROWS
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("refimpl", "refimpl conformance oracle")
     group.addoption("--refimpl-candidate", metavar="MODULE:CALLABLE", help="the implementation to check")
     group.addoption("--refimpl-function", metavar="NAME", help="the refimpl function it implements")
-    group.addoption("--refimpl-examples", type=int, default=100, help="configurations to try (default 100)")
+    group.addoption("--refimpl-examples", type=int, default=DEFAULT_EXAMPLES,
+                    help=f"cases to draw (default {DEFAULT_EXAMPLES})")
     group.addoption("--refimpl-seed", type=int, default=0, help="Hypothesis seed (default 0)")
     group.addoption("--refimpl-backend", default="numpy", help="array library of the inputs (default numpy)")
+    group.addoption("--refimpl-dtypes", default=",".join(DEFAULT_DTYPES),
+                    help=f"comma-separated dtypes of w (default {','.join(DEFAULT_DTYPES)})")
+    group.addoption("--refimpl-max-rows", type=int, default=DEFAULT_MAX_ROWS,
+                    help=f"the most rows of a fusion's inputs (default {DEFAULT_MAX_ROWS})")
     group.addoption("--refimpl-grad", action="store_true", help="also check the gradients (PyTorch, JAX)")
 
 
@@ -39,7 +47,8 @@ class RefimplCheckItem(pytest.Item):
         check(
             load_target(self.target), self.function, examples=opt("--refimpl-examples"),
             seed=opt("--refimpl-seed"), backend=opt("--refimpl-backend"), grad=opt("--refimpl-grad"),
-            target=self.target, raise_on_failure=True,
+            dtypes=tuple(d.strip() for d in opt("--refimpl-dtypes").split(",") if d.strip()),
+            max_rows=opt("--refimpl-max-rows"), target=self.target, raise_on_failure=True,
         )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:

@@ -64,7 +64,8 @@ def plot_failure(report: Any, file: str | os.PathLike[str] | None = None, *, fig
     >>> from refimpl.testing import check
     >>> report = check(column_major_dual_lphm, "dual_lphm", examples=50, raise_on_failure=False)
     >>> fig = plot_failure(report)
-    >>> [ax.get_title().split("  ")[0] for ax in fig.axes if ax.get_title()]
+    >>> titles = [" ".join(ax.get_title().split()) for ax in fig.axes if ax.get_title()]
+    >>> [title.split(" (")[0] for title in titles]
     ['expected', 'actual', 'actual - expected', 'mistake: column-major reshape of every segment of w']
     >>> plt.close(fig)
     """
