@@ -248,6 +248,19 @@ def test_wrong_dtype_shape_and_nonfinite_placement_fail(small_set: Path) -> None
     assert results["ddp_nonfinite_f64"].message.startswith("nan placement differs")
 
 
+def test_outputs_of_any_library_are_read_and_a_non_array_is_a_verdict(small_set: Path) -> None:
+    import scipy.sparse as sp
+
+    vectors = {v.name: v for v in read_vectors(small_set)}
+    outputs: dict[str, Any] = {name: v.reference_output() for name, v in vectors.items()}
+    outputs["ddp_wide_f64"] = sp.coo_array(outputs["ddp_wide_f64"])  # read through the one adapter
+    outputs["dp_basic_f64"] = "not an array"
+    results = {r.name: r for r in verify_vectors(small_set, outputs).results}
+    assert results["ddp_wide_f64"].passed
+    assert results["dp_basic_f64"].status == "unreadable"
+    assert results["dp_basic_f64"].message == "the output is a str, not an array"
+
+
 def test_a_planted_mistake_fails_exactly_the_vectors_flagged_with_it(small_set: Path) -> None:
     """Independent mistaken implementations: the vectors they fail are those that name them."""
     vectors = read_vectors(small_set)
