@@ -337,3 +337,44 @@ def test_disagreeing_applies_the_rule_entry_by_entry() -> None:
     assert disagreeing(np.array([complex(np.nan, 0.0)]), z, 0.0, exact=False).tolist() == [False]
     assert disagreeing(np.array([complex(np.nan, 0.0)]), z, 0.0, exact=True).tolist() == [True]
     assert disagreeing(np.array([[1.0, 2.0]]), np.array([1.0, 2.5]), 0.0, exact=True).shape == (1, 2)
+
+
+# -- through check: a candidate returning each layout ------------------------------------------
+
+
+def _layout_candidate(layout: str, *, wrong: bool) -> Callable[..., Any]:
+    """A duplicated diagonal padding that returns ``layout``; ``wrong`` adds 1 to ``W[0, 0]``."""
+
+    def candidate(w: Any, n: int, D: int, p: int, q: int | None = None) -> Any:
+        q = p if q is None else q
+        s, t = n // p, D // q
+        W = np.asarray(w, dtype=np.result_type(np.asarray(w).dtype, np.float32)).reshape(s, t).copy()
+        W[0, 0] += 1 if wrong else 0
+        dense = np.zeros((n, D), W.dtype)
+        for b in range(min(p, q)):
+            dense[b * s:(b + 1) * s, b * t:(b + 1) * t] = W
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if layout.startswith("torch"):
+                d = torch.from_numpy(dense)
+                return {"coo": d.to_sparse, "csr": d.to_sparse_csr, "csc": d.to_sparse_csc,
+                        "bsr": lambda: d.to_sparse_bsr((s, t)), "bsc": lambda: d.to_sparse_bsc((s, t))}[layout[6:]]()
+            kind, fmt = layout.split()[1:]
+            return (sp.csr_array if kind == "array" else sp.csr_matrix)(dense).asformat(fmt)
+
+    return candidate
+
+
+CHECKED_LAYOUTS = [f"torch {f}" for f in ("coo", "csr", "csc", "bsr", "bsc")] + [
+    f"scipy {kind} {fmt}" for kind in ("array", "matrix") for fmt in ("csr", "csc", "coo", "bsr", "dia", "lil", "dok")
+]
+
+
+@pytest.mark.parametrize("layout", CHECKED_LAYOUTS)
+def test_check_passes_each_layout_of_a_right_candidate_and_fails_a_wrong_one(layout: str) -> None:
+    from refimpl.testing import check
+
+    right = check(_layout_candidate(layout, wrong=False), "duplicated_diagonal_padding", examples=8, raise_on_failure=False)
+    assert right.passed, str(right)
+    wrong = check(_layout_candidate(layout, wrong=True), "duplicated_diagonal_padding", examples=8, raise_on_failure=False)
+    assert not wrong.passed
