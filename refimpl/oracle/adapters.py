@@ -152,7 +152,8 @@ def _read_scipy(x: Any) -> tuple[Output, int]:
         return Output(dense, stored, kind), int(data.sum())
     coo = x.tocoo()  # keeps explicit zeros and duplicates
     stored = np.zeros(dense.shape, dtype=bool)
-    stored[np.asarray(coo.row), np.asarray(coo.col)] = True
+    coords = getattr(coo, "coords", None) or (coo.row, coo.col)  # n-D COO arrays have coords only
+    stored[tuple(np.asarray(c) for c in coords)] = True
     return Output(dense, stored, kind), int(coo.nnz)
 
 

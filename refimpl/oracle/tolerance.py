@@ -1,4 +1,4 @@
-r"""The tolerance rule of the oracle, and the entry-by-entry judgement of a candidate.
+r"""The tolerance rule of the oracle, and the judgement of a candidate's output.
 
 The expected value is computed in float64 (complex128) from the candidate's own inputs, so it
 is the exact answer up to float64 rounding. A correct candidate working in a dtype of unit
@@ -31,6 +31,15 @@ never fails on rounding. Complex data double :math:`K` (a complex product costs 
 three real roundings). The reference's own float64 error, :math:`\gamma_K(2^{-53})\tilde y`, is
 added, and callers may scale the bound. Results near underflow are allowed
 :math:`K` times the smallest normal number of the candidate's dtype on top.
+
+Non-finite values (the docs' conventions page, "Non-finite values"): the padding functions are
+exact, every ``nan``, ``inf`` and ``-inf`` where the reference has it; for the functions that
+multiply and add, only the *set* of non-finite entries is judged, the set where a term of the
+defining sum has a non-finite factor, which no order of evaluation changes.
+:func:`judge_output` is the one entry point for a candidate's output: it reads any library and
+layout (:func:`refimpl.oracle.adapters.read_output`), judges a sparse diagonal padding's stored
+entries (SPEC section 2) before its values, and applies :func:`disagreeing`, the entry-by-entry
+rule the diagnosis uses too.
 
 This module is the one home of the rule: :func:`gamma` is the only :math:`\gamma_K`,
 :func:`error_bound` the only way :math:`\gamma_K`, the reference's error and the underflow
