@@ -70,6 +70,11 @@ class FunctionSpec:
         optional = {"q", "m", "batch"} | ({"n"} if self.is_fusion else set())
         return tuple(k for k in self.config_keys if k not in optional)
 
+    @property
+    def optional_arguments(self) -> frozenset[str]:
+        """The arguments a call may leave out, for their defaults: ``q``, and a fusion's ``n``."""
+        return frozenset(k for k in ("q", "n") if k in self.config_keys and (k == "q" or self.is_fusion))
+
     def shape(self, config: dict[str, Any]) -> Shape:
         """The checked shape of ``config`` (:mod:`refimpl.shapes`), with refimpl's messages.
 

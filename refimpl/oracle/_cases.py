@@ -1,0 +1,259 @@
+"""The cases :func:`refimpl.testing.check` gives a candidate: inputs drawn to expose mistakes.
+
+A :class:`Case` is one call: the configuration (every default applied), the optional
+arguments left out of the call, the arrays, the dtype the output must have and how the values
+were drawn. :func:`case_strategy` draws them so that a mistake cannot hide:
+
+* values are never mostly one repeated number: ``w`` is index-tagged (``1, 2, ..., l``, each
+  output entry then says which entry of ``w`` it holds) or well-spread distinct random values,
+  and the fusion inputs are distinct random values;
+* a share of the cases holds ``inf``, ``-inf`` or ``nan`` (kind ``"nonfinite"``), in ``w`` or in
+  the fusion inputs; the finite values stay small, so that no finite sum overflows in one
+  evaluation order and not in another (SPEC, "Numerics");
+* ``w`` comes as ``(l,)`` and as ``(1, l)``; integer and bool ``w`` (the output must then be
+  float64) when float64 is among the dtypes;
+* ``q`` (and a fusion's ``n``, when the widths are equal) are left out in a share of the cases
+  when the candidate has defaults for them, so that its defaults are tested;
+* the fusions' rows reach ``max_rows`` (64 by default) in a third of the cases; empty inputs
+  (``m = 0``) are about 2%.
+
+Stable seeds: Hypothesis makes every choice here from booleans (the draws of
+:mod:`refimpl.oracle._configurations`) and the values from a NumPy generator seeded by one
+of them, so no number literal in the candidate's files can change what a seed draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .._validation import RefimplError
+from ._configurations import Bounds, integers, sampled_from, valid_configurations
+from .registry import FunctionSpec, get_spec, leading_shape
+
+__all__ = ["Case", "case_strategy"]
+
+#: How far the finite values spread: magnitudes in ``[1/4, 4]``, random signs.
+_SPREAD = (0.25, 4.0)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of a candidate, with what its output must be like.
+
+    Attributes
+    ----------
+    config : dict
+        The configuration, every default applied (:meth:`FunctionSpec.normalize`).
+    omitted : frozenset of str
+        The optional arguments (``"q"``, a fusion's ``"n"``) not passed to the candidate: its
+        default must give the value in ``config``.
+    inputs : dict
+        ``{"w": w}``, and ``"inputs": [A_1, ..., A_k]`` for the fusions: NumPy arrays, ``w`` of
+        shape ``(l,)`` or ``(1, l)`` and of any dtype (integer and bool included).
+    dtype : str
+        The dtype the output must have (SPEC's promotion: integer or bool ``w`` gives float64).
+    kind : str
+        How ``w``'s values were drawn: ``"tagged"`` (``1, 2, ..., l``), ``"distinct"`` (spread
+        random values) or ``"nonfinite"`` (distinct values and some ``inf``, ``-inf``, ``nan``).
+    """
+
+    config: dict[str, Any]
+    omitted: frozenset[str]
+    inputs: dict[str, Any]
+    dtype: str
+    kind: str
+
+
+def case_strategy(
+    spec: str | FunctionSpec, *, dtypes: Sequence[str] = ("float64", "float32"), max_side: int = 4,
+    max_rows: int = 64, config: dict[str, Any] | None = None, optional: frozenset[str] = frozenset(),
+) -> st.SearchStrategy[Case]:
+    """Return a strategy of :class:`Case` for one function of SPEC.
+
+    Parameters
+    ----------
+    spec : str or FunctionSpec
+        The function, e.g. ``"dual_lphm"``.
+    dtypes : sequence of str, default ("float64", "float32")
+        The dtypes to draw ``w`` (and the fusion inputs) in. An integer or bool dtype is drawn
+        as it is, its output dtype float64; with ``"float64"`` among them, a share of the cases
+        has an int64 or bool ``w`` too.
+    max_side : int, default 4
+        Bound on ``p, q, s, t`` and on the input widths (:func:`refimpl.strategies.configs`).
+    max_rows : int, default 64
+        The most rows ``m`` of a fusion's inputs; a third of the cases have exactly that many.
+    config : dict, optional
+        Draw only the inputs of this configuration. The optional arguments (of ``optional``)
+        that it lacks, or gives as ``None``, are left out of the call (``omitted``).
+    optional : frozenset of str, default frozenset()
+        The arguments the candidate has defaults for (:attr:`Candidate.optional`): only these
+        are ever left out.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of Case
+
+    Raises
+    ------
+    RefimplError
+        If ``dtypes`` is empty or names no NumPy dtype, or ``config`` is invalid.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from refimpl.oracle._cases import case_strategy
+    >>> from refimpl.oracle.registry import FUNCTIONS
+    >>> @given(case_strategy("dual_lphm_fusion", optional=frozenset({"q"})))
+    ... @settings(max_examples=20, database=None)
+    ... def test_cases(case):
+    ...     w = case.inputs["w"]
+    ...     assert w.shape[-1] == FUNCTIONS["dual_lphm_fusion"].l(case.config) and w.ndim in (1, 2)
+    ...     assert case.omitted <= {"q"} and case.dtype in ("float64", "float32")
+    >>> test_cases()
+    """
+    spec = get_spec(spec)
+    names = _dtype_names(dtypes)
+    bounds = Bounds(side=max_side, rank=3, inputs=3, rows=max_rows, batch=True, weighted_rows=True)
+    optional = frozenset(optional) & spec.optional_arguments
+    if config is not None:
+        given = dict(config)
+        omitted = frozenset(k for k in optional if given.get(k) is None)
+        config = spec.normalize({k: v for k, v in given.items() if v is not None or k not in optional})
+        return _cases(spec, names, bounds, config, omitted, optional)
+    return _cases(spec, names, bounds, None, frozenset(), optional)
+
+
+def _dtype_names(dtypes: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(dtypes, str) or not dtypes:
+        raise RefimplError(f"dtypes must be a non-empty sequence of dtype names, got {dtypes!r}")
+    names = []
+    for name in dtypes:
+        try:
+            dtype = np.dtype(name)
+        except TypeError:
+            raise RefimplError(f"dtypes must name NumPy dtypes, got {name!r}") from None
+        if dtype.kind not in "biufc":
+            raise RefimplError(f"dtypes must be numeric or bool, got {name!r}")
+        names.append(dtype.name)
+    return tuple(names)
+
+
+@st.composite
+def _cases(draw: Any, spec: FunctionSpec, dtypes: tuple[str, ...], b: Bounds, config: dict[str, Any] | None,
+           omitted: frozenset[str], optional: frozenset[str]) -> Case:
+    dtype = draw(sampled_from(dtypes))
+    if config is None:
+        drawn = draw(valid_configurations(spec.name, b))
+        omitted = _omissions(draw, spec, drawn, optional)
+        config = spec.normalize(drawn)
+    w_dtype, out_dtype = _promotion(draw, dtype, dtypes)
+    kind = draw(sampled_from(_kinds(spec, w_dtype)))
+    rng = np.random.default_rng(draw(integers(0, 2**20 - 1)))
+    inputs = _arrays(rng, spec, config, w_dtype, dtype if out_dtype == dtype else "float64", kind)
+    if draw(integers(0, 3)) == 3:
+        inputs["w"] = inputs["w"].reshape(1, -1)
+    return Case(config, omitted, inputs, out_dtype, kind)
+
+
+def _omissions(draw: Any, spec: FunctionSpec, drawn: dict[str, Any], optional: frozenset[str]) -> frozenset[str]:
+    """Which of the candidate's optional arguments to leave out (changing ``drawn`` to allow it)."""
+    out = set()
+    if "n" in optional and spec.is_fusion:
+        dims = drawn["dims"]
+        equal = len(set(dims)) == 1
+        if drawn["n"] is None or (equal and drawn["n"] == dims[0] and draw(st.booleans())):
+            out.add("n")
+    if "q" in optional:
+        if not spec.is_fusion and draw(integers(0, 5)) == 0:  # force q = p: D = p * t
+            drawn.update(D=drawn["p"] * (drawn["D"] // drawn["q"]), q=drawn["p"])
+        if drawn.get("q") == drawn["p"] and draw(st.booleans()):
+            out.add("q")
+    return frozenset(out)
+
+
+def _promotion(draw: Any, dtype: str, dtypes: tuple[str, ...]) -> tuple[str, str]:
+    """``(w's dtype, the output's dtype)``: integer and bool ``w`` must give float64."""
+    if np.dtype(dtype).kind in "biu":
+        return dtype, "float64"
+    if dtype == "float64" and draw(integers(0, 3)) == 0:
+        return draw(sampled_from(["int64", "int64", "bool"])), "float64"
+    return dtype, dtype
+
+
+def _kinds(spec: FunctionSpec, w_dtype: str) -> list[str]:
+    """The ways ``w`` may be drawn in ``w_dtype``, each as likely as listed."""
+    dtype = np.dtype(w_dtype)
+    if dtype.kind == "b":
+        return ["distinct"]
+    if dtype.kind in "iu":
+        return ["tagged", "distinct"]
+    # Index tags grow to l; multiplied together they would overflow float16.
+    tagged = ["tagged"] * 3 if spec.exact or np.finfo(dtype).max > 1e30 else []
+    return tagged + ["distinct"] * 4 + ["nonfinite"] * 3
+
+
+def _arrays(rng: np.random.Generator, spec: FunctionSpec, config: dict[str, Any], w_dtype: str, in_dtype: str,
+            kind: str) -> dict[str, Any]:
+    l = spec.l(config)
+    w = np.arange(1, l + 1).astype(w_dtype) if kind == "tagged" else spread(rng, (l,), w_dtype)
+    inputs: dict[str, Any] = {"w": w}
+    if spec.is_fusion:
+        lead = leading_shape(config)
+        inputs["inputs"] = [spread(rng, (*lead, d), in_dtype) for d in config["dims"]]
+    if kind == "nonfinite":
+        targets = [w]
+        if spec.is_fusion and config["m"] > 0:
+            targets = [[w], inputs["inputs"], [w, *inputs["inputs"]]][rng.integers(3)]
+        for a in targets:
+            _place_nonfinite(rng, a)
+    return inputs
+
+
+def spread(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    """Random values of ``dtype`` that are never mostly one value.
+
+    Floats: magnitudes uniform in ``[1/4, 4]`` with random signs (complex: both parts).
+    Integers: distinct nonzero integers where the array is small enough, else small random
+    ones. Bool: random, with both values present.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl.oracle._cases import spread
+    >>> a = spread(np.random.default_rng(0), (3, 4), "float32")
+    >>> a.shape, a.dtype, len(np.unique(a)), float(np.abs(a).max()) <= 4
+    ((3, 4), dtype('float32'), 12, True)
+    """
+    dtype, size = np.dtype(dtype), int(np.prod(shape))
+    if dtype.kind == "b":
+        bits = rng.random(size) < 0.5
+        if size >= 2 and (bits.all() or not bits.any()):
+            bits[rng.integers(size)] ^= True
+        return bits.reshape(shape)
+    if dtype.kind in "iu":
+        top = min(max(8, size), int(np.iinfo(dtype).max))
+        pool = np.arange(1, top + 1)
+        pool = pool if dtype.kind == "u" else np.concatenate([-pool, pool])
+        return rng.choice(pool, size, replace=size > len(pool)).astype(dtype).reshape(shape)
+
+    def real() -> np.ndarray:
+        return rng.uniform(*_SPREAD, size) * rng.choice([-1.0, 1.0], size)
+
+    values = real() + 1j * real() if dtype.kind == "c" else real()
+    return values.astype(dtype).reshape(shape)
+
+
+def _place_nonfinite(rng: np.random.Generator, a: np.ndarray) -> None:
+    """Put 1 to 3 of ``inf``, ``-inf``, ``nan`` into ``a`` (in place) at random positions."""
+    if a.size == 0:
+        return
+    flat = a.reshape(-1)  # a view: the arrays drawn here are contiguous
+    where = rng.choice(a.size, min(a.size, int(rng.integers(1, 4))), replace=False)
+    for i in where:
+        value = [np.inf, -np.inf, np.nan][rng.integers(3)]
+        flat[i] = complex(value, flat[i].imag) if np.iscomplexobj(flat) else value
