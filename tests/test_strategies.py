@@ -424,3 +424,25 @@ def test_import_refimpl_does_not_import_hypothesis() -> None:
 @given(inputs=fusion_inputs({"dims": [1, 2], "n": 3, "m": 0, "batch": (0, 2)}))
 def test_fusion_inputs_may_be_empty(inputs: list[np.ndarray]) -> None:
     assert [A.shape for A in inputs] == [(0, 2, 0, 1), (0, 2, 0, 2)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "complex128", "int16", "bool"])
+def test_default_entries_are_never_one_fill_value(dtype: str) -> None:
+    """Hypothesis's fill made most entries of a drawn array one repeated value: floats are now all
+    distinct and every other entry is drawn on its own."""
+    config = {"dims": [3, 4], "n": 2, "m": 3, "batch": ()}
+    w = parameter_vectors("concatenation_fusion", config, dtype=dtype)
+    strategy = st.tuples(w, fusion_inputs(config, dtype=dtype))
+    seen: list[Any] = []
+
+    @settings(max_examples=40, derandomize=True, database=None, phases=[Phase.generate])
+    @given(strategy)
+    def collect(example: Any) -> None:
+        seen.append(example)
+
+    collect()
+    arrays = [a.reshape(-1) for w, inputs in seen for a in (w, *inputs)]
+    if dtype in ("float32", "complex128"):
+        assert all(len(np.unique(a)) == a.size for a in arrays)
+    top = [Counter(a.tolist()).most_common(1)[0][1] / a.size for a in arrays]
+    assert np.mean(top) < (0.75 if dtype == "bool" else 0.5)

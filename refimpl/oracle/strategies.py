@@ -240,8 +240,11 @@ def _arrays(xp: ModuleType | None, dtype: Any, shape: tuple[int, ...], elements:
     info, arrays = _namespace(xp)
     dtype = _dtype(info, dtype)
     if elements is None:
-        elements = _default_elements(info, dtype)
-    elif not isinstance(elements, (st.SearchStrategy, Mapping)):
+        # Every entry drawn on its own, never a fill value repeated over most of the array (a
+        # layout mistake shows only where entries differ); floats and complex all distinct.
+        distinct = info.isdtype(dtype, ("real floating", "complex floating"))
+        return arrays(dtype, shape, elements=_default_elements(info, dtype), fill=st.nothing(), unique=distinct)
+    if not isinstance(elements, (st.SearchStrategy, Mapping)):
         raise TypeError(f"elements must be a strategy, a dict of from_dtype arguments or None, got {elements!r}")
     return arrays(dtype, shape, elements=elements)
 
