@@ -29,40 +29,14 @@ import numpy as np
 from .adapters import to_numpy
 from .mistakes import Mistake, Pipeline
 from .registry import FunctionSpec
-from .tolerance import expected_and_bound
+from .tolerance import disagreeing, expected_and_bound
 
-try:  # the oracle's rule, non-finite semantics included
-    from .tolerance import disagreeing as _oracle_disagreeing
-except ImportError:  # pragma: no cover - an older tolerance module
-    _oracle_disagreeing = None
-
-__all__ = ["Found", "Rule", "Trial", "disagreeing", "search"]
+__all__ = ["Found", "Rule", "Trial", "disagreeing", "search"]  # disagreeing: the oracle's, re-exported
 
 #: Matching combinations of two or three mistakes after which a size's search stops.
 ENOUGH = 8
 #: The most combinations of three mistakes tried (on the first trial); beyond, the search is silent.
 MOST_TRIPLES = 6000
-
-
-def disagreeing(actual: np.ndarray, expected: np.ndarray, bound: Any, *, exact: bool) -> np.ndarray:
-    """Where ``actual`` fails the oracle's rule against ``expected`` within ``bound``."""
-    if _oracle_disagreeing is not None:
-        return np.asarray(_oracle_disagreeing(actual, expected, bound, exact=exact))
-    return _placement_and_bound(actual, expected, np.asarray(bound))  # pragma: no cover
-
-
-def _placement_and_bound(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> np.ndarray:
-    """NaN and inf placement exactly (real and imaginary parts), finite entries within ``bound``."""
-    if np.isfinite(actual).all() and np.isfinite(expected).all():
-        return np.abs(actual - expected) > bound
-    off = np.zeros(np.broadcast_shapes(actual.shape, expected.shape), dtype=bool)
-    parts = (np.real, np.imag) if np.iscomplexobj(actual) or np.iscomplexobj(expected) else (np.real,)
-    for take in parts:
-        for where in (np.isnan, np.isposinf, np.isneginf):
-            off |= where(take(actual)) != where(take(expected))
-    with np.errstate(invalid="ignore", over="ignore"):
-        off |= np.where(np.isfinite(expected), np.abs(actual - expected), 0.0) > bound
-    return off
 
 
 @dataclass(frozen=True)

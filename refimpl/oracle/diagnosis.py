@@ -505,8 +505,10 @@ def diagnose_failures(
             break
     if not cases:
         return None
-    common = [m for m in _mistakes.catalogue(spec, cases[0].diagnosis.config)
-              if all(m in _mistakes.catalogue(spec, c.diagnosis.config) for c in cases[1:])]
+    applying = [_mistakes.catalogue(spec, c.diagnosis.config) for c in cases]
+    # a mistake that changes nothing on one case (p and q exchanged where p == q) still runs there;
+    # one that cannot run on a case (its output None) does not reproduce it
+    common = [m for m in _mistakes.catalogue(spec) if any(m in mistakes for mistakes in applying)]
     diagnosis = cases[0].diagnosis
     _name(diagnosis, search(common, [c.trial for c in cases]))
     diagnosis.cases = len(cases)
