@@ -243,6 +243,10 @@ def test_a_missing_option_exits_2_naming_it(command: str, argv: list[str], messa
         ["show", "duplicated_padding", "--n", "4", "--D", "4", "--p", "2", "--w"],
         ["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", "--config", "{bad"],
         ["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", "--config", "[1]"],
+        ["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", "--dtypes", ","],
+        ["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", "--dtypes", "float8"],
+        ["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", "--max-rows", "-1"],
+        ["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", "--examples", "0"],
     ],
 )
 def test_malformed_arguments_exit_2(argv: list[str]) -> None:

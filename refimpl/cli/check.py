@@ -41,16 +41,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The candidate, the function it implements and the oracle's settings (``check``'s defaults)."""
     parser.add_argument("target", nargs="?", metavar="MODULE:CALLABLE", help="the candidate (a function or class)")
     parser.add_argument("--function", choices=list(FUNCTIONS), help="the refimpl function it implements")
-    parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES,
+    parser.add_argument("--examples", type=_at_least(1), default=DEFAULT_EXAMPLES,
                         help=f"cases to draw (default {DEFAULT_EXAMPLES})")
     parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0)")
     parser.add_argument("--backend", dest="check_backend", default="numpy",
                         choices=("numpy", "torch", "cupy", "jax", "array_api_strict"), help="the inputs' array library")
     parser.add_argument("--dtypes", default=",".join(DEFAULT_DTYPES), type=_dtypes,
                         help=f"comma-separated dtypes of w to try (default {','.join(DEFAULT_DTYPES)})")
-    parser.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE,
+    parser.add_argument("--max-side", type=_at_least(1), default=DEFAULT_MAX_SIDE,
                         help=f"the largest p, q, s, t and input width (default {DEFAULT_MAX_SIDE})")
-    parser.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS,
+    parser.add_argument("--max-rows", type=_at_least(0), default=DEFAULT_MAX_ROWS,
                         help=f"the most rows of a fusion's inputs (default {DEFAULT_MAX_ROWS})")
     parser.add_argument("--grad", action="store_true", help="also check gradients (PyTorch or JAX candidates)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -106,6 +106,21 @@ def _plot(file: str, reports: list[Any]) -> None:
     except ImportError as exc:  # matplotlib
         raise CommandError(str(exc)) from exc
     print(f"refimpl check: the minimal failing case drawn to {file}", file=sys.stderr)
+
+
+def _at_least(least: int) -> Any:
+    """An argparse type: an integer of at least ``least``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        return value
+
+    return parse
 
 
 def _dtypes(text: str) -> tuple[str, ...]:
