@@ -28,8 +28,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _candidates
-from ._candidates import backend_namespace, candidate_vjp, in_backend
+from ._candidates import ArgumentModified, adapt, backend_namespace, candidate_vjp, in_backend
+from ._cases import case_strategy
 from ._reports import (
     CaseResult,
     CheckReport,
@@ -40,6 +40,7 @@ from ._reports import (
     reproduction,
 )
 from .adapters import to_numpy
+from .diagnosis import Diagnosis, Failure, diagnose_failures
 from .gradients import reference_vjp
 from .registry import FunctionSpec, bind, get_spec
 from .tolerance import (
@@ -48,6 +49,7 @@ from .tolerance import (
     expected_and_bound,
     gradient_rounding_count,
     judge,
+    judge_output,
     result_dtype,
     wide,
 )
@@ -178,7 +180,8 @@ def check(
     >>> import numpy as np
     >>> from refimpl.testing import check
     >>> def mine(w, n, D, p, q):   # an independent duplicated padding
-    ...     return np.block([[np.reshape(w, (n // p, D // q))] * q] * p)
+    ...     W = np.reshape(np.asarray(w) * 1.0, (n // p, D // q))   # * 1.0: integer and bool w give float64
+    ...     return np.block([[W] * q] * p)
     >>> check(mine, "duplicated_padding", examples=20, raise_on_failure=False).passed
     True
     >>> def unsupported(w, n, D, p, q):
@@ -193,7 +196,7 @@ def check(
     settings = Settings(examples=examples, seed=seed, backend=backend, dtypes=tuple(dtypes), max_side=max_side,
                         max_rows=max_rows, grad=grad)
     name, importable = _names(candidate, target)
-    search = _Search(spec, _adapted(candidate, spec), backend_namespace(backend), settings)
+    search = _Search(spec, adapt(candidate, spec), backend_namespace(backend), settings)
     report = search.report(name, importable, config=None if config is None else dict(config), progress=progress)
     if report.failure and (raise_on_failure or (raise_on_failure is None and _under_pytest())):
         raise ConformanceError(str(report), report)
@@ -216,13 +219,8 @@ def _under_pytest() -> bool:
 
 def _judge(actual: Any, spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: Any,
            scale: float = 1.0) -> Judgement:
-    """The one judgement of an output (:func:`refimpl.oracle.tolerance.judge_output`)."""
-    from . import tolerance
-
-    if hasattr(tolerance, "judge_output"):
-        return tolerance.judge_output(actual, spec, config, inputs, dtype, scale=scale)
-    expected, bound, K = expected_and_bound(spec, config, inputs, dtype, scale=scale)  # until judge_output lands
-    return judge(actual, expected, bound, dtype=dtype, K=K, exact=spec.exact)
+    """The one judgement of an output: :func:`refimpl.oracle.tolerance.judge_output`."""
+    return judge_output(actual, spec, config, inputs, dtype, scale=scale)
 
 
 class _CaseFailed(Exception):
@@ -295,7 +293,8 @@ class _Search:
         except ImportError as exc:  # pragma: no cover
             raise ImportError("refimpl.testing.check needs Hypothesis: pip install refimpl[test]") from exc
         s, outcomes = self.settings, []
-        cases = _case_strategy(self.spec, s, config, self.candidate.optional)
+        cases = case_strategy(self.spec, dtypes=s.dtypes, max_side=s.max_side, max_rows=s.max_rows, config=config,
+                              optional=self.candidate.optional)
 
         @settings(max_examples=s.examples, database=None, deadline=None, derandomize=False, report_multiple_bugs=False,
                   suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink], print_blob=False)
@@ -327,7 +326,7 @@ class _Search:
         default = "float64" if info is None else str(info().default_dtypes()["real floating"]).rpartition(".")[2]
         if default == drawn.dtype:
             return drawn
-        return drawn._replace(dtype=default) if hasattr(drawn, "_replace") else dataclasses.replace(drawn, dtype=default)
+        return dataclasses.replace(drawn, dtype=default)
 
     def call(self, drawn: Any) -> Any:
         """The candidate's output for a case, given fresh copies of its inputs in the backend's arrays.
@@ -347,7 +346,7 @@ class _Search:
 
         try:
             actual = self.call(drawn)
-        except _ArgumentModified as exc:
+        except ArgumentModified as exc:
             return failed(f"side effect: {exc}", exc)
         except ConformanceError as exc:  # a class whose calculate_l is wrong
             return failed(str(exc), exc)
@@ -426,20 +425,18 @@ class _Search:
         with np.errstate(invalid="ignore", over="ignore"):
             return differ & ~(np.abs(a1.astype(np.complex128) - a2) <= 2 * bound)
 
-    def diagnose(self, failures: list[_Outcome]) -> Any:
-        """The catalogued mistakes that reproduce every failure tried (:mod:`refimpl.oracle.diagnosis`)."""
-        from . import diagnosis
-
-        if not hasattr(diagnosis, "diagnose_failures"):  # until diagnose_failures lands
-            return _legacy_diagnosis(self.spec, failures)
+    def diagnose(self, failures: list[_Outcome]) -> Diagnosis | None:
+        """The catalogued mistakes that reproduce every failure tried (:func:`diagnose_failures`);
+        each rerun calls the candidate as the failing case did (its convention, omitted arguments, backend)."""
         omitted = {repr(o.drawn.config): o.drawn.omitted for o in failures}
 
         def rerun(config: dict[str, Any], inputs: dict[str, Any]) -> Any:
             leave_out = omitted.get(repr(config), frozenset())
-            return self.candidate.call(config, in_backend(self.xp, copy.deepcopy(inputs)), leave_out)
+            with _quiet():
+                return self.candidate.call(config, in_backend(self.xp, copy.deepcopy(inputs)), leave_out)
 
-        found = [diagnosis.Failure(o.drawn.config, o.drawn.inputs, o.actual) for o in failures]
-        return diagnosis.diagnose_failures(self.spec.name, found, rerun)
+        found = [Failure(o.drawn.config, o.drawn.inputs, o.actual) for o in failures]
+        return diagnose_failures(self.spec.name, found, rerun)
 
     def gradient(self, drawn: Any) -> Judgement:
         """The candidate's VJP (PyTorch or JAX autodiff) against :func:`reference_vjp`."""
@@ -493,88 +490,3 @@ def _dense(actual: Any) -> np.ndarray | None:
 def _abs(value: Any) -> Any:
     """``|value|`` of an array or of each array of a list."""
     return [np.abs(a) for a in value] if isinstance(value, list) else np.abs(value)
-
-
-# -- until the pieces of the oracle's rework land: the previous candidates, cases and diagnosis ---------------
-
-
-class _NeverRaised(Exception):
-    """Stands for ``ArgumentModified`` where the candidates' module does not define it yet."""
-
-
-_ArgumentModified: type[BaseException] = getattr(_candidates, "ArgumentModified", _NeverRaised)
-
-
-class _LegacyCandidate(NamedTuple):
-    run: Callable[[dict[str, Any], dict[str, Any]], Any]
-    convention: str
-    optional: frozenset[str] = frozenset()
-
-    def call(self, config: dict[str, Any], inputs: dict[str, Any], omitted: frozenset[str] = frozenset()) -> Any:
-        return self.run(config, inputs)
-
-
-def _adapted(candidate: Any, spec: FunctionSpec) -> Any:
-    """The candidate as :func:`refimpl.oracle._candidates.adapt` calls it: ``.call``, ``.convention``, ``.optional``."""
-    adapted = _candidates.adapt(candidate, spec)
-    if hasattr(adapted, "call"):
-        return adapted
-    return _LegacyCandidate(adapted, "class" if isinstance(candidate, type) else "function")
-
-
-class _LegacyCase(NamedTuple):
-    config: dict[str, Any]
-    omitted: frozenset[str]
-    inputs: dict[str, Any]
-    dtype: str
-    kind: str
-
-
-def _case_strategy(spec: FunctionSpec, s: Settings, config: dict[str, Any] | None, optional: frozenset[str]) -> Any:
-    """The cases to draw: :func:`refimpl.oracle._cases.case_strategy`."""
-    try:
-        from ._cases import case_strategy
-    except ImportError:
-        return _legacy_cases(spec, s, config)
-    return case_strategy(spec, dtypes=s.dtypes, max_side=s.max_side, max_rows=s.max_rows, config=config,
-                         optional=optional)
-
-
-def _legacy_cases(spec: FunctionSpec, s: Settings, config: dict[str, Any] | None) -> Any:
-    from hypothesis import strategies as st
-
-    from . import strategies as rs
-
-    configs = st.just(config) if config is not None else rs.configs(spec.name, max_side=s.max_side)
-
-    @st.composite
-    def draw(data: Any) -> _LegacyCase:
-        dtype = data(st.sampled_from(list(s.dtypes)))
-        drawn = data(configs)
-        tagged = spec.exact and data(st.booleans())
-        inputs = {"w": data(rs.parameter_vectors(spec.name, drawn, dtype=dtype, tagged=tagged))}
-        if spec.is_fusion:
-            inputs["inputs"] = data(rs.fusion_inputs(drawn, dtype=dtype))
-        return _LegacyCase(drawn, frozenset(), inputs, dtype, "tagged" if tagged else "drawn")
-
-    return draw()
-
-
-def _legacy_diagnosis(spec: FunctionSpec, failures: list[_Outcome]) -> Any:
-    from .diagnosis import diagnose
-
-    def diagnosable(o: _Outcome) -> bool:
-        a = _dense(o.actual)
-        problem = o.case.verdict.problem
-        return a is not None and (not problem or (problem.startswith("shape") and a.dtype.kind in "biufc"))
-
-    minimal = failures[-1]
-    if not diagnosable(minimal):
-        return None
-    larger = sorted([f for f in failures[:-1] if diagnosable(f)],
-                    key=lambda f: -int(np.prod(spec.output_shape(f.case.config))))[:8]
-    first, *others = [diagnose(f.actual, spec.name, f.case.config, f.drawn.inputs) for f in [minimal, *larger]]
-    common = [m for m in first.matches if all(m in d.matches for d in others if not d.correct)]
-    if common:
-        first.matches = common
-    return first
