@@ -188,7 +188,7 @@ def check(
     ...     if p > 1:
     ...         raise RuntimeError("p > 1 is not supported")
     ...     return mine(w, n, D, p, q)
-    >>> report = check(unsupported, "duplicated_padding", examples=20, raise_on_failure=False)
+    >>> report = check(unsupported, "duplicated_padding", dtypes=("float64",), examples=20, raise_on_failure=False)
     >>> print(report.failure.splitlines()[0])
     duplicated_padding(n=2, D=1, p=2, q=1), float64: the candidate raised RuntimeError: p > 1 is not supported
     """
