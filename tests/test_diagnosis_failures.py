@@ -130,15 +130,19 @@ def test_p_and_s_exchanged_is_not_named_as_segment_orders() -> None:
     assert "no known mistake matches" in str(d)
 
 
-def test_p_and_s_exchanged_where_p_equals_s_is_a_segment_order() -> None:
+def test_p_and_s_exchanged_where_p_equals_s() -> None:
     """With ``p == s`` taking S's segment for P is reading the segments in the order [S, Q, P, T]:
-    the same function on every input, so that name is right."""
+    on such configurations alone that name is right; the generic configurations of a rerun show
+    that the candidate is something else."""
     function = "dual_lphm"
     rng = np.random.default_rng(2)
     square = [{"n": 9, "D": 4, "p": 3, "q": 2, "r": 2}, {"n": 4, "D": 6, "p": 2, "q": 3, "r": 3}]
     cases = [(c, {"w": rng.standard_normal(FUNCTIONS[function].l(c))}) for c in square]
-    d = diagnose_failures(function, failures_of(function, p_and_s_exchanged, cases), p_and_s_exchanged)
+    failures = failures_of(function, p_and_s_exchanged, cases)
+    d = diagnose_failures(function, failures)
     assert d is not None and d.matches == ["segments of w in the order [S, Q, P, T]"], str(d)
+    d = diagnose_failures(function, failures, p_and_s_exchanged)
+    assert d is not None and d.matches == [] and d.cases == 4, str(d)
 
 
 @pytest.mark.parametrize(
@@ -181,17 +185,17 @@ def test_a_configuration_whose_rerun_raises_is_skipped() -> None:
     raised = []
 
     def candidate(config: dict[str, Any], inputs: dict[str, Any]) -> np.ndarray:
-        if config["n"] == 8 and inputs["w"][0] == 1:  # crashes on the informative rerun only
-            raised.append(config["n"])
+        if config["D"] == 10 and inputs["w"][0] == 1:  # crashes on the informative rerun only
+            raised.append(config["D"])
             raise RuntimeError("no")
         return wrong(config, inputs)
 
     rng = np.random.default_rng(5)
-    configs_ = [{"n": 8, "D": 6, "p": 2, "q": 2}, {"n": 4, "D": 6, "p": 2, "q": 3}]
+    configs_ = [{"n": 8, "D": 10, "p": 2, "q": 2}, {"n": 4, "D": 6, "p": 2, "q": 3}]
     failures = failures_of(function, candidate, [(c, random_inputs(function, c, rng)) for c in configs_])
     d = diagnose_failures(function, failures, candidate)
-    assert raised == [8] and d is not None and d.cases == 1 and d.matches == ["Kronecker operands swapped"], str(d)
-    assert d.config["n"] == 4
+    assert raised == [10] and d is not None and d.matches == ["Kronecker operands swapped"], str(d)
+    assert d.config["n"] == 4 and d.cases == 1 + 2  # the other failure, and the two generic configurations
 
 
 # -- properties: planted catalogued mistakes are named, anything else is not --------------------
