@@ -106,6 +106,7 @@ class Trial:
         self.actual, self.pipeline, self.rule = actual, pipeline, rule
         self.ceiling = _ceiling(pipeline)
         self.exact = pipeline.spec.exact
+        self.finite = bool(np.isfinite(actual).all())
         self._absolute: Pipeline | None = None
 
     @property
@@ -129,14 +130,15 @@ class Trial:
         if mistaken is None or mistaken.shape != a.shape:
             return False
         with np.errstate(all="ignore"):  # inf and NaN in the inputs are compared by placement
-            if np.any(disagreeing(a, mistaken, np.inf, exact=self.exact)):
+            placed = self.finite and np.isfinite(mistaken).all()  # all finite: nothing to place
+            if not placed and np.any(disagreeing(a, mistaken, np.inf, exact=self.exact)):
                 return False  # NaN or inf in another place: no bound helps
             if self.exact:
                 return not disagreeing(a, mistaken, rule.gamma * np.abs(mistaken), exact=True).any()
+            if disagreeing(a, mistaken, rule.gamma * self.ceiling + rule.tiny, exact=False).any():
+                return False  # beyond the largest bound any magnitude could give: most end here
             if not disagreeing(a, mistaken, rule.tiny, exact=False).any():
                 return True  # within the smallest bound: the magnitude is not needed
-            if disagreeing(a, mistaken, rule.gamma * self.ceiling + rule.tiny, exact=False).any():
-                return False  # beyond the largest bound any magnitude could give
             magnitude = self.magnitude(mistakes)
             return not disagreeing(a, mistaken, rule.gamma * magnitude + rule.tiny, exact=False).any()
 
