@@ -257,6 +257,7 @@ class _Search:
         report = CheckReport(function=self.spec.name, target=name, seed=s.seed, convention=self.candidate.convention,
                              settings=s)
         outcomes, flaky = self.search(config, progress)
+        report.convention = self.candidate.convention  # a class's shape of w is settled by the search
         report.cases = [o.case for o in outcomes]
         failures = [o for o in outcomes if not o.case.passed]
         minimal, repeated = self.repeat(outcomes, failures, flaky)
