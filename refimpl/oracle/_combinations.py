@@ -201,8 +201,9 @@ def search(mistakes: list[Mistake], trials: Sequence[Trial], *, most: int = 3) -
     Returns
     -------
     Found
-        The single mistakes that reproduce every trial; the pairs of which neither mistake does
-        alone; when neither exists, the triples. Each combination in the order of the stages.
+        The single mistakes that reproduce every trial; when none does, the pairs; when no pair
+        does either, the triples (the simplest explanations only: a pair that reproduces what a
+        single mistake reproduces too is not named beside it). Each combination in the order of the stages.
     """
     s = _Searcher(mistakes, trials)
     _, transposed = s.evaluate((), False, True)  # the output transposed alone
@@ -217,10 +218,11 @@ def search(mistakes: list[Mistake], trials: Sequence[Trial], *, most: int = 3) -
                 continue
             plain, _ = s.evaluate((first, second), True, False)
             pairs += [(first, second)] if plain else []
-    found = [_in_stage_order(c, s.order) for c in singles] + sorted(
-        (_in_stage_order(c, s.order) for c in pairs), key=lambda c: [s.order[m] for m in c])
+    if singles:  # the simplest explanation: a combination is not named beside a single mistake
+        return Found(sorted((_in_stage_order(c, s.order) for c in singles), key=lambda c: s.order[c[0]]), s.tried)
+    found = sorted((_in_stage_order(c, s.order) for c in pairs), key=lambda c: [s.order[m] for m in c])
     if found or most < 3:
-        return Found(sorted(found[: len(singles)], key=lambda c: s.order[c[0]]) + found[len(singles):], s.tried)
+        return Found(found, s.tried)
     return _triples(s)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from .adapters import to_numpy
 from .registry import FunctionSpec, get_spec, leading_shape
 
-__all__ = ["generic_configurations", "informative_inputs"]
+__all__ = ["generic_configurations", "grown_configurations", "informative_inputs", "telling"]
 
 
 def informative_inputs(function: str | FunctionSpec, config: dict[str, Any], like: dict[str, Any]) -> dict[str, Any] | None:
@@ -77,6 +77,57 @@ def generic_configurations(spec: FunctionSpec, template: dict[str, Any]) -> list
         return [dict(c) for c in _GENERIC[spec.name]]
     lead = {"m": max(template.get("m", 1), 3), "batch": tuple(template.get("batch", ()))}
     return [{**c, **lead} for c in _GENERIC[spec.name]]
+
+
+def grown_configurations(spec: FunctionSpec, config: dict[str, Any]) -> list[dict[str, Any]]:
+    """Larger relatives of a failing ``config``, on which a mistake shows that a tiny one hides.
+
+    A candidate may be wrong only on some configurations (an output transposed only when it is
+    square, a crash where ``p != q``), and the smallest of them (``s = 1``, ``t = 1``, ``r = 1``)
+    make several mistakes agree. The first relative doubles ``s`` and ``t`` (the input widths and
+    ``n`` of a fusion) and adds one to ``r``, keeping every equality of the original (a square
+    stays square); the second makes ``t`` three times ``s``'s growth, so that equalities break.
+
+    Examples
+    --------
+    >>> from refimpl.oracle.registry import get_spec
+    >>> grown_configurations(get_spec("dual_lphm"), {"n": 2, "D": 2, "p": 2, "q": 1, "r": 1})
+    [{'n': 4, 'D': 4, 'p': 2, 'q': 1, 'r': 2}, {'n': 4, 'D': 6, 'p': 2, 'q': 1, 'r': 2}]
+    """
+    c = spec.normalize(config)
+    rank = {"r": c["r"] + 1} if "r" in spec.config_keys else {}
+    if spec.is_fusion:
+        pq = {"p": c["p"], "q": c["q"]} if "p" in spec.config_keys else {}
+        rows = {"m": max(c["m"], 3), "batch": c["batch"]}
+        dims = [2 * d for d in c["dims"]]
+        return [{"dims": dims, "n": k * c["n"], **pq, **rank, **rows} for k in (2, 3)]
+    return [{"n": 2 * c["n"], "D": k * c["D"], "p": c["p"], "q": c["q"], **rank} for k in (2, 3)]
+
+
+def telling(spec: FunctionSpec, config: dict[str, Any]) -> bool:
+    """Whether ``config`` is large enough to tell the catalogued mistakes apart.
+
+    With ``s = 1``, ``t = 1`` or ``r = 1`` a factor is a single row or column, and different
+    mistakes (segments in another order, ``p`` and ``q`` exchanged, the output transposed) give
+    the same output by coincidence. The diagnosis names a mistake only when at least one case
+    it reproduces is telling: ``s, t >= 2`` (and ``r >= 2``, ``p + q >= 3``) for the matrices,
+    ``N, n, m >= 2`` for the fusions (with ``N/p, n/q, r >= 2`` for the Dual-LPHM one).
+
+    Examples
+    --------
+    >>> from refimpl.oracle.registry import get_spec
+    >>> spec = get_spec("dual_lphm")
+    >>> telling(spec, {"n": 2, "D": 2, "p": 2, "q": 1, "r": 1}), telling(spec, {"n": 4, "D": 4, "p": 2, "q": 1, "r": 2})
+    (False, True)
+    """
+    shape = spec.shape(config)
+    c = spec.normalize(config)
+    if spec.is_fusion:
+        big = shape.N >= 2 and shape.n >= 2 and c["m"] >= 2
+        weight = getattr(shape, "weight", None)
+        return big and (weight is None or min(weight.s, weight.t, weight.r) >= 2)
+    big = min(shape.s, shape.t) >= 2 and shape.p + shape.q >= 3
+    return big and getattr(shape, "r", 2) >= 2
 
 
 def _spread(shapes: list[tuple[int, ...]], dtypes: list[np.dtype]) -> list[np.ndarray]:

@@ -32,7 +32,7 @@ import numpy as np
 
 from . import mistakes as _mistakes
 from ._combinations import Found, Rule, Trial, disagreeing, search
-from ._informative import generic_configurations, informative_inputs
+from ._informative import generic_configurations, grown_configurations, informative_inputs, telling
 from .adapters import to_numpy
 from .mistakes import Pipeline
 from .registry import FunctionSpec, get_spec
@@ -412,9 +412,10 @@ def diagnose_failures(
     most :data:`CASES`) are rerun, when ``rerun`` is given, with :func:`informative_inputs`:
     index-tagged ``w`` and distinct inputs, on which two different mistakes practically never
     agree by chance. A configuration whose rerun raises is skipped; one whose rerun is right is
-    diagnosed on its own inputs. The candidate is also run on two generic configurations
-    (``p``, ``q``, ``s``, ``t`` distinct, ``r = 2``), which join the cases where it is wrong
-    there too: a small failing configuration can make different mistakes agree. A combination of up to three catalogued mistakes, from
+    diagnosed on its own inputs. The candidate is also run on two larger relatives of the
+    largest failing configuration (:func:`grown_configurations`) and two generic ones (``p``,
+    ``q``, ``s``, ``t`` distinct, ``r = 2``), which join the cases where it is wrong there too:
+    a small failing configuration can make different mistakes agree. A combination of up to three catalogued mistakes, from
     different stages, is named only when it reproduces *every* case tried (one that cannot run
     on a case does not reproduce it); otherwise the diagnosis says that no known mistake matches.
 
@@ -461,13 +462,21 @@ def diagnose_failures(
             break
     if not cases:
         return None
-    generic = [] if rerun is None else _generic_failures(spec, cases[0].diagnosis.config, failures, rerun)
+    generic = [] if rerun is None else _failures_on(
+        spec, grown_configurations(spec, cases[0].diagnosis.config)
+        + generic_configurations(spec, cases[0].diagnosis.config), failures, rerun)
     applying = [_mistakes.catalogue(spec, c.diagnosis.config) for c in cases + generic]
     # a mistake that changes nothing on one case (p and q exchanged where p == q) still runs there;
     # one that cannot run on a case (its output None) does not reproduce it
     common = [m for m in _mistakes.catalogue(spec) if any(m in mistakes for mistakes in applying)]
     diagnosis = cases[0].diagnosis
     _name(diagnosis, search(common, [c.trial for c in cases + generic]))
+    if diagnosis.matches and not any(telling(spec, c.diagnosis.config) for c in cases + generic):
+        diagnosis.notes.append(
+            f"{len(diagnosis.matches)} known mistake(s) reproduce these cases, but they are too small "
+            "to tell mistakes apart (s, t or r is 1, or a single row): none is named"
+        )
+        diagnosis.matches = []
     diagnosis.cases = len(cases) + len(generic)
     how = f", {sum(reran)} of them rerun with index-tagged w and distinct inputs" if any(reran) else ""
     more = f", and {len(generic)} larger configuration(s) where the candidate is also wrong" if generic else ""
@@ -479,14 +488,14 @@ def diagnose_failures(
     return diagnosis
 
 
-def _generic_failures(
-    spec: FunctionSpec, template: dict[str, Any], failures: Sequence[Failure],
+def _failures_on(
+    spec: FunctionSpec, configs: list[dict[str, Any]], failures: Sequence[Failure],
     rerun: Callable[[dict[str, Any], dict[str, Any]], Any],
 ) -> list[_Case]:
-    """The generic configurations where the candidate, run on informative inputs, is wrong too."""
+    """The ``configs`` where the candidate, run on informative inputs, is wrong too."""
     like = next(f.inputs for f in failures if f.actual is not None)
     found = []
-    for config in generic_configurations(spec, template):
+    for config in configs:
         inputs = informative_inputs(spec, config, like)
         if inputs is None:
             continue
