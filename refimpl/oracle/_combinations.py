@@ -18,7 +18,6 @@ Every comparison is :func:`refimpl.oracle.tolerance.disagreeing`, the oracle's o
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ import numpy as np
 from .adapters import to_numpy
 from .mistakes import Mistake, Pipeline
 from .registry import FunctionSpec
-from .tolerance import disagreeing, expected_and_bound
+from .tolerance import disagreeing, error_bound, gamma, result_dtype, rounding_count, unit_roundoff
 
 __all__ = ["Found", "Rule", "Trial", "disagreeing", "search"]  # disagreeing: the oracle's, re-exported
 
@@ -43,9 +42,10 @@ MOST_TRIPLES = 6000
 class Rule:
     """The oracle's bound as a function of the magnitude: ``gamma * magnitude + tiny``.
 
-    Read off :func:`expected_and_bound` itself, by giving it computations whose magnitude is 0 and
-    1, so that the diagnosis follows the oracle's rule wherever that rule is defined. For the
-    padding functions the magnitude is the entry itself and ``tiny`` is 0.
+    The same rule as :func:`refimpl.oracle.tolerance.expected_and_bound`: for the padding
+    functions the magnitude is the entry itself (one rounding when the candidate's dtype is
+    narrower than its inputs', none otherwise) and ``tiny`` is 0; for the others
+    :func:`~refimpl.oracle.tolerance.error_bound` with the function's ``K``.
     """
 
     gamma: float
@@ -53,16 +53,13 @@ class Rule:
 
     @classmethod
     def of(cls, spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: np.dtype) -> Rule:
+        if spec.exact:
+            narrower = np.finfo(np.dtype(dtype)).eps > np.finfo(result_dtype(inputs)).eps
+            return cls(gamma=gamma(1, unit_roundoff(dtype)) if narrower else 0.0, tiny=0.0)
         arrays = [to_numpy(x) for x in [inputs["w"], *inputs.get("inputs", [])]]
-        kind = np.complex128 if any(np.iscomplexobj(x) for x in arrays) else np.float64
-
-        def constant(value: float) -> FunctionSpec:
-            return dataclasses.replace(spec, call=lambda c, i: np.full((), value, kind))
-
-        _, at_zero, _ = expected_and_bound(constant(0.0), config, inputs, dtype)
-        _, at_one, _ = expected_and_bound(constant(1.0), config, inputs, dtype)
-        tiny = float(np.real(at_zero))  # a complex constant (for complex data's K) gives a complex bound
-        return cls(gamma=float(np.real(at_one)) - tiny, tiny=tiny)
+        K = rounding_count(spec, config, complex_data=any(np.iscomplexobj(x) for x in arrays))
+        bound = error_bound(K, dtype)
+        return cls(gamma=bound.gamma, tiny=bound.tiny)
 
 
 def _ceiling(pipeline: Pipeline) -> float:

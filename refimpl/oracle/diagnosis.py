@@ -36,7 +36,7 @@ from ._informative import generic_configurations, grown_configurations, informat
 from .adapters import to_numpy
 from .mistakes import Pipeline
 from .registry import FunctionSpec, get_spec
-from .tolerance import expected_and_bound
+from .tolerance import expected_and_bound, result_dtype
 
 __all__ = ["Diagnosis", "Failure", "catalogue", "diagnose", "diagnose_failures", "informative_inputs"]
 
@@ -162,12 +162,8 @@ def catalogue(function: str | FunctionSpec, config: dict[str, Any]) -> list[str]
 
 def _candidate_dtype(actual: np.ndarray, inputs: dict[str, Any]) -> np.dtype:
     """The dtype whose rounding the candidate went through: its own, or (for an integer output)
-    the promotion of the inputs' floating dtypes."""
-    if actual.dtype.kind in "fc":
-        return actual.dtype
-    dtypes = [to_numpy(a).dtype for a in [inputs["w"], *inputs.get("inputs", [])]]
-    floating = [d for d in dtypes if d.kind in "fc"]
-    return np.result_type(*floating) if floating else np.dtype(np.float64)
+    the one refimpl gives for the inputs."""
+    return actual.dtype if actual.dtype.kind in "fc" else result_dtype(inputs)
 
 
 # -- the entry-by-entry decoding of the padding functions -----------------------------------------
