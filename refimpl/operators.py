@@ -98,7 +98,7 @@ class DuplicatedPaddingOperator(_BlockOperator):
     """
 
     def _apply(self, X: Any) -> Any:
-        xp, (s, t) = self.xp, self.W.shape
+        xp, s = self.xp, self.W.shape[0]
         block_sum = xp.sum(xp.reshape(X, (X.shape[0], self.p, s)), axis=1)
         return xp.tile(block_sum @ self.W, (1, self.q))
 

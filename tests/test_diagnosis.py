@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from refimpl.oracle import _products
 from refimpl.oracle._combinations import ENOUGH, Rule
-from refimpl.oracle.diagnosis import Diagnosis, catalogue, diagnose
+from refimpl.oracle.diagnosis import Diagnosis, diagnose
 from refimpl.oracle.mistakes import Pipeline
+from refimpl.oracle.mistakes import catalogue as mistakes_catalogue
 from refimpl.oracle.registry import FUNCTIONS, leading_shape
 from refimpl.oracle.tolerance import expected_and_bound, judge
 from refimpl.strategies import configs
@@ -420,8 +421,13 @@ def test_the_pipeline_without_mistakes_is_refimpl_and_its_bound_the_oracles(
         assert np.allclose(rule.gamma * magnitude + rule.tiny, bound, rtol=1e-12, atol=0)
 
 
+def names(function: str, config: dict[str, Any]) -> list[str]:
+    """The prose names of the mistakes that apply to ``config``, in the order of the stages."""
+    return [m.name for m in mistakes_catalogue(function, config)]
+
+
 def test_the_catalogue_names() -> None:
-    assert catalogue("duplicated_diagonal_padding", {"n": 4, "D": 6, "p": 2, "q": 3}) == [
+    assert names("duplicated_diagonal_padding", {"n": 4, "D": 6, "p": 2, "q": 3}) == [
         "column-major reshape of w",  # p and q exchanged cannot run: q = 3 does not divide n = 4
         "ones in place of the identity",
         "off-diagonal blocks computed as 0 * W",
@@ -429,11 +435,11 @@ def test_the_catalogue_names() -> None:
         "flattened outer product in place of the Kronecker product",
         "output transposed",
     ]
-    names = catalogue("dual_lphm_fusion", {"dims": [2, 2], "n": 4, "p": 2, "q": None, "r": 1})
-    assert len(names) == 3 + 23 + 15 + 2 + 1 + 1  # concat, order, layout, swap and outer, weight_T, output
-    assert "Q read as (r, q)" in names and "segments of w in the order [T, S, Q, P]" in names
-    assert "P and S read as (r, p), (r, s)" in names and "P, Q and T read as (r, p), (r, q), (r, t)" in names
-    assert "p and q exchanged" not in names  # p == q
+    fusion = names("dual_lphm_fusion", {"dims": [2, 2], "n": 4, "p": 2, "q": None, "r": 1})
+    assert len(fusion) == 3 + 23 + 15 + 2 + 1 + 1  # concat, order, layout, swap and outer, weight_T, output
+    assert "Q read as (r, q)" in fusion and "segments of w in the order [T, S, Q, P]" in fusion
+    assert "P and S read as (r, p), (r, s)" in fusion and "P, Q and T read as (r, p), (r, q), (r, t)" in fusion
+    assert "p and q exchanged" not in fusion  # p == q
 
 
 def test_an_output_of_another_rank_matches_nothing() -> None:

@@ -23,7 +23,7 @@ from refimpl.oracle.mistakes import find, mistaken_output
 from refimpl.oracle.registry import FUNCTIONS, leading_shape
 from refimpl.strategies import configs
 
-from .test_diagnosis import PADDING, STAGES, applicable, is_correct, name_of, plant, same
+from .test_diagnosis import STAGES, applicable, is_correct, name_of, plant, same
 
 Candidate = Callable[[dict[str, Any], dict[str, Any]], np.ndarray]
 OUTER = "flattened outer product in place of the Kronecker product"

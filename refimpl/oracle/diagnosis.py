@@ -38,7 +38,7 @@ from .mistakes import Pipeline
 from .registry import FunctionSpec, get_spec
 from .tolerance import expected_and_bound, result_dtype
 
-__all__ = ["Diagnosis", "Failure", "catalogue", "diagnose", "diagnose_failures", "informative_inputs"]
+__all__ = ["Diagnosis", "Failure", "diagnose", "diagnose_failures", "informative_inputs"]
 
 
 @dataclass
@@ -126,36 +126,6 @@ class Diagnosis:
             lines += [f"  {entry}" for entry in self.misplaced]
         return "\n".join(lines)
 
-
-def catalogue(function: str | FunctionSpec, config: dict[str, Any]) -> list[str]:
-    """The prose names of the single mistakes :func:`diagnose` tries for ``function`` at ``config``.
-
-    Parameters
-    ----------
-    function : str or FunctionSpec
-        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
-    config : dict
-        The configuration, with the keys of the function (see :mod:`refimpl.oracle.registry`).
-
-    Returns
-    -------
-    list of str
-        The names of :func:`refimpl.oracle.mistakes.catalogue` (which also gives their
-        identifiers), in the order of the stages; :func:`diagnose` also tries every pair of
-        them from two different stages, named ``"first + second"``.
-
-    Examples
-    --------
-    >>> from refimpl.oracle.diagnosis import catalogue
-    >>> for name in catalogue("duplicated_padding", {"n": 4, "D": 6, "p": 2, "q": 2}):
-    ...     print(name)
-    column-major reshape of w
-    identity in place of ones
-    Kronecker operands swapped
-    flattened outer product in place of the Kronecker product
-    output transposed
-    """
-    return [m.name for m in _mistakes.catalogue(function, config)]
 
 # -- the candidate's output ---------------------------------------------------------------------
 

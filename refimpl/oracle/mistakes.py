@@ -58,8 +58,8 @@ from .._validation import RefimplError, check_parameter_vector
 from ..lphm import lphm_factors
 from ..shapes import FACTORS, LphmShape, PaddingShape, lphm_shape, padding_shape
 from ._products import LowRank, apply_kron, apply_outer, product
-from .adapters import to_numpy
 from .registry import FunctionSpec, get_spec
+from .tolerance import wide
 
 __all__ = ["STAGES", "Mistake", "Pipeline", "catalogue", "find", "mistaken_output"]
 
@@ -160,10 +160,9 @@ def _exchanged_shape(spec: FunctionSpec, config: dict[str, Any]) -> PaddingShape
     """The shape read with ``p`` and ``q`` exchanged, or ``None`` where it does not fit ``w``."""
     R, C = _target(spec, config)
     p, q = config["q"], config["p"]
-    try:
-        shape = padding_shape(R, C, p, q) if spec.exact else lphm_shape(R, C, p, q, config["r"])
-    except RefimplError:  # a division that is no longer exact
+    if R % p or C % q:  # a division that is no longer exact
         return None
+    shape = padding_shape(R, C, p, q) if spec.exact else lphm_shape(R, C, p, q, config["r"])
     return shape if shape.l == spec.l(config) else None
 
 
@@ -287,12 +286,6 @@ def find(function: str | FunctionSpec, key: str, config: dict[str, Any] | None =
 # -- the pipeline -----------------------------------------------------------------------------
 
 
-def _wide(a: Any) -> np.ndarray:
-    """``a`` as NumPy in float64, or complex128 for complex data (no copy when it already is)."""
-    a = to_numpy(a)
-    return np.asarray(a, dtype=np.complex128 if np.iscomplexobj(a) else np.float64)
-
-
 class Pipeline:
     """One function's computation on one set of inputs in float64 (complex128), with mistakes.
 
@@ -313,7 +306,7 @@ class Pipeline:
         self.spec = get_spec(function)
         self.config = self.spec.normalize(config)
         shape = self.spec.shape(self.config)
-        self.w = check_parameter_vector(npx, _wide(inputs["w"]), shape.l, shape.rule)
+        self.w = check_parameter_vector(npx, wide(inputs["w"]), shape.l, shape.rule)
         R, C = _target(self.spec, self.config)
         c = self.config
         self._shapes = {  # the shapes w is read with: as it is, and with p and q exchanged
@@ -321,7 +314,7 @@ class Pipeline:
                 lphm_shape(R, C, c["p"], c["q"], c["r"]) if "r" in c else None),
             True: _exchanged_shape(self.spec, c) if "p" in c else None,
         }
-        self.arrays = [_wide(a) for a in inputs["inputs"]] if self.spec.is_fusion else []
+        self.arrays = [wide(a) for a in inputs["inputs"]] if self.spec.is_fusion else []
         self._joined: dict[Any, np.ndarray | None] = {}
         self._factor_cache: dict[tuple[bool, str, str], tuple[LowRank, LowRank] | None] = {}
 

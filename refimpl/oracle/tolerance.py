@@ -169,7 +169,7 @@ def gradient_rounding_count(spec: FunctionSpec, config: dict[str, Any], *, compl
 def wide(a: Any) -> np.ndarray:
     """``a`` (of any array library) in float64, or complex128 for complex data; integers and bools too."""
     a = to_numpy(a)
-    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
+    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64, copy=False)
 
 
 def _inputs_as(inputs: dict[str, Any], convert: Any) -> dict[str, Any]:

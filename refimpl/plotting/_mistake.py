@@ -11,6 +11,7 @@ import numpy as np
 from ..oracle.adapters import to_numpy
 from ..oracle.mistakes import Mistake, find, mistaken_output
 from ..oracle.registry import FunctionSpec
+from ..oracle.tolerance import wide
 from ..padding import duplicated_diagonal_padding
 from ._config import Drawing, first, prepare
 from ._figure import BREAK, DIFFERS, between, caption, figure_for, row_of_panels
@@ -153,9 +154,9 @@ class _Outputs(NamedTuple):
 def _outputs(drawing: Drawing, chosen: list[Mistake]) -> _Outputs:
     """refimpl's answer in float64 (complex128; the diagonal padding sparse) and the mistaken one."""
     spec, config = drawing.spec, drawing.config
-    inputs: dict[str, Any] = {"w": _wide(drawing.w)}
+    inputs: dict[str, Any] = {"w": wide(drawing.w)}
     if spec.is_fusion:
-        inputs["inputs"] = [_wide(a) for a in drawing.inputs]
+        inputs["inputs"] = [wide(a) for a in drawing.inputs]
     wrong = mistaken_output(spec, config, inputs, chosen)
     if spec.name == "duplicated_diagonal_padding":
         right = duplicated_diagonal_padding(inputs["w"], config["n"], config["D"], config["p"], config["q"], format="csr")
@@ -164,11 +165,6 @@ def _outputs(drawing: Drawing, chosen: list[Mistake]) -> _Outputs:
     if spec.is_fusion:
         return _Outputs(first(right), first(right), None if wrong is None else first(wrong))
     return _Outputs(right, right, wrong)
-
-
-def _wide(a: np.ndarray) -> np.ndarray:
-    """``a`` in float64, or complex128: the precision the mistaken outputs are computed in."""
-    return a.astype(np.result_type(a.dtype, np.float64), copy=False)
 
 
 def _draw_wrong(
