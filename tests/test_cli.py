@@ -80,7 +80,6 @@ def test_help_lists_every_command_of_the_table_with_its_summary() -> None:
 @pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
 def test_each_command_module_follows_the_protocol(command: Any) -> None:
     module = importlib.import_module(command.module)
-    assert module.SUMMARY == command.summary
     assert callable(module.add_arguments) and callable(module.run)
     result = run_cli(command.name, "--help")
     assert result.code == 0

@@ -325,7 +325,6 @@ def test_cli_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (tmp_path / "v" / "manifest.json").is_file()
     with pytest.raises(SystemExit):
         _parser().parse_args([])  # a subcommand is required
-    assert isinstance(command.SUMMARY, str) and "\n" not in command.SUMMARY
 
 
 # ---------------------------------------------------------------------------------------------

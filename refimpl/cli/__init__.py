@@ -7,7 +7,6 @@ so ``refimpl --help`` imports none of them (and never matplotlib).
 
 A subcommand module holds
 
-* ``SUMMARY: str``, its one-line summary, the one in :data:`COMMANDS`;
 * ``DESCRIPTION: str``, the text at the top of ``refimpl COMMAND --help``;
 * ``add_arguments(parser: argparse.ArgumentParser) -> None``, its arguments;
 * ``run(args: argparse.Namespace) -> int``, which does the work, prints its output and

@@ -20,9 +20,8 @@ from ..oracle.registry import FUNCTIONS
 from . import CommandError
 from ._args import backend
 
-__all__ = ["DESCRIPTION", "SUMMARY", "add_arguments", "run"]
+__all__ = ["DESCRIPTION", "add_arguments", "run"]
 
-SUMMARY = "check an implementation against refimpl (no target: two shipped examples)"
 DESCRIPTION = (
     "Drive Hypothesis over valid configurations with a candidate implementation; "
     "exit 0 only when every case passes."

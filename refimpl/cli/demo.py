@@ -16,9 +16,8 @@ from ..padding import duplicated_diagonal_padding, duplicated_padding, duplicate
 from ._args import backend
 from ._render import arange, example_inputs, render
 
-__all__ = ["DESCRIPTION", "SUMMARY", "add_arguments", "demo", "run"]
+__all__ = ["DESCRIPTION", "add_arguments", "demo", "run"]
 
-SUMMARY = "print a worked example of each function (the default)"
 DESCRIPTION = "Print a worked example of each function, w = 1, 2, ..., l ('.' is a structural zero)."
 
 

@@ -8,10 +8,9 @@ from ..oracle.registry import get_spec
 from ._args import add_matrix_arguments as add_arguments
 from ._args import backend, config_from_args
 
-__all__ = ["DESCRIPTION", "SUMMARY", "add_arguments", "run"]
+__all__ = ["DESCRIPTION", "add_arguments", "run"]
 
-SUMMARY = "print the parameter count l"
-DESCRIPTION = f"{SUMMARY}; w defaults to 1, 2, ..., l"
+DESCRIPTION = "print the parameter count l; w defaults to 1, 2, ..., l"
 
 
 def run(args: argparse.Namespace) -> int:

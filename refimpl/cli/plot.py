@@ -16,9 +16,8 @@ from ..oracle.registry import get_spec
 from . import CommandError
 from ._args import add_config_arguments, config_from_args, rows
 
-__all__ = ["DESCRIPTION", "SUMMARY", "add_arguments", "run"]
+__all__ = ["DESCRIPTION", "add_arguments", "run"]
 
-SUMMARY = "draw a configuration (or a catalogued mistake beside the right answer) into an image"
 DESCRIPTION = (
     "Draw a function of refimpl for one configuration, w = 1, 2, ..., l by default, into an image "
     "file (PNG, SVG, PDF: by the extension). Needs matplotlib: pip install refimpl[docs]."

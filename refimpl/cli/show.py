@@ -10,10 +10,9 @@ from ._args import add_matrix_arguments as add_arguments
 from ._args import backend, config_from_args, rows
 from ._render import arange, example_inputs, render
 
-__all__ = ["DESCRIPTION", "SUMMARY", "add_arguments", "run", "show"]
+__all__ = ["DESCRIPTION", "add_arguments", "run", "show"]
 
-SUMMARY = "compute a function and print the matrix"
-DESCRIPTION = f"{SUMMARY}; w defaults to 1, 2, ..., l"
+DESCRIPTION = "compute a function and print the matrix; w defaults to 1, 2, ..., l"
 
 
 def run(args: argparse.Namespace) -> int:

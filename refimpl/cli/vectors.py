@@ -19,9 +19,8 @@ from pathlib import Path
 from .._validation import RefimplError
 from ..oracle.vectors import VectorResult, VerifyReport, verify_vectors, write_vectors
 
-__all__ = ["DESCRIPTION", "SUMMARY", "add_arguments", "report_table", "run"]
+__all__ = ["DESCRIPTION", "add_arguments", "report_table", "run"]
 
-SUMMARY = "write golden vectors, or verify another implementation's outputs against them"
 DESCRIPTION = (
     "Golden vectors for implementations outside Python: a JSON manifest and .npy "
     "files (format in refimpl's docs/vectors.rst)."
