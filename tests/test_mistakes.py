@@ -159,7 +159,7 @@ def _fails(v: Any, m: Mistake) -> bool:
     if out is None:
         return True
     with np.errstate(all="ignore"):
-        return not judge(out.astype(v.dtype), v.expected, v.bound, dtype=v.dtype).passed
+        return not judge(out.astype(v.dtype), v.expected, v.bound, dtype=v.dtype, exact=v.exact).passed
 
 
 def test_the_exposes_flags_are_the_catalogues_mistakes_that_fail(small_set: Path) -> None:
