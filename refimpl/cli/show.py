@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from ..oracle.registry import get_spec
-from ..padding import duplicated_diagonal_padding
 from ._args import add_matrix_arguments as add_arguments
 from ._args import backend, config_from_args, rows
 from ._render import arange, example_inputs, render
@@ -30,9 +29,6 @@ def show(args: argparse.Namespace) -> str:
     l = spec.l(config)
     m = rows(args)
     w = arange(l) if args.w is None else args.w
-    if spec.name == "duplicated_diagonal_padding":
-        matrix = duplicated_diagonal_padding(w, config["n"], config["D"], config["p"], config["q"], format=args.format)
-    else:
-        inputs = {"w": w, "inputs": example_inputs(config["dims"], m)} if spec.is_fusion else {"w": w}
-        matrix = spec.call(config, inputs)
+    inputs = {"w": w, "inputs": example_inputs(config["dims"], m)} if spec.is_fusion else {"w": w}
+    matrix = spec.call(config, inputs, format=args.format)
     return f"{spec.name}: l = {l}\n{render(matrix, dots=spec.name == 'duplicated_diagonal_padding')}\n"

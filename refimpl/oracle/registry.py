@@ -58,7 +58,8 @@ class FunctionSpec:
     #: ``build_shape(config)``: the checked shape (:mod:`refimpl.shapes`), with refimpl's messages.
     build_shape: Callable[[dict[str, Any]], Shape]
     #: ``call(config, inputs)``: refimpl's value (dense for the diagonal padding).
-    call: Callable[[dict[str, Any], dict[str, Any]], Any]
+    #: ``format`` (the diagonal padding's only, ``"dense"`` by default) is passed on; the others ignore it.
+    call: Callable[..., Any]
 
     @property
     def is_fusion(self) -> bool:
@@ -157,27 +158,29 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         FunctionSpec(
             "duplicated_padding", ("n", "D", "p", "q"), True,
             lambda c: padding_shape(c["n"], c["D"], c["p"], c.get("q")),
-            lambda c, i: duplicated_padding(i["w"], c["n"], c["D"], c["p"], c.get("q")),
+            lambda c, i, format=None: duplicated_padding(i["w"], c["n"], c["D"], c["p"], c.get("q")),
         ),
         FunctionSpec(
             "duplicated_diagonal_padding", ("n", "D", "p", "q"), True,
             lambda c: padding_shape(c["n"], c["D"], c["p"], c.get("q")),
-            lambda c, i: duplicated_diagonal_padding(i["w"], c["n"], c["D"], c["p"], c.get("q"), format="dense"),
+            lambda c, i, format="dense": duplicated_diagonal_padding(
+                i["w"], c["n"], c["D"], c["p"], c.get("q"), format=format
+            ),
         ),
         FunctionSpec(
             "dual_lphm", ("n", "D", "p", "q", "r"), False,
             lambda c: lphm_shape(c["n"], c["D"], c["p"], c.get("q"), c["r"]),
-            lambda c, i: dual_lphm(i["w"], c["n"], c["D"], c["p"], c.get("q"), c["r"]),
+            lambda c, i, format=None: dual_lphm(i["w"], c["n"], c["D"], c["p"], c.get("q"), c["r"]),
         ),
         FunctionSpec(
             "dual_lphm_fusion", ("dims", "n", "p", "q", "r", "m", "batch"), False,
             lambda c: fusion_shape(c["dims"], c.get("n"), c["p"], c.get("q"), c["r"]),
-            lambda c, i: dual_lphm_fusion(i["inputs"], i["w"], p=c["p"], q=c.get("q"), r=c["r"], n=c.get("n")),
+            lambda c, i, format=None: dual_lphm_fusion(i["inputs"], i["w"], p=c["p"], q=c.get("q"), r=c["r"], n=c.get("n")),
         ),
         FunctionSpec(
             "concatenation_fusion", ("dims", "n", "m", "batch"), False,
             lambda c: concat_shape(c["dims"], c.get("n")),
-            lambda c, i: concatenation_fusion(i["inputs"], i["w"], n=c.get("n")),
+            lambda c, i, format=None: concatenation_fusion(i["inputs"], i["w"], n=c.get("n")),
         ),
     )
 }

@@ -12,7 +12,6 @@ from ..fusion import concatenation_fusion, dual_lphm_fusion
 from ..lphm import dual_lphm, lphm_factors
 from ..oracle.adapters import to_numpy
 from ..oracle.registry import FunctionSpec
-from ..padding import duplicated_diagonal_padding, duplicated_padding
 from ..shapes import FACTORS, LphmShape
 from ._config import Drawing, first, prepare
 from ._figure import BLOCK, BREAK, HIGHLIGHT, between, caption, figure_for, row_of_panels
@@ -138,11 +137,10 @@ def _plot_padding(drawing: Drawing, fig: Any) -> Any:
     shape = drawing.spec.shape(config)
     s, t = shape.s, shape.t
     diagonal = drawing.spec.name == "duplicated_diagonal_padding"
+    psi = drawing.spec.call(config, {"w": w}, format="csr")
     if diagonal:
-        psi = duplicated_diagonal_padding(w, n, D, p, q, format="csr")
         left, name, formula = np.eye(p, q), "eye", rf"I_{{{p}\times {q}}}"
     else:
-        psi = duplicated_padding(w, n, D, p, q)
         left, name, formula = np.ones((p, q)), "ones", rf"\mathbf{{1}}_{{{p}\times {q}}}"
     W = w.reshape(s, t)
     fig = figure_for(fig, q + t + D + 2.6, max(p, s, n))

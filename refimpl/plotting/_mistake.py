@@ -12,7 +12,6 @@ from ..oracle.adapters import to_numpy
 from ..oracle.mistakes import Mistake, find, mistaken_output
 from ..oracle.registry import FunctionSpec
 from ..oracle.tolerance import wide
-from ..padding import duplicated_diagonal_padding
 from ._config import Drawing, first, prepare
 from ._figure import BREAK, DIFFERS, between, caption, figure_for, row_of_panels
 from ._function import default_w_note
@@ -159,7 +158,7 @@ def _outputs(drawing: Drawing, chosen: list[Mistake]) -> _Outputs:
         inputs["inputs"] = [wide(a) for a in drawing.inputs]
     wrong = mistaken_output(spec, config, inputs, chosen)
     if spec.name == "duplicated_diagonal_padding":
-        right = duplicated_diagonal_padding(inputs["w"], config["n"], config["D"], config["p"], config["q"], format="csr")
+        right = spec.call(config, inputs, format="csr")
         return _Outputs(right, to_numpy(right), wrong)
     right = to_numpy(spec.call(config, inputs))
     if spec.is_fusion:
