@@ -28,7 +28,21 @@ from typing import Any, NamedTuple
 from .. import __version__
 from .._validation import RefimplError
 
-__all__ = ["COMMANDS", "Command", "CommandError", "build_parser", "main"]
+__all__ = [
+    "COMMANDS", "Command", "CommandError", "EXIT_FAILED", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE",
+    "build_parser", "main",
+]
+
+#: Exit status: success; every checked case or output passed.
+EXIT_OK = 0
+#: Exit status: a checked candidate or output failed.
+EXIT_FAILED = 1
+#: Exit status: a usage error: bad arguments or configuration, a candidate that cannot be
+#: imported, a file that cannot be written.
+EXIT_USAGE = 2
+#: Exit status: invalid input data: golden vectors whose files or manifest are missing,
+#: malformed, edited or inconsistent.
+EXIT_INVALID = 3
 
 
 class Command(NamedTuple):
