@@ -1,23 +1,40 @@
-"""The memory guard: refuse to materialise a dense matrix larger than a limit.
+"""The memory guard: refuse, before allocating, any result larger than a limit.
 
 A dense ``W`` of the fusion at ``N = n = 65536`` is 32 GiB in float64: asking for it by
 accident should be a clear error that points to the structured operators, not a machine
-swapping itself to death. The limit is per process (:func:`set_dense_limit`), per block
-(:func:`dense_limit`), or from the environment variable ``REFIMPL_DENSE_LIMIT`` (bytes) at
-import time; ``None`` switches the guard off.
+swapping itself to death. Every allocation whose size grows with the configuration is checked
+first (:func:`check_size`, :func:`check_elements`): dense results, the stored entries and index
+arrays of the sparse results, the results of ``X @ op`` and of the fusions. The sizes are
+computed in exact Python integers, so that no product of dimensions overflows.
+
+The limit (one number of bytes, per allocation) is per process (:func:`set_dense_limit`), per
+block (:func:`dense_limit`), or from the environment variable ``REFIMPL_DENSE_LIMIT`` (bytes)
+at import time; ``None`` switches the guard off. The names say "dense" for history: the
+limit and :class:`DenseSizeError` cover sparse results too.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import operator
 import os
 from collections.abc import Iterator
 from typing import Any
 
-from ._validation import RefimplError
+from ._validation import RefimplError, is_bool
 
-__all__ = ["DEFAULT_DENSE_LIMIT", "DenseSizeError", "check_dense_size", "dense_limit", "get_dense_limit", "set_dense_limit"]
+__all__ = [
+    "DEFAULT_DENSE_LIMIT",
+    "DenseSizeError",
+    "check_dense_size",
+    "check_elements",
+    "check_size",
+    "dense_limit",
+    "get_dense_limit",
+    "itemsize",
+    "set_dense_limit",
+]
 
 #: The default limit on one dense result: 4 GiB.
 DEFAULT_DENSE_LIMIT = 4 * 2**30
@@ -26,9 +43,12 @@ _UNSET = object()
 
 
 class DenseSizeError(RefimplError, MemoryError):
-    """A dense result would exceed the memory guard's limit.
+    """A result would exceed the memory guard's limit; raised before anything is allocated.
 
-    Subclasses :class:`RefimplError` and :class:`MemoryError`.
+    Raised for dense results, sparse results (stored entries and index arrays), ``X @ op``
+    and the fusions' outputs alike. The message says what was asked, how big it would be, and
+    the way out (a structured operator, a sparse format, fewer rows at a time, or a higher
+    limit). Subclasses :class:`RefimplError` and :class:`MemoryError`.
 
     Examples
     --------
@@ -59,8 +79,15 @@ def _from_environment() -> int | None:
 def _checked_limit(limit: Any) -> int | None:
     if limit is None:
         return None
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise TypeError(f"the dense limit must be an int number of bytes or None, got {limit!r}")
+    if is_bool(limit):
+        raise TypeError(f"the dense limit must be an integer number of bytes or None, got the bool {limit!r}")
+    try:
+        limit = operator.index(limit)  # int, NumPy integers, anything with __index__
+    except TypeError:
+        raise TypeError(
+            f"the dense limit must be an integer number of bytes or None, got {limit!r} "
+            f"of type {type(limit).__name__}"
+        ) from None
     if limit <= 0:
         raise RefimplError(f"the dense limit must be a positive number of bytes, got {limit}")
     return limit
@@ -89,12 +116,13 @@ def get_dense_limit() -> int | None:
 
 
 def set_dense_limit(limit: int | None) -> None:
-    """Set the process-wide limit on one dense result, in bytes; ``None`` switches the guard off.
+    """Set the process-wide limit on one result, in bytes; ``None`` switches the guard off.
 
     Parameters
     ----------
     limit : int or None
-        Bytes. The default is :data:`DEFAULT_DENSE_LIMIT` (4 GiB), or the environment
+        Bytes: any integer (``int``, a NumPy integer, anything with ``__index__``; not a bool).
+        The default is :data:`DEFAULT_DENSE_LIMIT` (4 GiB), or the environment
         variable ``REFIMPL_DENSE_LIMIT`` when set.
 
     Examples
@@ -135,24 +163,88 @@ def dense_limit(limit: int | None) -> Iterator[None]:
         _context_limit.reset(token)
 
 
-def check_dense_size(xp: Any, rows: int, cols: int, dtype: Any, what: str, advice: str) -> None:
-    """Raise :class:`DenseSizeError` if a ``rows x cols`` array of ``dtype`` exceeds the limit."""
-    limit = get_dense_limit()
-    if limit is None:
-        return
+def itemsize(xp: Any, dtype: Any) -> int:
+    """Bytes per element of a floating ``dtype`` of ``xp`` (complex dtypes count both parts)."""
     parts = 2 if xp.isdtype(dtype, "complex floating") else 1
-    size = rows * cols * parts * (xp.finfo(dtype).bits // 8)
-    if size > limit:
+    return parts * (xp.finfo(dtype).bits // 8)
+
+
+def check_size(nbytes: int, what: str, advice: str) -> None:
+    """Raise :class:`DenseSizeError` if an allocation of ``nbytes`` bytes is over the limit.
+
+    Call it *before* allocating anything whose size grows with the configuration. The
+    arithmetic is exact (Python integers): compute ``nbytes`` from the dimensions as Python
+    ints, never through NumPy integers, so that no product overflows.
+
+    Parameters
+    ----------
+    nbytes : int
+        The bytes the allocation would take (any integer with ``__index__``).
+    what : str
+        What was asked, as the start of a sentence that ``"of <size>"`` completes:
+        ``"duplicated_padding would materialise a dense 4 x 4 float64 matrix"``.
+    advice : str
+        The way out other than raising the limit: ``"use refimpl.duplicated_padding_operator"``.
+
+    Raises
+    ------
+    DenseSizeError
+        When ``nbytes`` is over :func:`get_dense_limit` (never when the guard is off).
+
+    Examples
+    --------
+    >>> import refimpl
+    >>> from refimpl._memory import check_size
+    >>> check_size(2**20, "a test would allocate a buffer", "ask for less")
+    >>> with refimpl.dense_limit(1024):
+    ...     check_size(2**20, "a test would allocate a buffer", "ask for less")
+    Traceback (most recent call last):
+        ...
+    refimpl._memory.DenseSizeError: a test would allocate a buffer of 1.0 MiB, over the dense limit of 1.0 KiB; ask for less, or raise the limit with refimpl.set_dense_limit(bytes) or `with refimpl.dense_limit(bytes):`
+    """
+    nbytes = operator.index(nbytes)
+    limit = get_dense_limit()
+    if limit is not None and nbytes > limit:
         raise DenseSizeError(
-            f"{what} would materialise a dense {rows} x {cols} {dtype} matrix of {_human(size)}, "
-            f"over the dense limit of {_human(limit)}; {advice}, or raise the limit with "
-            "refimpl.set_dense_limit(bytes) or `with refimpl.dense_limit(bytes):`"
+            f"{what} of {_human(nbytes)}, over the dense limit of {_human(limit)}; {advice}, "
+            "or raise the limit with refimpl.set_dense_limit(bytes) or `with refimpl.dense_limit(bytes):`"
         )
 
 
+def check_elements(count: int, itemsize: int, what: str, advice: str) -> None:
+    """:func:`check_size` for ``count`` elements of ``itemsize`` bytes each (exact integers).
+
+    Examples
+    --------
+    >>> from refimpl._memory import check_elements
+    >>> check_elements(10**6, 8, "a test would allocate 10**6 float64 values", "ask for less")
+    """
+    check_size(operator.index(count) * operator.index(itemsize), what, advice)
+
+
+def check_dense_size(xp: Any, rows: int, cols: int, dtype: Any, what: str, advice: str) -> None:
+    """Raise :class:`DenseSizeError` if a ``rows x cols`` array of ``dtype`` exceeds the limit.
+
+    ``what`` names the caller (``"dual_lphm"``); the message says it "would materialise a
+    dense ``rows x cols`` ``dtype`` matrix".
+    """
+    rows, cols = operator.index(rows), operator.index(cols)
+    check_elements(
+        rows * cols, itemsize(xp, dtype),
+        f"{what} would materialise a dense {rows} x {cols} {dtype} matrix", advice,
+    )
+
+
+_UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
+
+
 def _human(size: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{size} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")  # pragma: no cover
+    """``size`` bytes in the largest binary unit under it, rounded to 0.1 in exact arithmetic."""
+    if size < 1024:
+        return f"{size} bytes"
+    power = min((size.bit_length() - 1) // 10, len(_UNITS) - 1)
+    if size >= 1024 ** len(_UNITS):
+        return f"more than 2**{size.bit_length() - 1} bytes"
+    unit = 1024**power
+    tenths = (size * 10 + unit // 2) // unit  # integer arithmetic: no float overflow, whatever the size
+    return f"{tenths // 10}.{tenths % 10} {_UNITS[power]}"

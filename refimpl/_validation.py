@@ -16,6 +16,7 @@ __all__ = [
     "check_dim",
     "check_divides",
     "check_parameter_vector",
+    "is_bool",
 ]
 
 
@@ -42,7 +43,7 @@ def check_dim(value: Any, name: str) -> int:
 
     Integer types from NumPy and friends are accepted (anything with ``__index__``).
     """
-    if _is_bool(value):
+    if is_bool(value):
         raise TypeError(f"{name} must be a positive integer, got the bool {value!r}")
     try:
         ivalue = operator.index(value)
@@ -55,7 +56,7 @@ def check_dim(value: Any, name: str) -> int:
     return ivalue
 
 
-def _is_bool(value: Any) -> bool:
+def is_bool(value: Any) -> bool:
     """A Python bool, or a boolean scalar of an array library (NumPy's ``bool_``, a 0-d tensor)."""
     if type(value) is int or isinstance(value, bool):
         return type(value) is bool
