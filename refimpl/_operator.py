@@ -16,7 +16,7 @@ from typing import Any
 
 import array_api_compat
 
-from ._memory import check_dense_size
+from ._memory import check_dense_size, check_elements, itemsize
 from ._validation import RefimplError
 from ._xp import namespace_and_arrays, sparse_module
 
@@ -99,6 +99,12 @@ class StructuredOperator:
             )
         lead = tuple(X.shape[:-1])
         rows = math.prod(lead)
+        check_elements(
+            rows * self.shape[1], itemsize(xp, X.dtype),
+            f"X @ op would allocate a {rows} x {self.shape[1]} {X.dtype} result ({type(self).__name__})",
+            "apply the operator to fewer rows at a time (a Dask X chunked along its rows is applied "
+            "chunk by chunk)",
+        )
         out = self._cast(X.dtype)._apply(xp.reshape(X, (rows, self.shape[0])))
         return xp.reshape(out, lead + (self.shape[1],))
 

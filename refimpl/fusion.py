@@ -7,13 +7,14 @@ their last axis into ``X`` of shape ``(..., m, N)``, ``N = n_1 + ... + n_k``, an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, Literal
 
 import array_api_compat
 
-from ._memory import check_dense_size
+from ._memory import check_dense_size, check_elements, itemsize
 from ._validation import RefimplError, check_parameter_vector
 from ._xp import namespace_and_arrays
 from .lphm import lphm_factors, lphm_matrix
@@ -22,6 +23,7 @@ from .shapes import ConcatShape, concat_shape, fusion_shape, with_weight
 
 __all__ = ["concatenation_fusion", "concatenation_fusion_l", "dual_lphm_fusion", "dual_lphm_fusion_l"]
 
+_FEWER_ROWS = "fuse fewer rows at a time (Dask inputs chunked along their rows are fused chunk by chunk)"
 
 
 def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, ConcatShape]:
@@ -53,6 +55,21 @@ def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, Co
     plain = concat_shape([shape[-1] for shape in shapes], n)
     X = arrays[0] if len(arrays) == 1 else xp.concat(arrays, axis=-1)
     return xp, X, w, plain
+
+
+def _check_output(xp: ModuleType, X: Any, n: int, what: str, advice: str) -> None:
+    """The memory guard for the fusion's output ``(..., m, n)``, before it is computed.
+
+    A Dask output is lazy and allocates nothing here; the structured method guards each
+    chunk's ``X @ op`` when it is computed.
+    """
+    if array_api_compat.is_dask_array(X):
+        return
+    lead = tuple(int(d) for d in X.shape[:-1])
+    check_elements(
+        math.prod(lead) * n, itemsize(xp, X.dtype),
+        f"{what} would allocate an output of shape {lead + (n,)} ({X.dtype})", advice,
+    )
 
 
 def _dask_inputs(inputs: Sequence[Any], w: Any) -> tuple[ModuleType, list[Any], Any]:
@@ -161,7 +178,8 @@ def dual_lphm_fusion(
         For an empty ``inputs``, unequal leading shapes, unequal widths without ``n``,
         an invalid configuration or a ``w`` of the wrong length.
     DenseSizeError
-        With ``method="dense"``, if ``W`` is over the memory guard's limit.
+        If the output (``prod(...) * m * n`` entries) is over the memory guard's limit, or with
+        ``method="dense"`` if ``W`` is; checked before anything is allocated.
 
     Examples
     --------
@@ -184,6 +202,7 @@ def dual_lphm_fusion(
     shape = with_weight(plain, p, q, r).weight
     weight_xp = array_api_compat.array_namespace(w)  # NumPy for Dask inputs: w goes to every chunk
     w = check_parameter_vector(weight_xp, w, shape.l, shape.rule)
+    _check_output(xp, X, shape.C, "dual_lphm_fusion", _FEWER_ROWS)
     if method == "dense":
         check_dense_size(
             weight_xp, shape.R, shape.C, w.dtype, "dual_lphm_fusion(method='dense')", "use method='structured'"
@@ -250,6 +269,8 @@ def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None)
     ------
     TypeError, RefimplError
         As for :func:`dual_lphm_fusion`.
+    DenseSizeError
+        If the output is over the memory guard's limit; checked before anything is allocated.
 
     Examples
     --------
@@ -262,4 +283,5 @@ def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None)
     xp, X, w, shape = _concatenated(inputs, w, n)
     weight_xp = array_api_compat.array_namespace(w)  # NumPy for Dask inputs
     w = check_parameter_vector(weight_xp, w, shape.l, shape.rule)
+    _check_output(xp, X, shape.n, "concatenation_fusion", _FEWER_ROWS)
     return X @ weight_xp.reshape(w, (shape.N, shape.n))

@@ -32,7 +32,8 @@ from ._operator import StructuredOperator
 from ._validation import RefimplError
 from ._xp import namespace_and_arrays
 from .lphm import kron_of_products, lphm_factors
-from .padding import SparseFormat, _parameter_matrix, duplicated_diagonal_padding
+from ._memory import check_dense_size
+from .padding import SparseFormat, _parameter_matrix, check_format, check_sparse_size, duplicated_diagonal_padding
 from .shapes import LphmShape, fusion_shape, lphm_shape, padding_shape
 
 __all__ = [
@@ -162,6 +163,12 @@ class DuplicatedDiagonalPaddingOperator(_BlockOperator):
         sparse array or array
         """
         s, t = self.W.shape
+        if check_format(format) != "dense":  # the dense result is guarded by the function
+            shape = padding_shape(self.p * s, self.q * t, self.p, self.q)
+            check_sparse_size(
+                self.xp, shape, format, self.dtype, f"{type(self).__name__}.tosparse({format!r})",
+                "apply the operator instead (X @ op, op @ Y)",
+            )
         w = self.xp.reshape(self.W, (s * t,))
         return duplicated_diagonal_padding(w, self.p * s, self.q * t, self.p, self.q, format=format)
 
@@ -236,6 +243,10 @@ class DualLphmOperator(StructuredOperator):
         if order == "blocks":
             return self._apply_blocks(X)
         if order == "dense":
+            check_dense_size(
+                self.xp, *self.shape, self.dtype, "X @ op in the 'dense' contraction order",
+                "use the 'factored' order",
+            )
             return X @ self._dense()
         raise RefimplError(f"order must be one of {self.ORDERS}, got {order!r}")
 

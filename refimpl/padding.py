@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import array_api_compat
 
-from ._memory import check_dense_size
+from ._memory import check_dense_size, check_size, itemsize
 from ._validation import RefimplError, check_parameter_vector
 from ._xp import namespace_and_arrays, sparse_module
 from .shapes import PaddingShape, padding_shape
@@ -207,6 +207,7 @@ def duplicated_diagonal_padding(
         blocks = xp.where(on_diagonal, xp.reshape(W, (1, s, 1, t)), zero)
         return xp.reshape(blocks, (shape.n, shape.D))
     sparse = _sparse_module_for(xp, format, W.dtype)
+    check_sparse_size(xp, shape, format, W.dtype, f"duplicated_diagonal_padding(format={format!r})")
     # kron builds the structure from exact indices 1..l, then the stored entries take their
     # values from w: no value is ever multiplied, so inf stays inf (also complex inf, which
     # 1 * (inf+0j) would turn into inf+nanj) and zeros of W are stored like any entry.
@@ -238,12 +239,74 @@ def _sparse_module_for(xp: ModuleType, format: str, dtype: Any) -> ModuleType:
     return sparse
 
 
-def _sparse_eye(sparse: ModuleType, p: int, q: int, dtype: Any) -> Any:
-    """The rectangular identity as a sparse array (a sparse matrix for CuPy, which has no arrays).
+#: The largest index of SciPy's (and CuPy's) sparse index arrays: int64.
+_MAX_INDEX = 2**63 - 1
 
-    Passing a sparse operand to ``kron`` keeps it from densifying ``W`` and keeps SciPy from
-    warning about two dense operands.
+
+def sparse_nbytes(shape: PaddingShape, format: str, item: int) -> int:
+    """Bytes of the sparse result in ``format``: stored entries, their indices and pointers.
+
+    Exact integers; the indices counted as int64 (SciPy uses int32 when they fit, so this is
+    an upper bound). ``k = min(p, q)`` diagonal blocks hold ``nnz = k*s*t`` entries.
     """
-    if hasattr(sparse, "eye_array"):
-        return sparse.eye_array(p, q, dtype=dtype, format="csr")
-    return sparse.eye(p, q, dtype=dtype, format="csr")
+    k = min(shape.p, shape.q)
+    nnz = k * shape.l
+    if format == "coo":
+        return nnz * (item + 2 * 8)  # data, row, col
+    if format == "bsr":
+        return nnz * item + k * 8 + (shape.p + 1) * 8  # k dense blocks, block indices, block pointers
+    pointers = shape.n if format == "csr" else shape.D
+    return nnz * (item + 8) + (pointers + 1) * 8  # data, indices, indptr
+
+
+def check_sparse_size(
+    xp: ModuleType,
+    shape: PaddingShape,
+    format: str,
+    dtype: Any,
+    what: str,
+    advice: str = "use refimpl.duplicated_diagonal_padding_operator, which stores W only",
+) -> None:
+    """The memory guard for the sparse result of the diagonal padding, before anything is built.
+
+    Then refuses shapes that int64 indices cannot address (with the guard off, or a COO
+    result with few entries).
+    """
+    nnz = min(shape.p, shape.q) * shape.l
+    check_size(
+        sparse_nbytes(shape, format, itemsize(xp, dtype)),
+        f"{what} would allocate a sparse {shape.n} x {shape.D} {dtype} matrix with "
+        f"{nnz} stored entries (min(p, q)*s*t) and their int64 indices",
+        advice,
+    )
+    if max(shape.n, shape.D) > _MAX_INDEX:
+        raise RefimplError(
+            f"{what}: a sparse {shape.n} x {shape.D} matrix cannot be indexed by int64, the widest "
+            f"index of sparse arrays (n and D must be at most 2**63 - 1); {advice}"
+        )
+
+
+def _sparse_eye(sparse: ModuleType, p: int, q: int, dtype: Any) -> Any:
+    """The rectangular identity ``eye(p, q)`` as a COO sparse array (a matrix for CuPy).
+
+    Built from its ``min(p, q)`` entries directly: SciPy's ``eye`` goes through CSR and
+    allocates ``p + 1`` row pointers, which the guard does not see for a COO result. Passing a
+    sparse operand to ``kron`` keeps it from densifying ``W`` and keeps SciPy from warning
+    about two dense operands.
+    """
+    xp = _dense_module(sparse)
+    k = min(p, q)
+    diagonal = xp.arange(k, dtype=xp.int64)
+    coo = getattr(sparse, "coo_array", None) or sparse.coo_matrix
+    return coo((xp.ones(k, dtype=dtype), (diagonal, diagonal)), shape=(p, q))
+
+
+def _dense_module(sparse: ModuleType) -> ModuleType:
+    """NumPy for ``scipy.sparse``, CuPy for ``cupyx.scipy.sparse``."""
+    if sparse.__name__.startswith("cupyx"):
+        import cupy
+
+        return cupy
+    import numpy
+
+    return numpy

@@ -68,3 +68,143 @@ def test_set_dense_limit_accepts_numpy_integers(limit):
 def test_set_dense_limit_refuses_non_integers(limit):
     with pytest.raises(TypeError, match="the dense limit must be an integer number of bytes or None, got"):
         refimpl.set_dense_limit(limit)
+
+
+# -- the issue's cases: refused at once, before any allocation ------------------------------
+
+
+def _refused_quickly(call, *patterns):
+    """``call`` raises the guard's error within a second, and its message names ``patterns``."""
+    start = time.perf_counter()
+    with pytest.raises(refimpl.DenseSizeError) as info:
+        call()
+    assert time.perf_counter() - start < 1.0
+    message = str(info.value)
+    for pattern in patterns:
+        assert pattern in message, (pattern, message)
+    assert "over the dense limit of 4.0 GiB" in message
+    assert "refimpl.set_dense_limit(bytes)" in message  # the way out
+    return message
+
+
+@pytest.mark.parametrize("format", ["csr", "csc", "coo", "bsr"])
+def test_sparse_diagonal_padding_of_two_billion_entries_is_refused(format):
+    # Before: the default CSR allocated until the machine ran out (21 s, then MemoryError).
+    _refused_quickly(
+        lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 10**9, 10**9, 5 * 10**8, format=format),
+        f"duplicated_diagonal_padding(format={format!r})",
+        "sparse 1000000000 x 1000000000 float64 matrix with 2000000000 stored entries",
+        "use refimpl.duplicated_diagonal_padding_operator",
+    )
+
+
+def test_dimensions_past_int64_give_the_guards_error_not_overflow():
+    # Before: OverflowError from SciPy's eye.
+    _refused_quickly(
+        lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 2 * P, 2 * P, P),
+        f"sparse {2 * P} x {2 * P} float64 matrix with {4 * P} stored entries",
+    )
+    _refused_quickly(
+        lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 2 * P, 2 * P, P, format="dense"),
+        f"dense {2 * P} x {2 * P} float64 matrix",
+    )
+
+
+def test_row_pointers_count_even_with_few_entries():
+    # One stored entry, but 2**62 + 1 row pointers in CSR.
+    _refused_quickly(
+        lambda: refimpl.duplicated_diagonal_padding(np.ones(1), 2**62, 1, 2**62, 1),
+        f"sparse {2**62} x 1 float64 matrix with 1 stored entries",
+    )
+
+
+def test_coo_with_few_entries_is_built_without_a_row_pointer_per_row():
+    psi = refimpl.duplicated_diagonal_padding(np.ones(1), 2**40, 1, 2**40, 1, format="coo")
+    assert psi.shape == (2**40, 1) and psi.nnz == 1
+
+
+def test_sparse_shapes_past_int64_are_refused_with_the_guard_off():
+    with refimpl.dense_limit(None):
+        with pytest.raises(refimpl.RefimplError, match=rf"sparse {P} x 1 matrix cannot be indexed by int64"):
+            refimpl.duplicated_diagonal_padding(np.ones(1), P, 1, P, 1, format="coo")
+
+
+def test_tosparse_of_two_billion_entries_is_refused():
+    op = refimpl.duplicated_diagonal_padding_operator(np.ones(4), 10**9, 10**9, 5 * 10**8)
+    _refused_quickly(
+        op.tosparse,
+        "DuplicatedDiagonalPaddingOperator.tosparse('csr')",
+        "2000000000 stored entries",
+        "apply the operator instead",
+    )
+    _refused_quickly(lambda: op.tosparse("dense"), "dense 1000000000 x 1000000000")
+
+
+def test_sparse_size_counts_entries_indices_and_pointers_exactly():
+    # 8 stored float64 entries, 8-byte indices, 4 + 1 row pointers: 8*16 + 5*8 = 168 bytes.
+    with refimpl.dense_limit(168):
+        refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
+    with refimpl.dense_limit(167):
+        with pytest.raises(refimpl.DenseSizeError, match="of 168 bytes, over the dense limit of 167 bytes"):
+            refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
+
+
+def test_huge_dual_lphm_fusion_output_is_refused():
+    # n = 2**40 from q = t = 2**20: w has 2**21 + 3 entries, the output 8 PiB.
+    # Before: a plain NumPy MemoryError.
+    w = np.ones(1 + 2**20 + 2 + 2**20)
+    for method in ("structured", "dense"):
+        _refused_quickly(
+            lambda: refimpl.dual_lphm_fusion([np.ones((1000, 2))], w, p=1, q=2**20, r=1, n=2**40, method=method),
+            f"dual_lphm_fusion would allocate an output of shape (1000, {2**40}) (float64)",
+            "fuse fewer rows at a time",
+        )
+
+
+def test_huge_concatenation_fusion_output_is_refused():
+    _refused_quickly(
+        lambda: refimpl.concatenation_fusion([np.ones((10**5, 1))], np.ones(10**5), n=10**5),
+        "concatenation_fusion would allocate an output of shape (100000, 100000) (float64) of 74.5 GiB",
+    )
+
+
+def test_the_fusion_class_is_guarded_too():
+    fusion = refimpl.dual_lphm_parameterized_concatenation_fusion(r=1, p=1, q=2**20, n=2**40)
+    with pytest.raises(refimpl.DenseSizeError, match="dual_lphm_fusion would allocate an output"):
+        fusion([np.ones((1000, 2))], np.ones(1 + 2**20 + 2 + 2**20))
+
+
+def test_batched_fusion_output_counts_every_batch():
+    inputs = [np.ones((3, 4, 2))]
+    with refimpl.dense_limit(3 * 4 * 2 * 8):
+        assert refimpl.concatenation_fusion(inputs, np.ones(4)).shape == (3, 4, 2)
+    with refimpl.dense_limit(3 * 4 * 2 * 8 - 1):
+        with pytest.raises(refimpl.DenseSizeError, match=r"output of shape \(3, 4, 2\) \(float64\) of 192 bytes"):
+            refimpl.concatenation_fusion(inputs, np.ones(4))
+
+
+def test_operator_results_are_guarded():
+    op = refimpl.dual_lphm_operator(np.ones(8), 4, 4, 2, 2, 1)
+    with refimpl.dense_limit(5 * 4 * 8 - 1):
+        assert (np.ones((4, 4)) @ op).shape == (4, 4)
+        with pytest.raises(refimpl.DenseSizeError, match=r"X @ op would allocate a 5 x 4 float64 result \(DualLphmOperator\) of 160 bytes"):
+            np.ones((5, 4)) @ op
+        with pytest.raises(refimpl.DenseSizeError, match="fewer rows at a time"):
+            op @ np.ones((4, 5))
+
+
+def test_operator_results_past_int64_are_refused_at_once():
+    op = refimpl.duplicated_padding_operator(np.ones(4), 2, P, 1, P // 2)
+    _refused_quickly(lambda: np.ones((3, 2)) @ op, f"X @ op would allocate a 3 x {P} float64 result")
+
+
+def test_dask_fusion_is_lazy_and_guarded_per_chunk():
+    da = pytest.importorskip("dask.array")
+    X = da.ones((8, 2), chunks=(2, 2))
+    out = refimpl.concatenation_fusion([X], np.ones(4))  # lazy: nothing checked, nothing allocated
+    with refimpl.dense_limit(2 * 2 * 8):
+        assert out.compute().shape == (8, 2)
+    with refimpl.dense_limit(2 * 2 * 8 - 1):
+        out = refimpl.dual_lphm_fusion([X], np.ones(6), p=2, q=1, r=1)
+        with pytest.raises(refimpl.DenseSizeError, match="X @ op would allocate a 2 x 2"):
+            out.compute()

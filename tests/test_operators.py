@@ -254,7 +254,10 @@ def test_guard_fires_with_the_size_in_the_message() -> None:
         # The structured path never materialises W, so the guard leaves it alone.
         out = dual_lphm_fusion(inputs, np.ones(4 * 32), p=8, r=4)
         assert out.shape == (2, 64)
-        # Sparse results are not dense: no guard.
+    # A sparse result counts its stored entries and indices (8.5 KiB here), not n*D (32 KiB).
+    with refimpl.dense_limit(16 * 1024):
+        with pytest.raises(refimpl.DenseSizeError, match="dense 64 x 64"):
+            refimpl.duplicated_diagonal_padding(np.ones(64), 64, 64, 8, format="dense")
         assert refimpl.duplicated_diagonal_padding(np.ones(64), 64, 64, 8).nnz == 8 * 64
 
 
