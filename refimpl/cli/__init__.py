@@ -15,12 +15,19 @@ A subcommand module holds
 Bad input (:class:`refimpl.RefimplError`, or :class:`CommandError` for what only the command
 line meets: a file that cannot be written, a candidate that cannot be imported) ends with a
 message on stderr and exit status 2; any other exception is a bug and is not disguised.
+The exit statuses are named once here (:data:`EXIT_OK`, :data:`EXIT_FAILED`,
+:data:`EXIT_USAGE`, :data:`EXIT_INVALID`) and listed by ``refimpl --help`` (:data:`EXIT_STATUSES`).
+
+Negative numbers are values, never options: ``--w nan inf -inf`` and ``--n -3`` reach refimpl
+(which refuses the ``-3`` with its own message), as every parser here reads ``-inf``, ``-nan``,
+``-1e5`` and ``-.5`` as numbers.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -29,7 +36,7 @@ from .. import __version__
 from .._validation import RefimplError
 
 __all__ = [
-    "COMMANDS", "Command", "CommandError", "EXIT_FAILED", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE",
+    "COMMANDS", "Command", "CommandError", "EXIT_FAILED", "EXIT_INVALID", "EXIT_OK", "EXIT_STATUSES", "EXIT_USAGE",
     "build_parser", "main",
 ]
 
@@ -43,6 +50,20 @@ EXIT_USAGE = 2
 #: Exit status: invalid input data: golden vectors whose files or manifest are missing,
 #: malformed, edited or inconsistent.
 EXIT_INVALID = 3
+
+#: What ``refimpl --help`` says of each exit status.
+EXIT_STATUSES: dict[int, str] = {
+    EXIT_OK: "success: every checked case or output passed",
+    EXIT_FAILED: "a checked candidate or output failed",
+    EXIT_USAGE: "usage error: bad arguments or configuration, a candidate that cannot be imported, "
+    "a file that cannot be written",
+    EXIT_INVALID: "invalid input data: golden vectors whose files or manifest are missing, malformed, "
+    "edited or inconsistent",
+}
+
+#: What a parser reads as a negative number (a value), not an option: ``-3``, ``-.5``, ``-1e5``,
+#: ``-inf``, ``-nan`` (argparse's own pattern knows only ``-3`` and ``-.5``).
+NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE)
 
 
 class Command(NamedTuple):
@@ -76,6 +97,7 @@ class _CommandParser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, module: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER  # -inf is a value (argparse reads it so when it matches)
         self._module = module  # None for the parsers a subcommand nests (vectors write, ...)
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
@@ -90,10 +112,12 @@ class _CommandParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``refimpl`` parser: the global options and a lazily built parser per command of :data:`COMMANDS`."""
-    parser = argparse.ArgumentParser(
+    parser = _CommandParser(
         prog="refimpl",
         description="Reference implementation of duplicated (diagonal) padding reconciliation "
         "and Dual-LPHM parameterized concatenation fusion. With no command: worked examples.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"refimpl {__version__}")
     parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy", help="array library (default numpy)")
@@ -103,11 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _epilog() -> str:
+    """The exit statuses, as ``refimpl --help`` lists them after the commands."""
+    lines = ["exit status:"]
+    for status, meaning in EXIT_STATUSES.items():
+        lines.append(f"  {status}  {meaning}")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
     With no command, ``demo`` runs. Bad input prints ``refimpl: error: ...`` on stderr and
-    returns 2.
+    returns :data:`EXIT_USAGE` (2); the other statuses are listed in :data:`EXIT_STATUSES`.
 
     Examples
     --------
@@ -127,4 +159,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except (RefimplError, CommandError) as exc:
         print(f"refimpl: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE

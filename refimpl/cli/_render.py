@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from .._xp import backend_namespace
 from ..oracle.adapters import to_numpy
 
@@ -29,9 +31,18 @@ def render(matrix: Any, *, dots: bool = False) -> str:
     return "\n".join("  " + " ".join(c.rjust(width) for c in row) for row in cells)
 
 
-def arange(l: int) -> list[float]:
-    """``w = 1, 2, ..., l``: each entry of a padding then shows which entry of ``w`` it holds."""
-    return [float(i) for i in range(1, l + 1)]
+def arange(l: int) -> np.ndarray:
+    """``w = 1, 2, ..., l`` in float64: each entry of a padding then shows which entry of ``w`` it holds.
+
+    A NumPy array (8 bytes an entry, as the memory guard counts them), never a Python list.
+
+    Examples
+    --------
+    >>> from refimpl.cli._render import arange
+    >>> arange(3)
+    array([1., 2., 3.])
+    """
+    return np.arange(1, l + 1, dtype=np.float64)
 
 
 def example_inputs(dims: Sequence[int], m: int) -> list[Any]:

@@ -5,19 +5,32 @@ and one that reads ``w`` in column-major order, to show what a pass and a failur
 The options and their defaults are :func:`refimpl.testing.check`'s; ``--plot FILE`` draws the
 minimal failing case with :func:`refimpl.plotting.plot_failure` (the oracle sits below the
 plotting layer, so the drawing is done here, on the report).
+
+The candidate is imported as ``python -m`` would: the current folder comes first on
+``sys.path`` while it is checked, so ``refimpl check mycand:f`` works in the folder holding
+``mycand.py``; a module that cannot be imported is reported as its file, line and message
+(exit 2). ``--config`` is checked against the function's arguments before anything runs
+(:func:`configuration`). The progress on stderr counts the cases drawn out of ``--examples``
+(``25/100 cases checked``); once a case fails, Hypothesis shrinks it, and the count of the
+smaller cases tried has no total.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import os
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from .._memory import check_elements
 from ..oracle.adapters import load_target
 from ..oracle.check import DEFAULT_DTYPES, DEFAULT_EXAMPLES, DEFAULT_MAX_ROWS, DEFAULT_MAX_SIDE, check
-from ..oracle.registry import FUNCTIONS
-from . import CommandError
+from ..oracle.registry import FUNCTIONS, FunctionSpec, get_spec
+from . import EXIT_FAILED, EXIT_OK, CommandError
 from ._args import backend
 
 __all__ = ["DESCRIPTION", "add_arguments", "run"]
@@ -59,37 +72,66 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the candidate (or the two examples) and print the report; 0 when it passes, else 1."""
-    with backend(args):
+    if args.target is None and (args.function is not None or args.config is not None):
+        given = " and ".join(o for o, v in (("--function", args.function), ("--config", args.config)) if v is not None)
+        verb = "need" if " and " in given else "needs"
+        raise CommandError(f"{given} {verb} a candidate: refimpl check MODULE:CALLABLE --function NAME "
+                           "(with no candidate, refimpl check runs its two shipped examples)")
+    if args.target is not None and args.function is None:
+        raise CommandError("refimpl check MODULE:CALLABLE needs --function NAME")
+    if args.plot:
+        _image_format(args.plot)
+    with backend(args), current_folder_first():
         if args.target is None:
             reports = [_check(args, target, "dual_lphm", None) for target in EXAMPLES]
             text = json.dumps([r.to_json() for r in reports], indent=1) if args.json else (
                 INTRO + "\n\n".join(str(r) for r in reports))
-            status = 0
+            status = EXIT_OK
         else:
-            reports = [_check(args, args.target, args.function, args.config)]
+            fixed = configuration(args.function, args.config)
+            reports = [_check(args, args.target, args.function, fixed)]
             text = json.dumps(reports[0].to_json(), indent=1) if args.json else str(reports[0])
-            status = 0 if reports[0].passed else 1
+            status = EXIT_OK if reports[0].passed else EXIT_FAILED
         if args.plot:
             _plot(args.plot, reports)
     print(text)
     return status
 
 
-def _check(args: argparse.Namespace, target: str, function: str | None, config: str | None) -> Any:
-    """The report of ``check`` on ``target``, with ``--config`` (JSON) if given."""
-    if function is None:
-        raise CommandError("refimpl check MODULE:CALLABLE needs --function NAME")
-    fixed = _config(config)
+@contextlib.contextmanager
+def current_folder_first() -> Iterator[None]:
+    """Within: the current folder first on ``sys.path``, as ``python -m`` puts it (then as it was)."""
+    here = os.getcwd()
+    if sys.path and sys.path[0] in ("", here):
+        yield
+        return
+    sys.path.insert(0, here)
     try:
-        candidate = load_target(target)
-    except ImportError as exc:  # the candidate's module (or one it imports) is not importable
-        raise CommandError(str(exc)) from exc
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(here)
+
+
+def _check(args: argparse.Namespace, target: str, function: str, config: dict[str, Any] | None) -> Any:
+    """The report of ``check`` on ``target``, with the configuration of ``--config`` if given."""
+    candidate = load_target(target)  # a module that cannot be imported: RefimplError, its file and line
     try:
-        return check(candidate, function, target=target, config=fixed, examples=args.examples, seed=args.seed,
+        return check(candidate, function, target=target, config=config, examples=args.examples, seed=args.seed,
                      backend=args.check_backend, grad=args.grad, dtypes=args.dtypes, max_side=args.max_side,
-                     max_rows=args.max_rows, raise_on_failure=False, progress=_progress)
+                     max_rows=args.max_rows, raise_on_failure=False, progress=progress(args.examples))
     except ImportError as exc:  # the inputs' array library, or Hypothesis, is not installed: it says which
         raise CommandError(str(exc)) from exc
+
+
+def _image_format(file: str) -> None:
+    """``--plot FILE``: refused before the check runs when FILE cannot be an image (or no matplotlib)."""
+    try:
+        from .plot import image_format
+
+        image_format(file, "--plot")
+    except ImportError as exc:  # matplotlib
+        raise CommandError(f"--plot needs matplotlib, an optional dependency: pip install refimpl[docs] ({exc})") from exc
 
 
 def _plot(file: str, reports: list[Any]) -> None:
@@ -130,8 +172,25 @@ def _dtypes(text: str) -> tuple[str, ...]:
     return names
 
 
-def _config(text: str | None) -> dict[str, Any] | None:
-    """``--config``: a JSON object, or ``None``."""
+def configuration(function: str, text: str | None) -> dict[str, Any] | None:
+    """``--config``: the JSON object checked against ``function``'s arguments, or ``None``.
+
+    The keys are the registry's (:attr:`FunctionSpec.config_keys`): an unknown key is refused
+    and named, a missing required one (:attr:`FunctionSpec.required_keys`) named; ``null``
+    means left out (its default is used: ``q = p``, a fusion's ``n``; a candidate with a
+    default of its own is called without it); a value of the wrong type is named. refimpl then
+    checks the configuration (:meth:`FunctionSpec.normalize`) and the memory guard its sizes.
+
+    Examples
+    --------
+    >>> from refimpl.cli.check import configuration
+    >>> configuration("duplicated_padding", '{"n": 4, "D": 6, "p": 2, "q": null}')
+    {'n': 4, 'D': 6, 'p': 2}
+    >>> configuration("duplicated_padding", '{"n": 4, "D": 6, "s": 2}')
+    Traceback (most recent call last):
+        ...
+    refimpl.cli.CommandError: --config: duplicated_padding has no key 's' (its keys: n, D, p, q); missing: p
+    """
     if text is None:
         return None
     try:
@@ -140,9 +199,55 @@ def _config(text: str | None) -> dict[str, Any] | None:
         raise CommandError(f"--config is not JSON: {exc}") from exc
     if not isinstance(config, dict):
         raise CommandError(f"--config must be a JSON object of the configuration keys, got {text}")
-    return config
+    spec = get_spec(function)
+    given = {key: value for key, value in config.items() if value is not None}
+    unknown = [key for key in config if key not in spec.config_keys]
+    missing = [key for key in spec.required_keys if key not in given]
+    if unknown or missing:
+        parts = ([f"{spec.name} has no key {', '.join(map(repr, unknown))} (its keys: {', '.join(spec.config_keys)})"]
+                 if unknown else []) + ([f"missing: {', '.join(missing)}"] if missing else [])
+        raise CommandError(f"--config: {'; '.join(parts)}")
+    for key, value in given.items():
+        _check_type(key, value)
+    _check_size(spec, given)
+    return given
 
 
-def _progress(i: int, case: Any) -> None:
-    if i % 25 == 0:
-        print(f"  ... {i} cases checked", file=sys.stderr, flush=True)
+def _check_type(key: str, value: Any) -> None:
+    """A configuration value is an int (``dims`` and ``batch``: a list of them); ``m`` and ``batch`` not negative."""
+    def integer(x: Any) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool)
+
+    listed = key in ("dims", "batch")
+    if not (isinstance(value, list) and all(integer(x) for x in value) if listed else integer(value)):
+        kind = "a list of integers" if listed else "an integer"
+        raise CommandError(f"--config: {key} must be {kind}, got {json.dumps(value)}")
+    if key in ("m", "batch") and any(x < 0 for x in (value if listed else [value])):
+        raise CommandError(f"--config: {key} must not be negative, got {json.dumps(value)}")
+
+
+def _check_size(spec: FunctionSpec, config: dict[str, Any]) -> None:
+    """refimpl's checks of the configuration, then the memory guard on its ``w``, inputs and output."""
+    c = spec.normalize(config)  # RefimplError, refimpl's own message
+    lead = math.prod(c["batch"]) * c["m"] if spec.is_fusion else 1
+    sizes = {"w": spec.l(c), "the inputs": lead * sum(c.get("dims", ())),
+             "the output": math.prod(spec.output_shape(c))}
+    for what, count in sizes.items():
+        check_elements(count, 8, f"--config {spec.describe(c)}: {what} would hold {count} values", "check a smaller one")
+
+
+def progress(examples: int) -> Callable[[int, Any], None]:
+    """The progress on stderr: ``25/100 cases checked``, then, once a case failed, the shrinking's count."""
+    failed_at: list[int] = []
+
+    def report(i: int, case: Any) -> None:
+        if not failed_at and not case.passed:
+            failed_at.append(i)
+            print(f"  ... case {i}/{examples} failed; shrinking it to a minimal failing case", file=sys.stderr,
+                  flush=True)
+        elif failed_at and (i - failed_at[0]) % 25 == 0:
+            print(f"  ... shrinking: {i - failed_at[0]} smaller cases tried", file=sys.stderr, flush=True)
+        elif not failed_at and i <= examples and (i % 25 == 0 or i == examples):
+            print(f"  ... {i}/{examples} cases checked", file=sys.stderr, flush=True)
+
+    return report

@@ -1,11 +1,15 @@
-"""``refimpl l FUNCTION --n N --D D --p P ...``: the length ``l`` of ``w`` for one configuration."""
+"""``refimpl l FUNCTION --n N --D D --p P ...``: the length ``l`` of ``w`` for one configuration.
+
+It takes the configuration's options only (not ``--w``, ``--m`` nor ``--format``, which ``l``
+does not depend on), and refuses those the function does not read.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from ..oracle.registry import get_spec
-from ._args import add_matrix_arguments as add_arguments
+from ._args import add_config_arguments as add_arguments
 from ._args import backend, config_from_args
 
 __all__ = ["DESCRIPTION", "add_arguments", "run"]
