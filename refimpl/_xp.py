@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 import array_api_compat
+import numpy as np
 
 from ._validation import RefimplError
 
@@ -163,11 +164,14 @@ def namespace_and_arrays(*objs: Any) -> tuple[ModuleType, list[Any]]:
     Raises
     ------
     TypeError
-        For arrays from several libraries, or inputs whose dtype is not numeric.
+        For arrays from several libraries, inputs whose dtype is not numeric, or masked
+        arrays (``numpy.ma``).
     RefimplError
         For arrays on several devices.
     """
     arrays = [x for x in objs if array_api_compat.is_array_api_obj(x)]
+    for x in arrays:
+        _refuse_masked(x)
     if arrays:
         try:
             xp = array_api_compat.array_namespace(*arrays)
@@ -191,6 +195,21 @@ def namespace_and_arrays(*objs: Any) -> tuple[ModuleType, list[Any]]:
     out = [x if array_api_compat.is_array_api_obj(x) else _asarray(xp, x, device) for x in objs]
     weak = [not array_api_compat.is_array_api_obj(x) for x in objs]
     return xp, _cast_to_common_float(xp, out, weak, device)
+
+
+def _refuse_masked(x: Any) -> None:
+    """Masked arrays (``numpy.ma``) are refused, whatever their mask.
+
+    SPEC has no missing entries, and NumPy's functions keep the mask (``tile``) or drop it
+    (``where``, ``matmul``) case by case: a masked ``w`` would come back masked from some
+    functions and silently unmasked from others. The caller chooses instead.
+    """
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            "masked arrays (numpy.ma) are not accepted: refimpl has no missing entries, and "
+            "NumPy keeps or drops a mask function by function; pass x.filled(value) to choose "
+            "what a masked entry is, or numpy.ma.getdata(x) to ignore the mask"
+        )
 
 
 def _asarray(xp: ModuleType, x: Any, device: Any) -> Any:

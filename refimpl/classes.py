@@ -27,13 +27,27 @@ __all__ = [
 ]
 
 
-def _width(a: Any) -> int:
-    """The last dimension of an input that :func:`dual_lphm_fusion` accepted (an array or nested list)."""
-    if hasattr(a, "shape"):
-        return int(tuple(a.shape)[-1])
-    while isinstance(a[0], Sequence):
-        a = a[0]
-    return len(a)
+def _width(a: Any) -> int | None:
+    """The last dimension of one fusion input (an array or a nested list), or ``None`` when it
+    has fewer than two dimensions (then :func:`dual_lphm_fusion` names what is wrong)."""
+    shape = getattr(a, "shape", None)
+    if shape is not None:
+        return int(tuple(shape)[-1]) if len(tuple(shape)) >= 2 else None
+    depth, inner, width = 0, a, None
+    while isinstance(inner, Sequence) and not isinstance(inner, (str, bytes)):
+        depth, width = depth + 1, len(inner)
+        if not inner:
+            break
+        inner = inner[0]
+    return width if depth >= 2 else None
+
+
+def _widths(x: Any) -> list[int] | None:
+    """The widths of the fusion inputs ``x``, or ``None`` if ``x`` is not a list of inputs."""
+    if not isinstance(x, (list, tuple)) or not x:
+        return None
+    widths = [_width(a) for a in x]
+    return None if None in widths else widths  # type: ignore[return-value]
 
 
 class _Reconciliation:
@@ -207,17 +221,13 @@ class dual_lphm_parameterized_concatenation_fusion:  # noqa: N801
 
     def forward(self, x: Sequence[Any], w: Any, device: Any = "cpu") -> Any:
         """``concat(x, axis=-1) @ kron(P @ Q.T, S @ T.T)``, see :func:`refimpl.dual_lphm_fusion`."""
-        shaped = isinstance(x, (list, tuple)) and x and all(len(getattr(a, "shape", ())) >= 2 for a in x)
-        if self.dims is not None and shaped:  # otherwise dual_lphm_fusion names what is wrong with x
-            widths = [int(a.shape[-1]) for a in x]
-            if widths != list(self.dims):
-                raise RefimplError(f"inputs must have widths dims={self.dims}, got widths {widths}")
-        out = dual_lphm_fusion(x, w, p=self.p, q=self.q, r=self.r, n=self.n)
-        if self.dims is not None and not shaped:
-            widths = [_width(a) for a in x]
-            if widths != list(self.dims):
-                raise RefimplError(f"inputs must have widths dims={self.dims}, got widths {widths}")
-        return out
+        widths = None if self.dims is None else _widths(x)
+        if widths is not None and widths != list(self.dims):  # before the function blames n
+            raise RefimplError(
+                f"inputs must have the widths dims={list(self.dims)} given to the constructor, "
+                f"got inputs of widths {widths}"
+            )
+        return dual_lphm_fusion(x, w, p=self.p, q=self.q, r=self.r, n=self.n)
 
     def __call__(self, x: Sequence[Any], w: Any, device: Any = "cpu") -> Any:
         return self.forward(x, w, device=device)

@@ -37,6 +37,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+import array_api_compat
+
 from ._validation import RefimplError, check_dim, check_divides
 
 __all__ = [
@@ -148,7 +150,17 @@ def lphm_shape(n: Any, D: Any, p: Any, q: Any, r: Any, names: tuple[str, str] = 
 
 
 def input_widths(dims: Any) -> tuple[int, ...]:
-    """Check the input widths ``n_1 .. n_k``: a non-empty sequence of positive integers."""
+    """Check the input widths ``n_1 .. n_k``: a non-empty sequence of positive integers.
+
+    A 1-D integer array (NumPy, or any library whose integer scalars have ``__index__``) is
+    accepted like a list.
+    """
+    if array_api_compat.is_array_api_obj(dims):
+        if dims.ndim != 1:
+            raise TypeError(
+                f"dims must be a sequence (or 1-D array) of input widths, got an array of shape {tuple(dims.shape)}"
+            )
+        dims = list(dims)
     if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
         raise TypeError(f"dims must be a sequence of input widths, got {type(dims).__name__}")
     if len(dims) == 0:

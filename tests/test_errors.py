@@ -867,6 +867,80 @@ def test_dims_that_is_not_a_sequence_is_a_type_error(call: str, bad: Any) -> Non
             Fusion(r=1, p=1, n=2).calculate_l(bad)
 
 
+# --- the Python API odds of issue 11 --------------------------------------------------------
+
+
+@pytest.mark.parametrize("dims", [np.array([2, 4]), np.array([2, 4], dtype=np.int32), np.array([2, 4], dtype=np.uint8)])
+def test_dims_as_a_numpy_array_is_accepted_like_a_list(dims: Any) -> None:
+    # Before: "dims must be a sequence of input widths, got ndarray".
+    assert refimpl.dual_lphm_fusion_l(dims, 3, 2, 3, 1) == refimpl.dual_lphm_fusion_l([2, 4], 3, 2, 3, 1)
+    assert refimpl.concatenation_fusion_l(dims, 2) == 12
+    fusion = Fusion(r=1, p=2, q=3, n=3, dims=dims)
+    assert fusion.dims == (2, 4) and all(type(d) is int for d in fusion.dims)
+    assert fusion.calculate_l() == fusion.calculate_l(dims) == 9
+    assert refimpl.dual_lphm_fusion_operator(dims, np.ones(9), p=2, q=3, r=1, n=3).shape == (6, 3)
+
+
+@pytest.mark.parametrize(
+    ("dims", "error", "message"),
+    [
+        (np.array([[2, 4]]), TypeError, r"dims must be a sequence \(or 1-D array\) of input widths, got an array of shape \(1, 2\)"),
+        (np.array(2), TypeError, r"got an array of shape \(\)"),
+        (np.array([2.0, 4.0]), TypeError, r"dims\[0\] must be a positive integer, got np.float64\(2.0\) of type float64"),
+        (np.array([True]), TypeError, r"dims\[0\] must be a positive integer, got the bool"),
+        (np.array([2, 0]), RefimplError, r"dims\[1\] must be a positive integer, got dims\[1\]=0"),
+        (np.array([], dtype=int), RefimplError, r"dims must hold at least one input width"),
+    ],
+)
+def test_dims_arrays_of_the_wrong_shape_or_dtype_name_the_fault(dims: Any, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        refimpl.dual_lphm_fusion_l(dims, 2, 1, 1, 1)
+
+
+@pytest.mark.parametrize("as_lists", [False, True], ids=["arrays", "nested lists"])
+def test_fusion_class_given_inputs_of_the_wrong_widths_names_dims(as_lists: bool) -> None:
+    # Before (nested lists): "inputs of unequal widths [2, 4] need the output width n; pass n explicitly".
+    inputs = [np.ones((3, 2)), np.ones((3, 4))]
+    if as_lists:
+        inputs = [a.tolist() for a in inputs]
+    fusion = Fusion(r=1, p=2, dims=[2, 2])
+    with pytest.raises(RefimplError, match=r"inputs must have the widths dims=\[2, 2\] given to the constructor, got inputs of widths \[2, 4\]") as info:
+        fusion(inputs, np.ones(7))
+    assert "pass n explicitly" not in str(info.value)
+
+
+def test_fusion_class_with_dims_still_lets_the_function_name_malformed_inputs() -> None:
+    fusion = Fusion(r=1, p=2, dims=[2, 2])
+    with pytest.raises(RefimplError, match=r"inputs\[1\] must have shape \(..., m, n_i\), got shape \(4,\)"):
+        fusion([np.ones((3, 2)), np.ones(4)], np.ones(7))
+    assert fusion([[[1.0, 1.0]], [[1.0, 1.0]]], np.ones(7)).shape == (1, 2)
+
+
+_MASKED = np.ma.masked_array(np.arange(1.0, 5.0), mask=[0, 1, 0, 0])
+_MASKED_CALLS = {
+    # Before: duplicated_padding kept the mask, the dense diagonal padding dropped it silently.
+    "duplicated_padding": lambda: refimpl.duplicated_padding(_MASKED, 4, 4, 2),
+    "duplicated_diagonal_padding(dense)": lambda: refimpl.duplicated_diagonal_padding(_MASKED, 4, 4, 2, format="dense"),
+    "duplicated_diagonal_padding(csr)": lambda: refimpl.duplicated_diagonal_padding(_MASKED, 4, 4, 2),
+    "dual_lphm": lambda: refimpl.dual_lphm(np.ma.ones(8), 4, 4, 2, 2, 1),
+    "duplicated_padding_operator": lambda: refimpl.duplicated_padding_operator(_MASKED, 4, 4, 2),
+    "dual_lphm_operator": lambda: refimpl.dual_lphm_operator(np.ma.ones(8), 4, 4, 2, 2, 1),
+    "X @ op": lambda: np.ma.ones((2, 4)) @ refimpl.duplicated_padding_operator(np.ones(4), 4, 4, 2),
+    "op @ Y": lambda: refimpl.duplicated_padding_operator(np.ones(4), 4, 4, 2) @ np.ma.ones((4, 2)),
+    "op @ y": lambda: refimpl.duplicated_padding_operator(np.ones(4), 4, 4, 2) @ np.ma.ones(4),
+    "concatenation_fusion(w)": lambda: refimpl.concatenation_fusion([np.ones((2, 2))], np.ma.ones(4)),
+    "dual_lphm_fusion(inputs)": lambda: refimpl.dual_lphm_fusion([np.ma.ones((2, 2))], np.ones(6), p=2, q=1, r=1),
+    "reconciliation class": lambda: refimpl.duplicated_diagonal_padding_reconciliation(p=2)(4, 4, _MASKED),
+    "masked, nothing masked": lambda: refimpl.duplicated_padding(np.ma.masked_array(np.ones(4)), 4, 4, 2),
+}
+
+
+@pytest.mark.parametrize("call", list(_MASKED_CALLS))
+def test_masked_arrays_are_refused_by_every_function(call: str) -> None:
+    with pytest.raises(TypeError, match=r"masked arrays \(numpy.ma\) are not accepted.*x.filled\(value\).*numpy.ma.getdata\(x\)"):
+        _MASKED_CALLS[call]()
+
+
 # --- backends -------------------------------------------------------------------------------
 
 UNKNOWN_BACKENDS = st.sampled_from(["NumPy", "torch", "jax", "cupy ", "", "np"]) | st.text(max_size=6).filter(
