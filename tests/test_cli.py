@@ -361,3 +361,228 @@ def test_plot_without_matplotlib_says_what_to_install(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
     result = run_cli("plot", "duplicated_padding", "--n", "4", "--D", "4", "--p", "2", "-o", "x.png")
     assert_usage_error(result, re.escape("pip install refimpl[docs]"))
+
+
+# -- issue 11: a command line that never prints a traceback ----------------------------------------
+
+
+def test_help_lists_the_exit_statuses_with_their_named_constants() -> None:
+    from refimpl.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_STATUSES, EXIT_USAGE
+
+    assert (EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INVALID) == (0, 1, 2, 3)
+    text = " ".join(run_cli("--help").out.split())
+    assert "exit status:" in text
+    for status, meaning in EXIT_STATUSES.items():
+        assert f"{status} {meaning}" in text, (status, text)
+
+
+def test_the_docs_list_the_exit_statuses() -> None:
+    from refimpl.cli import EXIT_STATUSES
+
+    docs = " ".join((Path(__file__).parents[1] / "docs" / "oracle.rst").read_text(encoding="utf-8").split())
+    for status, meaning in EXIT_STATUSES.items():
+        assert f"``{status}`` {meaning}" in docs, status
+
+
+@pytest.mark.parametrize(
+    ("argv", "facts"),
+    [
+        (["duplicated_padding", "--n", 100000, "--D", 100000, "--p", 1], ["l = 10000000000", "74.5 GiB", "4.0 GiB"]),
+        (["duplicated_diagonal_padding", "--n", 10**9, "--D", 10**9, "--p", 5 * 10**8],
+         ["1000000000 x 1000000000", "1000000000000000000 entries", "1000000"]),
+        (["concatenation_fusion", "--dims", 10**9, "--n", 1], ["l = 1000000000", "7.5 GiB"]),
+        (["concatenation_fusion", "--dims", 10, "--n", 1, "--m", 10**12], ["1000000000000 x 10"]),
+    ],
+)
+@pytest.mark.parametrize("command", ["show", "plot"])
+def test_show_and_plot_check_sizes_before_building_anything(command: str, argv: list[Any], facts: list[str],
+                                                            tmp_path: Path) -> None:
+    """``show duplicated_padding --n 100000 --D 100000 --p 1`` built a list of 10**10 floats and
+    died of a MemoryError traceback; now the memory guard refuses at once (exit 2)."""
+    pytest.importorskip("matplotlib")
+    import time
+
+    start = time.perf_counter()
+    out = ["-o", tmp_path / "x.png"] if command == "plot" else []
+    result = run_cli(command, *argv, *out)
+    assert time.perf_counter() - start < 10
+    assert_usage_error(result, *(re.escape(f) for f in facts))
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_negative_numbers_are_values() -> None:
+    result = run_cli("show", "duplicated_padding", "--n", 2, "--D", 4, "--p", 1, "--w", "nan", "inf", "-inf", "-1e5",
+                     "-.5", "-3", "-Infinity", "-nan")
+    assert result.code == 0, result
+    assert result.out.split()[-8:] == ["nan", "inf", "-inf", "-100000", "-0.5", "-3", "-inf", "nan"]
+    assert_usage_error(run_cli("show", "duplicated_padding", "--n", "-3", "--D", 4, "--p", 1),
+                       "n must be a positive integer, got n=-3")
+    assert_usage_error(run_cli("l", "dual_lphm_fusion", "--dims", "-2", "2", "--p", 2, "--r", 1), "-2")
+
+
+@pytest.mark.parametrize("option", [["--w", "1"], ["--m", "2"], ["--format", "coo"]])
+def test_l_refuses_the_options_it_does_not_use(option: list[str]) -> None:
+    result = run_cli("l", "duplicated_diagonal_padding", "--n", 4, "--D", 4, "--p", 2, *option)
+    assert result.code == 2 and result.out == "" and "Traceback" not in result.err
+    assert f"unrecognized arguments: {' '.join(option)}" in result.err
+
+
+@pytest.mark.parametrize(
+    ("commands", "argv", "message"),
+    [
+        (["show", "l"], ["duplicated_padding", "--n", 4, "--D", 4, "--p", 2, "--r", 1, "--dims", 2],
+         "duplicated_padding does not read --r, --dims (its options: --n, --D, --p, --q"),
+        (["show", "l"], ["concatenation_fusion", "--dims", 2, "--p", 1], "concatenation_fusion does not read --p"),
+        (["show"], ["duplicated_padding", "--n", 4, "--D", 4, "--p", 2, "--m", 3], "does not read --m"),
+        (["show"], ["dual_lphm", "--n", 4, "--D", 4, "--p", 2, "--r", 1, "--format", "coo"], "does not read --format"),
+    ],
+)
+def test_options_a_function_does_not_read_are_refused(commands: list[str], argv: list[Any], message: str) -> None:
+    for command in commands:
+        assert_usage_error(run_cli(command, *argv), re.escape(message))
+
+
+def test_plot_writes_exactly_the_path_given_or_refuses(tmp_path: Path, pyplot: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """``-o noext`` printed "wrote noext" but wrote noext.png; ``-o FOLDER`` wrote FOLDER.png."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["plot", "duplicated_padding", "--n", 4, "--D", 4, "--p", 2, "-o"]
+    assert_usage_error(run_cli(*argv, "noext"), "noext has no extension", "known formats: .*png.*svg")
+    (tmp_path / "folder").mkdir()
+    assert_usage_error(run_cli(*argv, "folder"), "folder is an existing folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]  # nothing written beside
+    assert list((tmp_path / "folder").iterdir()) == []
+    result = run_cli(*argv, "out.svg")
+    assert result == (0, "wrote out.svg\n", "") and (tmp_path / "out.svg").read_text().lstrip().startswith("<?xml")
+    assert_usage_error(run_cli(*argv, "x.png", "--dpi", 10**9), "--dpi: must be from 1 to 1200")
+
+
+def test_check_plot_refuses_a_file_without_extension_before_checking(tmp_path: Path, pyplot: Any) -> None:
+    result = run_cli("check", "refimpl.examples:column_major_dual_lphm", "--function", "dual_lphm",
+                     "--plot", tmp_path / "noext")
+    assert_usage_error(result, "--plot .*noext has no extension")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- check: the candidate, --config, the progress ---------------------------------------------------
+
+FAITHFUL = '''
+import numpy as np
+
+def pad(w, n, D, p, q):
+    W = np.reshape(np.asarray(w) * 1.0, (n // p, D // q))
+    return np.block([[W] * q] * p)
+'''
+
+
+def write_candidate(folder: Path, name: str, text: str) -> str:
+    """A candidate module in ``folder`` named uniquely (modules are cached by name)."""
+    import uuid
+
+    module = f"{name}_{uuid.uuid4().hex[:8]}"
+    (folder / f"{module}.py").write_text(text, encoding="utf-8")
+    return module
+
+
+def test_check_imports_a_candidate_from_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``refimpl check mycand:f`` in the folder holding ``mycand.py`` said "No module named 'mycand'"."""
+    module = write_candidate(tmp_path, "mycand", FAITHFUL)
+    monkeypatch.chdir(tmp_path)
+    path = list(sys.path)
+    result = run_cli("check", f"{module}:pad", "--function", "duplicated_padding", "--examples", 5)
+    assert result.code == 0, result
+    assert "PASS" in result.out
+    assert sys.path == path  # as it was, afterwards
+
+
+@pytest.mark.skipif(SCRIPT is None, reason="the refimpl console script is not installed beside this Python")
+def test_the_console_script_finds_a_candidate_in_the_current_folder(tmp_path: Path) -> None:
+    (tmp_path / "mycand.py").write_text(FAITHFUL, encoding="utf-8")
+    result = subprocess.run([str(SCRIPT), "check", "mycand:pad", "--function", "duplicated_padding", "--examples", "5"],
+                            cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "PASS" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("import numpy\n\ndef pad(:\n    pass\n", [r"line 3", "SyntaxError"]),
+        ("x = 1\nraise RuntimeError('boom at import')\n", [r"line 2", "RuntimeError: boom at import"]),
+        ("import numpy\nimport refimpl_no_such_dependency\n", [r"line 2", "No module named 'refimpl_no_such_dependency'"]),
+    ],
+    ids=["syntax error", "raises at import", "missing dependency"],
+)
+def test_a_candidate_that_cannot_be_imported_gives_its_file_and_line(
+    text: str, facts: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = write_candidate(tmp_path, "broken", text)
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", f"{module}:pad", "--function", "duplicated_padding")
+    assert_usage_error(result, re.escape(str(tmp_path / f"{module}.py")), *facts)
+
+
+def test_a_candidate_module_that_does_not_exist_says_where_it_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", "refimpl_nowhere:f", "--function", "duplicated_padding")
+    assert_usage_error(result, "refimpl_nowhere", re.escape(str(tmp_path)), r"refimpl_nowhere\.py")
+
+
+@pytest.mark.parametrize(
+    ("config", "facts"),
+    [
+        ('{"n": 4}', ["missing: D, p"]),
+        ('{"n": 4, "D": 4, "p": null}', ["missing: p"]),
+        ('{"n": 4, "D": 4, "p": 2, "s": 2, "zz": 1}', ["no key 's', 'zz'", "its keys: n, D, p, q"]),
+        ('{"n": 4, "D": 4, "p": "2"}', ['p must be an integer, got "2"']),
+        ('{"n": 4, "D": 4, "p": true}', ["p must be an integer, got true"]),
+        ('{"n": 5, "D": 4, "p": 2}', ["n=5 is not divisible by p=2"]),
+        ('{"n": 100000, "D": 100000, "p": 1}', ["10000000000 values", "74.5 GiB"]),
+    ],
+)
+def test_check_config_is_checked_against_the_function_s_arguments(config: str, facts: list[str]) -> None:
+    """``--config '{"n": 4}'`` gave a KeyError traceback and Hypothesis noise; unknown keys were ignored."""
+    result = run_cli("check", "refimpl.examples:faithful_dual_lphm", "--function", "duplicated_padding",
+                     "--config", config)
+    assert_usage_error(result, *(re.escape(f) for f in facts))
+    assert "KeyError" not in result.err and "Hypothesis" not in result.err
+
+
+def test_check_config_of_a_fusion_names_wrong_lists() -> None:
+    argv = ["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm_fusion", "--config"]
+    assert_usage_error(run_cli(*argv, '{"dims": 2, "p": 2, "r": 1}'), "dims must be a list of integers, got 2")
+    assert_usage_error(run_cli(*argv, '{"dims": [2], "p": 2, "r": 1, "batch": [-1]}'), re.escape("batch must not be negative"))
+
+
+@pytest.mark.parametrize("q", ["", ', "q": null'], ids=["q left out", "q null"])
+def test_check_config_applies_the_defaults(q: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leaving out ``q`` (or ``"q": null``) means ``q = p``: a candidate without a default for q
+    is called with ``q = p`` and passes (it was a KeyError, or None reached the candidate)."""
+    module = write_candidate(tmp_path, "noqdefault", FAITHFUL)
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", f"{module}:pad", "--function", "duplicated_padding", "--examples", 5,
+                     "--config", '{"n": 4, "D": 6, "p": 2' + q + "}")
+    assert result.code == 0, result
+    assert "duplicated_padding(n=4, D=6, p=2, q=2)" in result.out
+
+
+@pytest.mark.parametrize(("argv", "given"), [(["--function", "dual_lphm"], "--function needs"),
+                                             (["--config", '{"n": 4}'], "--config needs"),
+                                             (["--function", "dual_lphm", "--config", "{}"], "--function and --config need")])
+def test_check_refuses_function_and_config_without_a_candidate(argv: list[str], given: str) -> None:
+    assert_usage_error(run_cli("check", *argv), re.escape(given), "MODULE:CALLABLE")
+
+
+@pytest.mark.parametrize(("target", "examples"), [("faithful_dual_lphm", 30), ("column_major_dual_lphm", 60)])
+def test_check_progress_counts_out_of_the_examples_and_never_past_them(target: str, examples: int) -> None:
+    """The counter ran past ``--examples`` and showed no total."""
+    result = run_cli("check", f"refimpl.examples:{target}", "--function", "dual_lphm", "--examples", examples)
+    counts = [(int(a), int(b)) for a, b in re.findall(r"(\d+)/(\d+) (?:cases checked|failed)", result.err)]
+    assert counts and all(total == examples and 0 < done <= examples for done, total in counts), result.err
+    assert [done for done, _ in counts] == sorted(done for done, _ in counts)
+    if result.code == 0:
+        assert counts[-1] == (examples, examples)
+    else:
+        assert re.search(rf"case \d+/{examples} failed; shrinking it", result.err), result.err
