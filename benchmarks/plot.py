@@ -1,6 +1,10 @@
 """Draw the scaling series of a benchmark run: time and peak memory against N, m and r.
 
-    python benchmarks/plot.py benchmarks/results/numpy.json -o docs/_static/scaling.png
+    python benchmarks/plot.py                                     # the quoted results
+    python benchmarks/plot.py benchmarks/results/numpy-latest.json -o /tmp/scaling.png
+
+By default it reads the committed results the docs quote, ``benchmarks/results/numpy.json``
+(rewritten only by ``python benchmarks/run.py --update-quoted``), not the latest local run.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+#: The results docs/performance.rst quotes (written by ``run.py --update-quoted``).
+QUOTED = Path(__file__).resolve().parent / "results" / "numpy.json"
 
 
 def plot(results: dict, out: Path) -> None:
@@ -54,7 +61,8 @@ def plot(results: dict, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("results", type=Path)
+    parser.add_argument("results", type=Path, nargs="?", default=QUOTED,
+                        help="a results file of benchmarks/run.py (default: the quoted benchmarks/results/numpy.json)")
     parser.add_argument("-o", "--out", type=Path, default=Path("docs/_static/scaling.png"))
     args = parser.parse_args(argv)
     plot(json.loads(args.results.read_text()), args.out)

@@ -3,6 +3,12 @@
     python benchmarks/run.py                 # everything, a few minutes on 2 cores
     python benchmarks/run.py --quick         # small sizes only, seconds
     python benchmarks/run.py --backend cupy  # the same cases on the GPU
+    python benchmarks/run.py --update-quoted # rewrite the results the docs quote
+
+An ordinary run leaves the working tree clean: it writes the untracked, git-ignored
+``benchmarks/results/<backend>[-quick]-latest.json``. Only ``--update-quoted`` (or ``--out``
+naming it) rewrites the committed ``benchmarks/results/<backend>.json`` that
+docs/performance.rst quotes and ``benchmarks/plot.py`` draws by default.
 
 Every case times each method several times (after a warm-up) and reports the median; ratios
 are taken within the run, so they compare like with like: the structured path and its floors
@@ -342,13 +348,29 @@ def machine() -> dict[str, Any]:
     return info
 
 
+def output_path(backend: str, *, quick: bool = False, update_quoted: bool = False, out: Path | None = None) -> Path:
+    """Where a run saves its results: ``out``; the quoted file with ``update_quoted``; else the
+    untracked ``results/<backend>[-quick]-latest.json``, so that an ordinary run leaves the tree clean."""
+    if out is not None:
+        return out
+    if update_quoted:
+        return HERE / "results" / f"{backend}.json"
+    return HERE / "results" / f"{backend}{'-quick' if quick else ''}-latest.json"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy")
     parser.add_argument("--reps", type=int, default=7, help="repetitions per method (median reported)")
-    parser.add_argument("--out", type=Path, help="JSON output (default: benchmarks/results/<backend>[-quick].json)")
+    parser.add_argument("--update-quoted", action="store_true",
+                        help="write the committed results the docs quote, benchmarks/results/<backend>.json")
+    parser.add_argument("--out", type=Path,
+                        help="JSON output (default: the untracked benchmarks/results/<backend>[-quick]-latest.json)")
     args = parser.parse_args(argv)
+    if args.update_quoted and (args.quick or args.out):
+        parser.error("--update-quoted writes the full run to benchmarks/results/<backend>.json: "
+                     "it takes neither --quick nor --out")
 
     if args.backend == "cupy":
         import cupy as xp
@@ -383,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report = table.render()
     print(report)
-    out = args.out or HERE / "results" / f"{args.backend}{'-quick' if quick else ''}.json"
+    out = output_path(args.backend, quick=quick, update_quoted=args.update_quoted, out=args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "command": " ".join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])]),
                                "date": time.strftime("%Y-%m-%d"), "cases": table.cases, "scaling": series,
