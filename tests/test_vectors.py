@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 
 import refimpl
+from refimpl.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from refimpl.cli import vectors as command
 from refimpl.cli.vectors import report_table
-from refimpl.oracle._vector_files import manifest_text, sha256
+from refimpl.oracle._vector_files import manifest_digest, manifest_text, sha256
 from refimpl.oracle.registry import FUNCTIONS, get_spec
 from refimpl.oracle.vectors import (
     FORMAT,
@@ -60,7 +61,7 @@ def _write_outputs(directory: Path, outputs: Path) -> None:
 def full_set(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The whole set, large vectors included, and refimpl's own outputs for it."""
     root = tmp_path_factory.mktemp("vectors")
-    assert _cli("write", str(root / "set")) == 0
+    assert _cli("write", str(root / "set")) == EXIT_OK
     _write_outputs(root / "set", root / "outputs")
     return root / "set", root / "outputs"
 
@@ -189,10 +190,10 @@ def test_round_trip_with_refimpl_outputs_passes(
     assert report.passed, str(report)
     assert report.counts() == {"pass": len(report.results), "fail": 0, "missing": 0, "unreadable": 0}
     assert all(r.error is None or r.error <= r.allowed for r in report.results)
-    assert _cli("verify", str(directory), str(outputs)) == 0
+    assert _cli("verify", str(directory), str(outputs)) == EXIT_OK
     text = capsys.readouterr().out
     assert "ddp_large_f32" in text and "PASS: " in text
-    assert _cli("verify", str(directory), str(outputs), "--json") == 0
+    assert _cli("verify", str(directory), str(outputs), "--json") == EXIT_OK
     data = json.loads(capsys.readouterr().out)
     assert data["passed"] is True and len(data["results"]) == len(report.results)
 
@@ -213,7 +214,7 @@ def test_single_wrong_entry_fails_and_is_named(full_set: tuple[Path, Path], tmp_
     assert failed["lphmf_basic_f32"].error > failed["lphmf_basic_f32"].allowed
     text = report_table(report)
     assert re.search(r"^FAIL\s+ddp_large_f32\s", text, re.MULTILINE) and "lphmf_basic_f32: 1 of" in text
-    assert _cli("verify", str(directory), str(out)) == 1
+    assert _cli("verify", str(directory), str(out)) == EXIT_FAILED
     assert "FAIL: " in capsys.readouterr().out
 
 
@@ -227,7 +228,8 @@ def test_missing_output_is_reported_missing(small_set: Path, tmp_path: Path) -> 
     assert status["cf_m0_f64"] == "missing" and status["dp_basic_f32"] == "unreadable"
     assert not report.passed and report.counts()["missing"] == 1
     assert re.search(r"^MISSING\s+cf_m0_f64\s", report_table(report), re.MULTILINE)
-    assert verify_vectors(small_set, tmp_path / "nowhere").counts()["missing"] == len(report.results)
+    (tmp_path / "empty").mkdir()
+    assert verify_vectors(small_set, tmp_path / "empty").counts()["missing"] == len(report.results)
 
 
 def test_wrong_dtype_shape_and_nonfinite_placement_fail(small_set: Path) -> None:
@@ -302,7 +304,7 @@ def test_corrupted_file_is_refused_by_its_hash(small_copy: Path, tmp_path: Path,
         verify_vectors(small_copy, tmp_path)
     with pytest.raises(VectorFileError, match="lphm_basic_f64.expected.npy"):
         read_vectors(small_copy)
-    assert _cli("verify", str(small_copy), str(tmp_path)) == 2
+    assert _cli("verify", str(small_copy), str(tmp_path)) == EXIT_INVALID
     assert "lphm_basic_f64.expected.npy" in capsys.readouterr().err
 
 
@@ -320,11 +322,149 @@ def test_missing_file_and_bad_manifest_are_refused(small_copy: Path, tmp_path: P
 
 
 def test_cli_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _cli("write", str(tmp_path / "v"), "--no-large") == 0
+    assert _cli("write", str(tmp_path / "v"), "--no-large") == EXIT_OK
     assert re.match(r"wrote \d+ vectors \(\d+ kB\) to ", capsys.readouterr().out)
     assert (tmp_path / "v" / "manifest.json").is_file()
     with pytest.raises(SystemExit):
         _parser().parse_args([])  # a subcommand is required
+
+
+# ---------------------------------------------------------------------------------------------
+# Edited manifests are refused, naming the vector and the field (exit 3); usage errors exit 2
+
+
+def _edit(directory: Path, change: Any, *, redigest: bool = True) -> None:
+    """Edit the manifest as a hand would; ``redigest``: an editor who also recomputes the digest."""
+    m = _manifest(directory)
+    change(m)
+    if redigest:
+        m["manifest_sha256"] = manifest_digest(m)
+    (directory / "manifest.json").write_text(json.dumps(m, indent=1))
+
+
+def _set(key: str, value: Any, index: int = 0) -> Any:
+    return lambda m: m["vectors"][index].__setitem__(key, value)
+
+
+def _swap(m: dict[str, Any]) -> None:
+    m["vectors"][0], m["vectors"][1] = m["vectors"][1], m["vectors"][0]
+
+
+EDITS = {  # each hand edit of issue 11, and what the refusal must say
+    "config": (lambda m: m["vectors"][0]["config"].update(q=4),
+               r'vector dp_basic_f32: config is \{"D":12,"n":6,"p":2,"q":4\}, refimpl computes \{"D":12,"n":6,"p":2,"q":3\}'),
+    "function": (_set("function", "nope"), 'vector dp_basic_f32: function is "nope", refimpl computes "duplicated_padding"'),
+    "exact": (_set("exact", False), "vector dp_basic_f32: exact is false, refimpl computes true"),
+    "flags": (lambda m: m["vectors"][0]["flags"].remove("p_ne_q"),
+              r"vector dp_basic_f32: flags is \[.*\], refimpl computes \[\"p_ne_q\".*\(missing \['p_ne_q'\], extra \[\]\)"),
+    "output_shape": (_set("output_shape", [12, 6]), r"vector dp_basic_f32: output_shape is \[12,6\], refimpl computes \[6,12\]"),
+    "rounding_count_K": (_set("rounding_count_K", 100, 19), "vector lphm_basic_f32: rounding_count_K is 100, refimpl computes 9"),
+    "K as a boolean": (_set("rounding_count_K", True, 0), "vector dp_basic_f32: rounding_count_K is true, refimpl computes 0"),
+    "dtype float16": (_set("dtype", "float16"), 'vector dp_basic_f32: dtype is "float16", refimpl computes "float32"'),
+    "no expected": (lambda m: m["vectors"][2].pop("expected"), "vector dp_basic_c128: the entry has no field 'expected'"),
+    "no name": (lambda m: m["vectors"][2].pop("name"), r"vectors\[2\] has no field 'name'"),
+    "no vectors": (lambda m: m.pop("vectors"), "manifest.json has no field 'vectors'"),
+    "non-object entry": (lambda m: m["vectors"].__setitem__(4, "dp_p1_f64"), r"vectors\[4\] is a string, not an object"),
+    "deleted": (lambda m: m["vectors"].__delitem__(slice(1, 4)),
+                (r"3 of the 45 vectors of the small \(--no-large\) set are not in the manifest \(removed\?\): "
+                 "dp_basic_f64, dp_basic_c128, dp_square_f64")),
+    "reordered": (_swap, r"out of order: vectors\[0\] is dp_basic_f64, the set has dp_basic_f32 there"),
+    "listed twice": (lambda m: m["vectors"].append(m["vectors"][0]), "vector dp_basic_f32 is listed twice"),
+    "renamed": (_set("name", "dp_basic_f16"), 'vectors\\[0\\]: name "dp_basic_f16" is not a vector of the small'),
+    "large": (lambda m: m.__setitem__("large", True), "vectors of the full set are not in the manifest"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_edited_manifest_is_refused_naming_the_field(
+    edit: str, small_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    change, message = EDITS[edit]
+    outputs = tmp_path / "outputs"
+    _write_outputs(small_copy, outputs)  # outputs that pass: only the manifest is wrong
+    original = (small_copy / "manifest.json").read_text()
+    for redigest in (False, True):  # recomputing the digest does not hide the edit
+        (small_copy / "manifest.json").write_text(original)
+        _edit(small_copy, change, redigest=redigest)
+        with pytest.raises(VectorFileError, match=message):
+            verify_vectors(small_copy, outputs)
+    assert _cli("verify", str(small_copy), str(outputs)) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert err.startswith("refimpl: error: the vector set is invalid: ") and re.search(message, err)
+    assert "Traceback" not in err
+
+
+def test_the_digest_catches_an_edit_no_field_check_sees(small_copy: Path, tmp_path: Path) -> None:
+    _edit(small_copy, lambda m: m.__setitem__("tolerance_rule", "anything goes"), redigest=False)
+    with pytest.raises(VectorFileError, match=r"manifest.json was edited: manifest_sha256 is '[0-9a-f]{64}', "
+                       r"the digest of the manifest is '[0-9a-f]{64}'"):
+        read_vectors(small_copy)
+    _edit(small_copy, lambda m: m.pop("manifest_sha256"), redigest=False)
+    with pytest.raises(VectorFileError, match="has no field 'manifest_sha256'"):
+        read_vectors(small_copy)
+    assert _cli("verify", str(small_copy), str(tmp_path)) == EXIT_INVALID
+
+
+def _replace_file(directory: Path, file_name: str, array: np.ndarray) -> None:
+    """Replace a vector file and update its hash and the digest: only the content can tell."""
+    np.save(directory / file_name, array)
+    name = file_name.split(".")[0]
+    _edit(directory, lambda m: next(v for v in m["vectors"] if v["name"] == name)["sha256"].__setitem__(
+        file_name, sha256(directory / file_name)))
+
+
+@pytest.mark.parametrize("file_name, array, message", [
+    ("dp_basic_f64.bound.npy", np.zeros(3), r"bound.npy has dtype <f8 and shape \(3,\), refimpl computes <f8 and \(6, 12\)"),
+    ("dp_basic_f64.w.npy", np.arange(12.0), r"w.npy differs from what refimpl computes: entry \(0,\) is 0.0, refimpl's is 1.0"),
+    ("lphm_basic_f64.expected.npy", np.zeros((6, 8)), r"expected.npy differs .*: entry \(0, 0\) is 0.0, .*\(allowed error"),
+])
+def test_a_file_rewritten_with_its_hash_is_refused(
+    small_copy: Path, tmp_path: Path, file_name: str, array: np.ndarray, message: str
+) -> None:
+    _replace_file(small_copy, file_name, array)
+    with pytest.raises(VectorFileError, match=rf"vector {file_name.split('.')[0]}: file {file_name.split('.')[0]}\.{message}"):
+        read_vectors(small_copy)
+    assert _cli("verify", str(small_copy), str(tmp_path)) == EXIT_INVALID
+
+
+def test_folders_that_do_not_exist_are_usage_errors(small_set: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    nowhere = tmp_path / "nonexistent"
+    assert main(["vectors", "verify", str(small_set), str(nowhere)]) == EXIT_USAGE
+    assert capsys.readouterr().err == f"refimpl: error: the outputs folder {nowhere} does not exist\n"
+    assert main(["vectors", "verify", str(nowhere), str(tmp_path)]) == EXIT_USAGE
+    assert capsys.readouterr().err == f"refimpl: error: the vector set folder {nowhere} does not exist\n"
+    with pytest.raises(FileNotFoundError, match="the outputs folder .* does not exist"):
+        verify_vectors(small_set, nowhere)
+    (tmp_path / "file").write_text("x")
+    assert _cli("verify", str(small_set), str(tmp_path / "file")) == EXIT_USAGE
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert _cli("write", str(tmp_path / "file")) == EXIT_USAGE
+
+
+def test_write_refuses_a_non_empty_folder_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "manifest.json").write_text('{"mine": 1}')
+    assert _cli("write", str(folder), "--no-large") == EXIT_USAGE
+    assert "is not empty (1 entries, e.g. manifest.json)" in capsys.readouterr().err
+    assert _cli("write", str(folder), "--no-large", "--force") == EXIT_USAGE  # not a vector set's manifest
+    assert "is not the manifest of a vector set: not replacing it" in capsys.readouterr().err
+    assert (folder / "manifest.json").read_text() == '{"mine": 1}' and len(list(folder.iterdir())) == 1
+    with pytest.raises(FileExistsError, match="pass --force"):
+        write_vectors(folder, large=False)
+
+
+def test_a_forced_rewrite_leaves_no_orphans(full_set: tuple[Path, Path], tmp_path: Path) -> None:
+    folder = Path(shutil.copytree(full_set[0], tmp_path / "set"))
+    (folder / "notes.txt").write_text("not a vector file: kept")
+    assert _cli("write", str(folder), "--no-large", "--force") == EXIT_OK
+    listed = {f for v in _manifest(folder)["vectors"] for f in v["sha256"]}
+    assert {p.name for p in folder.iterdir()} == listed | {"manifest.json", "notes.txt"}
+    assert not any("large" in name for name in listed)
+    assert len(read_vectors(folder)) == 45
+    write_vectors(folder, force=True)
+    assert len(read_vectors(folder)) == 49 and (folder / "notes.txt").is_file()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,11 +2,16 @@
 
 ::
 
-    refimpl vectors write DIR [--no-large]
+    refimpl vectors write DIR [--no-large] [--force]
     refimpl vectors verify DIR OUTPUTS [--json]
 
 The data and the files are :mod:`refimpl.oracle.vectors`'s; this module parses the command line
-and prints.
+and prints. Exit statuses (the named constants of :mod:`refimpl.cli`): ``EXIT_OK`` 0, written or
+every output passed; ``EXIT_FAILED`` 1, an output failed, is missing or unreadable;
+``EXIT_USAGE`` 2, a folder that does not exist, ``write`` into a non-empty folder without
+``--force``, a file that cannot be written; ``EXIT_INVALID`` 3, the vector set is refused (a
+manifest missing, malformed or disagreeing with what refimpl computes, a file missing, edited
+or of the wrong shape).
 """
 
 from __future__ import annotations
@@ -16,19 +21,22 @@ import json
 import sys
 from pathlib import Path
 
-from .._validation import RefimplError
-from ..oracle.vectors import VectorResult, VerifyReport, verify_vectors, write_vectors
+from ..oracle.vectors import VectorFileError, VectorResult, VerifyReport, verify_vectors, write_vectors
+from . import EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
 __all__ = ["DESCRIPTION", "add_arguments", "report_table", "run"]
 
 DESCRIPTION = (
     "Golden vectors for implementations outside Python: a JSON manifest and .npy "
-    "files (format in refimpl's docs/vectors.rst)."
+    "files (format in refimpl's docs/vectors.rst). Exit status: 0 written, or every output "
+    "passed; 1 an output failed or is missing; 2 usage error (a folder that does not exist, "
+    "writing into a non-empty folder without --force); 3 the vector set is invalid (a manifest "
+    "or file missing, malformed, edited, or disagreeing with what refimpl computes)."
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``write DIR [--no-large]`` and ``verify DIR OUTPUTS [--json]`` to ``parser``.
+    """Add ``write DIR [--no-large] [--force]`` and ``verify DIR OUTPUTS [--json]`` to ``parser``.
 
     Parameters
     ----------
@@ -42,13 +50,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> parser = argparse.ArgumentParser(prog="refimpl vectors")
     >>> vectors.add_arguments(parser)
     >>> args = parser.parse_args(["write", "out", "--no-large"])
-    >>> args.vectors_command, args.directory, args.large
-    ('write', 'out', False)
+    >>> args.vectors_command, args.directory, args.large, args.force
+    ('write', 'out', False, False)
     """
     sub = parser.add_subparsers(dest="vectors_command", required=True)
     write = sub.add_parser("write", help="write the vector set into DIR")
     write.add_argument("directory", metavar="DIR")
     write.add_argument("--no-large", dest="large", action="store_false", help="leave out the large vectors")
+    write.add_argument(
+        "--force", action="store_true",
+        help="write into a non-empty DIR: remove the files its manifest.json lists (and the manifest) first; "
+        "other files are left alone",
+    )
     verify = sub.add_parser(
         "verify", help="judge OUTPUTS/NAME.npy against each vector NAME of DIR; exit 0 only if all pass"
     )
@@ -68,8 +81,11 @@ def run(args: argparse.Namespace) -> int:
     Returns
     -------
     int
-        0: written, or every output present and passing; 1: an output failed or is missing;
-        2: the vector set was refused (a hash mismatch, a missing file, a bad manifest).
+        ``EXIT_OK`` (0): written, or every output present and passing; ``EXIT_FAILED`` (1): an
+        output failed, is missing or unreadable; ``EXIT_USAGE`` (2): a folder that does not exist
+        or is a file, a non-empty folder to write into without ``--force``, a file that cannot be
+        written; ``EXIT_INVALID`` (3): the vector set was refused (a bad or edited manifest, a
+        missing or edited file). Each error is one line ``refimpl: error: ...`` on stderr.
 
     Examples
     --------
@@ -84,14 +100,17 @@ def run(args: argparse.Namespace) -> int:
     """
     try:
         if args.vectors_command == "write":
-            print(_written(write_vectors(args.directory, large=args.large)))
-            return 0
+            print(_written(write_vectors(args.directory, large=args.large, force=args.force)))
+            return EXIT_OK
         report = verify_vectors(args.directory, args.outputs)
-    except (RefimplError, OSError) as exc:
+    except VectorFileError as exc:
+        print(f"refimpl: error: the vector set is invalid: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:  # a folder that does not exist, a file that cannot be written
         print(f"refimpl: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     print(json.dumps(report.to_dict(), indent=1) if args.json else report_table(report))
-    return 0 if report.passed else 1
+    return EXIT_OK if report.passed else EXIT_FAILED
 
 
 def _written(manifest_path: Path) -> str:

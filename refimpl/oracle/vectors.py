@@ -7,12 +7,16 @@ in each entry of a candidate's output in that dtype. Every vector carries flags 
 targets: an edge case of the configuration (``p_ne_q``, ``m_eq_0``, ...) or a family of mistakes
 from :mod:`refimpl.oracle.mistakes` that it exposes (``exposes:column_major_reshape``, ...), in
 the spirit of Wycheproof's test vectors. Every file's SHA-256 is in the manifest, so an edited
-or corrupted file is refused before anything is judged.
+or corrupted file is refused before anything is judged, and a manifest cannot drift: ``verify``
+recomputes every vector from its case (its configuration, inputs, expected output, bound, flags
+and the rest of its entry) and refuses a set whose manifest or files disagree, naming the
+vector and the field; the list of vectors and its order are the set's, and ``manifest_sha256``
+digests the whole manifest.
 
 The format is specified field by field in ``docs/vectors.rst``. The command line
 (:mod:`refimpl.cli.vectors`) is::
 
-    refimpl vectors write DIR [--no-large]
+    refimpl vectors write DIR [--no-large] [--force]
     refimpl vectors verify DIR OUTPUTS [--json]
 
 ``verify`` reads ``OUTPUTS/NAME.npy`` for every vector ``NAME`` and judges it with
@@ -49,6 +53,8 @@ from ._vector_files import (
     TOLERANCE_RULE,
     Vector,
     VectorFileError,
+    check_folder,
+    manifest_digest,
     read_vectors,
     write_vectors,
 )
@@ -66,6 +72,7 @@ __all__ = [
     "VectorFileError",
     "VectorResult",
     "VerifyReport",
+    "manifest_digest",
     "read_vectors",
     "verify_vectors",
     "write_vectors",
@@ -279,7 +286,8 @@ def verify_vectors(
 ) -> VerifyReport:
     """Judge another implementation's outputs against a golden vector set.
 
-    Every file's SHA-256 is checked first; then each vector's output ``OUTPUTS/NAME.npy`` is
+    The set is checked first (:func:`read_vectors`: the manifest recomputed entry by entry, its
+    digest, every file's SHA-256 and content); then each vector's output ``OUTPUTS/NAME.npy`` is
     judged by :func:`refimpl.oracle.tolerance.judge`: shape, dtype and ``nan``/``inf`` placement
     exactly, every other entry within ``bound`` of ``expected``.
 
@@ -299,7 +307,11 @@ def verify_vectors(
     Raises
     ------
     VectorFileError
-        If the manifest is malformed, or a vector file is missing or does not match its hash.
+        If the set cannot be trusted: the manifest is malformed or disagrees with what refimpl
+        computes (the message names the vector and the field), or a vector file is missing, does
+        not match its hash or holds other values than refimpl's.
+    FileNotFoundError, NotADirectoryError
+        If ``directory`` or the ``outputs`` folder does not exist or is not a folder.
 
     Examples
     --------
@@ -315,6 +327,9 @@ def verify_vectors(
     (True, False, 'missing')
     """
     directory = Path(directory)
+    check_folder(directory, "the vector set folder")
+    if not isinstance(outputs, Mapping):
+        check_folder(outputs, "the outputs folder")
     vectors = read_vectors(directory)
     results = []
     for v in vectors:
