@@ -87,7 +87,18 @@ class StructuredOperator:
         return self.matmul(Y)
 
     def rmatmul(self, X: Any) -> Any:
-        """``X @ op`` for ``X`` of shape ``(..., n)``; returns shape ``(..., D)``."""
+        """``X @ op`` for ``X`` of shape ``(..., n)``; returns shape ``(..., D)``.
+
+        Raises
+        ------
+        DenseSizeError
+            If the result is over the memory guard's limit; checked before it is computed.
+        """
+        return self._rmatmul(X)
+
+    def _rmatmul(self, X: Any, product: str = "X @ op") -> Any:
+        """:meth:`rmatmul`; ``product`` is what the caller wrote, for the guard's message
+        (``"op @ Y"`` computes ``(Y^T @ op^T)^T``, and its result shape is transposed back)."""
         if array_api_compat.is_dask_array(X):
             return self._rmatmul_dask(X)
         if not (array_api_compat.is_array_api_obj(X) or isinstance(X, Sequence)) or isinstance(X, (str, bytes)):
@@ -99,9 +110,12 @@ class StructuredOperator:
             )
         lead = tuple(X.shape[:-1])
         rows = math.prod(lead)
+        result = lead + (self.shape[1],)
+        if product != "X @ op":
+            result = result[:-2] + result[:-3:-1]
         check_elements(
             rows * self.shape[1], itemsize(xp, X.dtype),
-            f"X @ op would allocate a {rows} x {self.shape[1]} {X.dtype} result ({type(self).__name__})",
+            f"{product} would allocate a result of shape {result} ({X.dtype}, {type(self).__name__})",
             "apply the operator to fewer rows at a time (a Dask X chunked along its rows is applied "
             "chunk by chunk)",
         )
@@ -116,7 +130,7 @@ class StructuredOperator:
             length = Y.shape[0] if hasattr(Y, "shape") else len(Y)
             if length != self.shape[1]:
                 raise RefimplError(f"op @ y needs y of shape ({self.shape[1]},), got shape ({length},)")
-            return self.T.rmatmul(Y)  # op @ y == y @ op.T for a vector
+            return self.T._rmatmul(Y, "op @ y")  # op @ y == y @ op.T for a vector
         xp = self.xp if not array_api_compat.is_array_api_obj(Y) else array_api_compat.array_namespace(Y)
         Y = Y if array_api_compat.is_array_api_obj(Y) else self.xp.asarray(Y)
         if Y.ndim < 2 or Y.shape[-2] != self.shape[1]:
@@ -124,7 +138,7 @@ class StructuredOperator:
                 f"op @ Y needs Y of shape (..., {self.shape[1]}, k) or ({self.shape[1]},), "
                 f"got shape {tuple(Y.shape)}"
             )
-        return xp.matrix_transpose(self.T.rmatmul(xp.matrix_transpose(Y)))
+        return xp.matrix_transpose(self.T._rmatmul(xp.matrix_transpose(Y), "op @ Y"))
 
     def toarray(self) -> Any:
         """The dense matrix, by the literal definition, under the memory guard."""

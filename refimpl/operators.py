@@ -28,12 +28,18 @@ from typing import Any
 
 import array_api_compat
 
+from ._memory import check_dense_size
 from ._operator import StructuredOperator
 from ._validation import RefimplError
 from ._xp import namespace_and_arrays
 from .lphm import kron_of_products, lphm_factors
-from ._memory import check_dense_size
-from .padding import SparseFormat, _parameter_matrix, check_format, check_sparse_size, duplicated_diagonal_padding
+from .padding import (
+    SparseFormat,
+    _parameter_matrix,
+    check_format,
+    check_sparse_size,
+    duplicated_diagonal_padding,
+)
 from .shapes import LphmShape, fusion_shape, lphm_shape, padding_shape
 
 __all__ = [
@@ -161,6 +167,21 @@ class DuplicatedDiagonalPaddingOperator(_BlockOperator):
         Returns
         -------
         sparse array or array
+
+        Raises
+        ------
+        DenseSizeError
+            If the result is over the memory guard's limit; checked before anything is built.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import refimpl
+        >>> op = refimpl.duplicated_diagonal_padding_operator(np.ones(4), 10**9, 10**9, 5 * 10**8)
+        >>> op.tosparse()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+            ...
+        refimpl._memory.DenseSizeError: DuplicatedDiagonalPaddingOperator.tosparse('csr') would allocate ... of 37.3 GiB, over the dense limit of 4.0 GiB; apply the operator instead (X @ op, op @ Y), ...
         """
         s, t = self.W.shape
         if check_format(format) != "dense":  # the dense result is guarded by the function

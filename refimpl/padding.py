@@ -111,6 +111,8 @@ def duplicated_padding(w: Any, n: int, D: int, p: int, q: int | None = None) -> 
         If a dimension is not an integer or ``w`` is not numeric.
     RefimplError
         If the configuration is invalid or ``w`` does not have ``l`` entries.
+    DenseSizeError
+        If the ``n x D`` result is over the memory guard's limit; checked before it is built.
 
     Examples
     --------
@@ -177,7 +179,12 @@ def duplicated_diagonal_padding(
         (PyTorch, ``array_api_strict``: use ``format="dense"``), or of a dtype SciPy's
         sparse arrays do not hold (float16).
     RefimplError
-        If the configuration, ``w`` or ``format`` is invalid.
+        If the configuration, ``w`` or ``format`` is invalid, or a sparse ``n`` or ``D`` is
+        past ``2**63 - 1`` (what int64 indices address).
+    DenseSizeError
+        If the result is over the memory guard's limit, checked before anything is built: a
+        dense one counts ``n*D`` entries, a sparse one its ``min(p, q)*s*t`` stored entries
+        with their int64 indices and pointers.
 
     Examples
     --------
