@@ -586,3 +586,21 @@ def test_check_progress_counts_out_of_the_examples_and_never_past_them(target: s
         assert counts[-1] == (examples, examples)
     else:
         assert re.search(rf"case \d+/{examples} failed; shrinking it", result.err), result.err
+
+
+@pytest.mark.parametrize(("option", "value", "most"), [("--max-side", 33, 32), ("--max-rows", 4097, 4096),
+                                                        ("--max-side", 10**20, 32)])
+def test_check_refuses_sides_and_rows_too_large_to_check_in_memory(option: str, value: int, most: int) -> None:
+    """``--max-side 1000000`` drew cases that ran out of memory with a traceback."""
+    result = run_cli("check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", option, value)
+    assert_usage_error(result, f"{option}: must be at most {most}, got {value}")
+
+
+def test_out_of_memory_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the memory guard switched off, an allocation the machine refuses ends with exit 2."""
+    def exhausted(args: Any) -> str:
+        raise MemoryError("Unable to allocate 74.5 GiB")
+
+    monkeypatch.setattr(refimpl.cli.show, "show", exhausted)
+    result = run_cli("show", "dual_lphm", "--n", 2, "--D", 2, "--p", 1, "--r", 1)
+    assert_usage_error(result, "out of memory", "74.5 GiB", "REFIMPL_DENSE_LIMIT")

@@ -14,7 +14,8 @@ A subcommand module holds
 
 Bad input (:class:`refimpl.RefimplError`, or :class:`CommandError` for what only the command
 line meets: a file that cannot be written, a candidate that cannot be imported) ends with a
-message on stderr and exit status 2; any other exception is a bug and is not disguised.
+message on stderr and exit status 2, as does a :class:`MemoryError` (the memory guard switched
+off, or set above what the machine has); any other exception is a bug and is not disguised.
 The exit statuses are named once here (:data:`EXIT_OK`, :data:`EXIT_FAILED`,
 :data:`EXIT_USAGE`, :data:`EXIT_INVALID`) and listed by ``refimpl --help`` (:data:`EXIT_STATUSES`).
 
@@ -36,8 +37,16 @@ from .. import __version__
 from .._validation import RefimplError
 
 __all__ = [
-    "COMMANDS", "Command", "CommandError", "EXIT_FAILED", "EXIT_INVALID", "EXIT_OK", "EXIT_STATUSES", "EXIT_USAGE",
-    "build_parser", "main",
+    "COMMANDS",
+    "EXIT_FAILED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_STATUSES",
+    "EXIT_USAGE",
+    "Command",
+    "CommandError",
+    "build_parser",
+    "main",
 ]
 
 #: Exit status: success; every checked case or output passed.
@@ -159,4 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except (RefimplError, CommandError) as exc:
         print(f"refimpl: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError as exc:  # past the memory guard (switched off, or more than the machine has)
+        print(f"refimpl: error: out of memory{f' ({exc})' if str(exc) else ''}: ask for less, or set the "
+              "memory guard's limit (REFIMPL_DENSE_LIMIT, bytes) below what this machine can allocate", file=sys.stderr)
         return EXIT_USAGE

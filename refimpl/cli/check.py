@@ -40,6 +40,10 @@ DESCRIPTION = (
     "exit 0 only when every case passes."
 )
 
+#: The largest ``--max-side`` and ``--max-rows``: the cases drawn stay small enough to check in
+#: memory (a side of 32 already gives 1024 x 1024 matrices; bugs show on small cases).
+MAX_SIDE, MAX_ROWS = 32, 4096
+
 #: The shipped examples ``refimpl check`` runs with no target.
 EXAMPLES = ("refimpl.examples:faithful_dual_lphm", "refimpl.examples:column_major_dual_lphm")
 INTRO = (
@@ -60,10 +64,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         choices=("numpy", "torch", "cupy", "jax", "array_api_strict"), help="the inputs' array library")
     parser.add_argument("--dtypes", default=",".join(DEFAULT_DTYPES), type=_dtypes,
                         help=f"comma-separated dtypes of w to try (default {','.join(DEFAULT_DTYPES)})")
-    parser.add_argument("--max-side", type=_at_least(1), default=DEFAULT_MAX_SIDE,
-                        help=f"the largest p, q, s, t and input width (default {DEFAULT_MAX_SIDE})")
-    parser.add_argument("--max-rows", type=_at_least(0), default=DEFAULT_MAX_ROWS,
-                        help=f"the most rows of a fusion's inputs (default {DEFAULT_MAX_ROWS})")
+    parser.add_argument("--max-side", type=_at_least(1, MAX_SIDE), default=DEFAULT_MAX_SIDE,
+                        help=f"the largest p, q, s, t and input width, at most {MAX_SIDE} (default {DEFAULT_MAX_SIDE})")
+    parser.add_argument("--max-rows", type=_at_least(0, MAX_ROWS), default=DEFAULT_MAX_ROWS,
+                        help=f"the most rows of a fusion's inputs, at most {MAX_ROWS} (default {DEFAULT_MAX_ROWS})")
     parser.add_argument("--grad", action="store_true", help="also check gradients (PyTorch or JAX candidates)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--config", help="JSON: try only this configuration (a failure report's reproduction line)")
@@ -149,8 +153,8 @@ def _plot(file: str, reports: list[Any]) -> None:
     print(f"refimpl check: the minimal failing case drawn to {file}", file=sys.stderr)
 
 
-def _at_least(least: int) -> Any:
-    """An argparse type: an integer of at least ``least``."""
+def _at_least(least: int, most: int | None = None) -> Any:
+    """An argparse type: an integer of at least ``least`` (and at most ``most``)."""
 
     def parse(text: str) -> int:
         try:
@@ -159,6 +163,8 @@ def _at_least(least: int) -> Any:
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
         if value < least:
             raise argparse.ArgumentTypeError(f"must be at least {least}, got {value}")
+        if most is not None and value > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most}, got {value}")
         return value
 
     return parse
