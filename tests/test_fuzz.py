@@ -389,6 +389,17 @@ def _argv(data: Any, s: dict[str, Any], folder: Path) -> list[str]:
     return head + tail
 
 
+@contextlib.contextmanager
+def _inside(folder: Path) -> Any:
+    """Within: ``folder`` as the current folder (``contextlib.chdir`` is Python 3.11+)."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
 def _call_cli(data: Any, s: dict[str, Any], folder: Path) -> Callable[[], Any]:
     from refimpl.cli import EXIT_STATUSES, main
 
@@ -396,7 +407,7 @@ def _call_cli(data: Any, s: dict[str, Any], folder: Path) -> Callable[[], Any]:
 
     def call() -> Any:
         out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.chdir(folder):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _inside(folder):
             try:
                 code = main(argv)
             except SystemExit as exc:  # argparse: --help, --version, its errors
