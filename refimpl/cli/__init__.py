@@ -15,8 +15,8 @@ A subcommand module holds
 Bad input (:class:`refimpl.RefimplError`, or :class:`CommandError` for what only the command
 line meets: a file that cannot be written, a candidate that cannot be imported) ends with a
 message on stderr and exit status 2, as does a :class:`MemoryError` (the memory guard switched
-off, or set above what the machine has); any other exception is a bug and is not disguised.
-The exit statuses are named once here (:data:`EXIT_OK`, :data:`EXIT_FAILED`,
+off, or set above what the machine has); golden vectors that cannot be trusted end with exit
+status 3. Any other exception is a bug and is not disguised. The exit statuses are named once here (:data:`EXIT_OK`, :data:`EXIT_FAILED`,
 :data:`EXIT_USAGE`, :data:`EXIT_INVALID`) and listed by ``refimpl --help`` (:data:`EXIT_STATUSES`).
 
 Negative numbers are values, never options: ``--w nan inf -inf`` and ``--n -3`` reach refimpl
