@@ -17,7 +17,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 #: The results docs/performance.rst quotes (written by ``run.py --update-quoted``).
 QUOTED = Path(__file__).resolve().parent / "results" / "numpy.json"
@@ -27,8 +27,10 @@ def plot(results: dict, out: Path) -> None:
     series = results["scaling"]
     fig, axes = plt.subplots(1, 5, figsize=(20, 3.8), constrained_layout=True)
     labels = {
-        "N": "N (n = 2048, m = 256, r = 4)", "n": "n (N = 2048, m = 256, r = 4)",
-        "m": "m (N = n = 2048, r = 4)", "r": "r (m = 256, N = n = 2048)",
+        "N": "N (n = 2048, m = 256, r = 4)",
+        "n": "n (N = 2048, m = 256, r = 4)",
+        "m": "m (N = n = 2048, r = 4)",
+        "r": "r (m = 256, N = n = 2048)",
     }
     for ax, vary in zip(axes[:4], ("N", "n", "m", "r")):
         points = [pt for pt in series if pt["vary"] == vary]
@@ -48,21 +50,32 @@ def plot(results: dict, out: Path) -> None:
     dense = [(pt["n"], pt["dense_peak_bytes"] / 2**20) for pt in points if "dense_peak_bytes" in pt]
     if dense:
         ax.loglog(*zip(*dense), "s--", label="literal")
-    ax.loglog(xs, [pt["m"] * pt["n"] * 8 / 2**20 for pt in points], ":", color="gray", label="bytes of the output")
+    ax.loglog(
+        xs, [pt["m"] * pt["n"] * 8 / 2**20 for pt in points], ":", color="gray", label="bytes of the output"
+    )
     ax.set_xlabel(labels["n"])
     ax.set_ylabel("peak memory beyond X (MiB)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     m = results["machine"]
-    fig.suptitle(f"Dual-LPHM fusion, float64, {m['cpu_count']} cores, NumPy {m['numpy']} ({m.get('blas', 'BLAS')})")
+    fig.suptitle(
+        f"Dual-LPHM fusion, float64, {m['cpu_count']} cores, NumPy {m['numpy']} ({m.get('blas', 'BLAS')})"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("results", type=Path, nargs="?", default=QUOTED,
-                        help="a results file of benchmarks/run.py (default: the quoted benchmarks/results/numpy.json)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "results",
+        type=Path,
+        nargs="?",
+        default=QUOTED,
+        help="a results file of benchmarks/run.py (default: the quoted benchmarks/results/numpy.json)",
+    )
     parser.add_argument("-o", "--out", type=Path, default=Path("docs/_static/scaling.png"))
     args = parser.parse_args(argv)
     plot(json.loads(args.results.read_text()), args.out)

@@ -20,6 +20,7 @@ is printed and saved as JSON with the machine and library versions.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import os
@@ -51,7 +52,9 @@ def _sync(xp: Any) -> Callable[[], None]:
     return lambda: None
 
 
-def timeit(fns: dict[str, Callable[[], Any]], *, reps: int, budget: float, sync: Callable[[], None]) -> dict[str, dict[str, float]]:
+def timeit(
+    fns: dict[str, Callable[[], Any]], *, reps: int, budget: float, sync: Callable[[], None]
+) -> dict[str, dict[str, float]]:
     """Median wall time of each function, timed round-robin so that all see the same machine state.
 
     Each round runs every function once; rounds go on until ``reps`` rounds are done, or at
@@ -71,7 +74,8 @@ def timeit(fns: dict[str, Callable[[], Any]], *, reps: int, budget: float, sync:
         if round_ >= 2 and time.perf_counter() - start > budget:
             break
     return {
-        name: {"median_s": statistics.median(ts), "min_s": min(ts), "reps": len(ts)} for name, ts in times.items()
+        name: {"median_s": statistics.median(ts), "min_s": min(ts), "reps": len(ts)}
+        for name, ts in times.items()
     }
 
 
@@ -96,9 +100,20 @@ class Table:
     def __init__(self) -> None:
         self.cases: list[dict[str, Any]] = []
 
-    def case(self, name: str, params: dict[str, Any], methods: dict[str, Callable[[], Any]], *,
-             xp: Any, reps: int, budget: float, reference: str, floors: tuple[str, ...] = (),
-             memory: tuple[str, ...] = (), notes: str = "") -> dict[str, Any]:
+    def case(
+        self,
+        name: str,
+        params: dict[str, Any],
+        methods: dict[str, Callable[[], Any]],
+        *,
+        xp: Any,
+        reps: int,
+        budget: float,
+        reference: str,
+        floors: tuple[str, ...] = (),
+        memory: tuple[str, ...] = (),
+        notes: str = "",
+    ) -> dict[str, Any]:
         print(f"  {name} ...", flush=True)
         # The reference and its floors are timed round-robin, in the same machine state; each
         # alternative on its own, so that a slow one (seconds, GiB) does not disturb them.
@@ -111,12 +126,18 @@ class Table:
         for method in memory:
             results[method]["peak_bytes"] = peak_bytes(methods[method])
         ref = results[reference]["median_s"]
-        for method, r in results.items():
+        for r in results.values():
             r["x_slower_than_" + reference] = r["median_s"] / ref
             for floor in floors:
                 r["x_" + floor] = r["median_s"] / results[floor]["median_s"]
-        entry = {"case": name, "params": params, "reference": reference, "floors": list(floors),
-                 "results": results, "notes": notes}
+        entry = {
+            "case": name,
+            "params": params,
+            "reference": reference,
+            "floors": list(floors),
+            "results": results,
+            "notes": notes,
+        }
         self.cases.append(entry)
         return entry
 
@@ -128,7 +149,9 @@ class Table:
             ratios = [c["reference"], *c["floors"]]
             widths = [max(len(f"x {r}") + 2, 12) for r in ratios]
             has_peak = any("peak_bytes" in r for r in c["results"].values())
-            head = f"  {'method':<36}{'median ms':>11}" + "".join(f"{'x ' + r:>{w}}" for r, w in zip(ratios, widths))
+            head = f"  {'method':<36}{'median ms':>11}" + "".join(
+                f"{'x ' + r:>{w}}" for r, w in zip(ratios, widths)
+            )
             lines.append(head + (f"{'peak MiB':>10}" if has_peak else ""))
             for method, r in c["results"].items():
                 keys = ["x_slower_than_" + c["reference"]] + ["x_" + f for f in c["floors"]]
@@ -151,8 +174,22 @@ def lphm_w(rng: Any, xp: Any, N: int, n: int, p: int, q: int, r: int) -> Any:
     return xp.asarray(rng.standard_normal(l) / np.sqrt(r))
 
 
-def fusion_case(table: Table, xp: Any, rng: Any, *, m: int, N: int, n: int, p: int, q: int, r: int,
-                reps: int, budget: float, literal: bool = True, sparse: bool = True) -> dict[str, Any]:
+def fusion_case(
+    table: Table,
+    xp: Any,
+    rng: Any,
+    *,
+    m: int,
+    N: int,
+    n: int,
+    p: int,
+    q: int,
+    r: int,
+    reps: int,
+    budget: float,
+    literal: bool = True,
+    sparse: bool = True,
+) -> dict[str, Any]:
     X = xp.asarray(rng.standard_normal((m, N)))
     w = lphm_w(rng, xp, N, n, p, q, r)
     kw = {"p": p, "q": q, "r": r, "n": n}
@@ -160,7 +197,9 @@ def fusion_case(table: Table, xp: Any, rng: Any, *, m: int, N: int, n: int, p: i
         "structured": lambda: refimpl.dual_lphm_fusion([X], w, **kw),
     }
     if literal:
-        methods["literal (materialise W, X @ W)"] = lambda: refimpl.dual_lphm_fusion([X], w, method="dense", **kw)
+        methods["literal (materialise W, X @ W)"] = lambda: refimpl.dual_lphm_fusion(
+            [X], w, method="dense", **kw
+        )
     if literal and xp is np:
         W = refimpl.dual_lphm(w, N, n, p, q, r)
         methods["X @ W (W given)"] = lambda: X @ W
@@ -175,14 +214,33 @@ def fusion_case(table: Table, xp: Any, rng: Any, *, m: int, N: int, n: int, p: i
             methods["PyLops Kronecker"] = lambda: (K @ X.T).T
     methods["floor: read X, write out"] = lambda: X[:, :n] + 0.0 if N >= n else xp.zeros((m, n)) + X.sum()
     return table.case(
-        "fusion X @ kron(PQ^T, ST^T)", {"m": m, "N": N, "n": n, "p": p, "q": q, "r": r, "dtype": "float64"},
-        methods, xp=xp, reps=reps, budget=budget, reference="structured",
-        floors=("floor: read X, write out",), memory=("structured",) if xp is np else (),
+        "fusion X @ kron(PQ^T, ST^T)",
+        {"m": m, "N": N, "n": n, "p": p, "q": q, "r": r, "dtype": "float64"},
+        methods,
+        xp=xp,
+        reps=reps,
+        budget=budget,
+        reference="structured",
+        floors=("floor: read X, write out",),
+        memory=("structured",) if xp is np else (),
     )
 
 
-def padding_case(table: Table, xp: Any, rng: Any, *, m: int, n: int, D: int, p: int, q: int,
-                 reps: int, budget: float, sparse: bool = True, literal: bool = False) -> dict[str, Any]:
+def padding_case(
+    table: Table,
+    xp: Any,
+    rng: Any,
+    *,
+    m: int,
+    n: int,
+    D: int,
+    p: int,
+    q: int,
+    reps: int,
+    budget: float,
+    sparse: bool = True,
+    literal: bool = False,
+) -> dict[str, Any]:
     s, t, k = n // p, D // q, min(p, q)
     X = xp.asarray(rng.standard_normal((m, n)))
     w = xp.asarray(rng.standard_normal(s * t))
@@ -191,7 +249,9 @@ def padding_case(table: Table, xp: Any, rng: Any, *, m: int, n: int, D: int, p: 
     Xk = xp.reshape(X[:, : k * s], (m * k, s))
     methods: dict[str, Callable[[], Any]] = {"structured": lambda: X @ op}
     if literal:
-        methods["literal (materialise, X @ psi)"] = lambda: X @ refimpl.duplicated_diagonal_padding(w, n, D, p, q, format="dense")
+        methods["literal (materialise, X @ psi)"] = lambda: (
+            X @ refimpl.duplicated_diagonal_padding(w, n, D, p, q, format="dense")
+        )
     if sparse:
         csr = refimpl.duplicated_diagonal_padding(w, n, D, p, q, format="csr")
         methods["scipy.sparse.kron CSR, X @ csr"] = lambda: X @ csr
@@ -200,28 +260,44 @@ def padding_case(table: Table, xp: Any, rng: Any, *, m: int, n: int, D: int, p: 
             methods["scipy.sparse.kron BSR, X @ bsr"] = lambda: X @ bsr
             pylops = _pylops()
             if pylops is not None:
-                K = pylops.Kronecker(pylops.Identity(p), pylops.MatrixMult(np.asarray(W).T)) if p == q else None
+                K = (
+                    pylops.Kronecker(pylops.Identity(p), pylops.MatrixMult(np.asarray(W).T))
+                    if p == q
+                    else None
+                )
                 if K is not None:
                     methods["PyLops Kronecker"] = lambda: (K @ X.T).T
     methods["floor: one GEMM (m*k, s) @ (s, t)"] = lambda: Xk @ W
     methods["floor: read X, write out"] = lambda: X[:, :D] + 0.0 if n >= D else xp.zeros((m, D)) + X.sum()
     return table.case(
-        "padding X @ kron(eye(p, q), W)", {"m": m, "n": n, "D": D, "p": p, "q": q, "dtype": "float64"},
-        methods, xp=xp, reps=reps, budget=budget, reference="structured",
+        "padding X @ kron(eye(p, q), W)",
+        {"m": m, "n": n, "D": D, "p": p, "q": q, "dtype": "float64"},
+        methods,
+        xp=xp,
+        reps=reps,
+        budget=budget,
+        reference="structured",
         floors=("floor: one GEMM (m*k, s) @ (s, t)", "floor: read X, write out"),
         memory=("structured",) if xp is np else (),
     )
 
 
-def materialise_case(table: Table, xp: Any, rng: Any, *, size: int, p: int, r: int, reps: int, budget: float) -> dict[str, Any]:
+def materialise_case(
+    table: Table, xp: Any, rng: Any, *, size: int, p: int, r: int, reps: int, budget: float
+) -> dict[str, Any]:
     w = lphm_w(rng, xp, size, size, p, p, r)
     return table.case(
-        "dense dual_lphm materialisation", {"n": size, "D": size, "p": p, "q": p, "r": r, "dtype": "float64"},
+        "dense dual_lphm materialisation",
+        {"n": size, "D": size, "p": p, "q": p, "r": r, "dtype": "float64"},
         {
             "dual_lphm (dense)": lambda: refimpl.dual_lphm(w, size, size, p, p, r),
             "floor: fill an n x D array": lambda: xp.full((size, size), 1.0),
         },
-        xp=xp, reps=reps, budget=budget, reference="dual_lphm (dense)", floors=("floor: fill an n x D array",),
+        xp=xp,
+        reps=reps,
+        budget=budget,
+        reference="dual_lphm (dense)",
+        floors=("floor: fill an n x D array",),
     )
 
 
@@ -231,7 +307,8 @@ def overhead_case(table: Table, xp: Any, rng: Any, *, reps: int) -> dict[str, An
     wp = xp.asarray(rng.standard_normal(4))
     op = refimpl.dual_lphm_operator(w, 4, 4, 2, 2, 1)
     return table.case(
-        "fixed cost per call (tiny sizes)", {"m": 1, "N": 4, "n": 4, "p": 2, "q": 2, "r": 1},
+        "fixed cost per call (tiny sizes)",
+        {"m": 1, "N": 4, "n": 4, "p": 2, "q": 2, "r": 1},
         {
             "dual_lphm_fusion structured": lambda: refimpl.dual_lphm_fusion([X], w, p=2, r=1),
             "dual_lphm_fusion dense": lambda: refimpl.dual_lphm_fusion([X], w, p=2, r=1, method="dense"),
@@ -240,7 +317,10 @@ def overhead_case(table: Table, xp: Any, rng: Any, *, reps: int) -> dict[str, An
             "duplicated_diagonal_padding csr": lambda: refimpl.duplicated_diagonal_padding(wp, 4, 4, 2),
             "X @ X.T (NumPy floor)": lambda: X @ X.T,
         },
-        xp=xp, reps=reps * 200, budget=1.0, reference="dual_lphm_fusion structured",
+        xp=xp,
+        reps=reps * 200,
+        budget=1.0,
+        reference="dual_lphm_fusion structured",
     )
 
 
@@ -276,12 +356,17 @@ def scaling(xp: Any, rng: Any, *, quick: bool, reps: int) -> list[dict[str, Any]
             for method in ("structured", "dense"):
                 if method == "dense" and N * n > 8192 * 2048:
                     continue  # W alone would be over 128 MiB: the point of the operator
-                fn = lambda: refimpl.dual_lphm_fusion([X], w, p=p, q=q, r=r, n=n, method=method)  # noqa: E731
-                point[method + "_s"] = timeit({method: fn}, reps=reps, budget=2.0, sync=_sync(xp))[method]["median_s"]
+                fn = functools.partial(refimpl.dual_lphm_fusion, [X], w, p=p, q=q, r=r, n=n, method=method)
+                point[method + "_s"] = timeit({method: fn}, reps=reps, budget=2.0, sync=_sync(xp))[method][
+                    "median_s"
+                ]
                 if xp is np:
                     point[method + "_peak_bytes"] = peak_bytes(fn)
-            print(f"  scaling {vary}={v:<6} structured {point['structured_s'] * 1e3:9.3f} ms"
-                  + (f"   dense {point['dense_s'] * 1e3:9.3f} ms" if "dense_s" in point else ""), flush=True)
+            print(
+                f"  scaling {vary}={v:<6} structured {point['structured_s'] * 1e3:9.3f} ms"
+                + (f"   dense {point['dense_s'] * 1e3:9.3f} ms" if "dense_s" in point else ""),
+                flush=True,
+            )
             series.append(point)
     return series
 
@@ -317,8 +402,11 @@ def dask_case(*, rows: int, N: int, chunk: int, p: int, r: int) -> dict[str, Any
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result.update(rows=rows, N=N, chunk_rows=chunk, p=p, r=r)
-    print(f"  dask: X of {result['x_bytes'] / 2**30:.1f} GiB in chunks of {result['chunk_bytes'] / 2**20:.0f} MiB: "
-          f"{result['seconds']:.1f} s, peak RSS {result['peak_rss_bytes'] / 2**20:.0f} MiB", flush=True)
+    print(
+        f"  dask: X of {result['x_bytes'] / 2**30:.1f} GiB in chunks of {result['chunk_bytes'] / 2**20:.0f} MiB: "
+        f"{result['seconds']:.1f} s, peak RSS {result['peak_rss_bytes'] / 2**20:.0f} MiB",
+        flush=True,
+    )
     return result
 
 
@@ -343,12 +431,14 @@ def machine() -> dict[str, Any]:
     try:
         blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         info["blas"] = f"{blas.get('name')} {blas.get('version')}"
-    except Exception:  # noqa: BLE001 - older NumPy: not worth failing over
+    except Exception:
         pass
     return info
 
 
-def output_path(backend: str, *, quick: bool = False, update_quoted: bool = False, out: Path | None = None) -> Path:
+def output_path(
+    backend: str, *, quick: bool = False, update_quoted: bool = False, out: Path | None = None
+) -> Path:
     """Where a run saves its results: ``out``; the quoted file with ``update_quoted``; else the
     untracked ``results/<backend>[-quick]-latest.json``, so that an ordinary run leaves the tree clean."""
     if out is not None:
@@ -359,18 +449,28 @@ def output_path(backend: str, *, quick: bool = False, update_quoted: bool = Fals
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy")
     parser.add_argument("--reps", type=int, default=7, help="repetitions per method (median reported)")
-    parser.add_argument("--update-quoted", action="store_true",
-                        help="write the committed results the docs quote, benchmarks/results/<backend>.json")
-    parser.add_argument("--out", type=Path,
-                        help="JSON output (default: the untracked benchmarks/results/<backend>[-quick]-latest.json)")
+    parser.add_argument(
+        "--update-quoted",
+        action="store_true",
+        help="write the committed results the docs quote, benchmarks/results/<backend>.json",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="JSON output (default: the untracked benchmarks/results/<backend>[-quick]-latest.json)",
+    )
     args = parser.parse_args(argv)
     if args.update_quoted and (args.quick or args.out):
-        parser.error("--update-quoted writes the full run to benchmarks/results/<backend>.json: "
-                     "it takes neither --quick nor --out")
+        parser.error(
+            "--update-quoted writes the full run to benchmarks/results/<backend>.json: "
+            "it takes neither --quick nor --out"
+        )
 
     if args.backend == "cupy":
         import cupy as xp
@@ -388,10 +488,25 @@ def main(argv: list[str] | None = None) -> int:
         materialise_case(table, xp, rng, size=1024, p=32, r=4, reps=reps, budget=2.0)
     else:
         fusion_case(table, xp, rng, m=512, N=4096, n=4096, p=64, q=64, r=4, reps=reps, budget=10.0)
-        fusion_case(table, xp, rng, m=256, N=65536, n=65536, p=256, q=256, r=4, reps=3, budget=10.0,
-                    literal=False, sparse=False)
+        fusion_case(
+            table,
+            xp,
+            rng,
+            m=256,
+            N=65536,
+            n=65536,
+            p=256,
+            q=256,
+            r=4,
+            reps=3,
+            budget=10.0,
+            literal=False,
+            sparse=False,
+        )
         padding_case(table, xp, rng, m=512, n=16384, D=16384, p=128, q=128, reps=reps, budget=10.0)
-        padding_case(table, xp, rng, m=64, n=262144, D=262144, p=1024, q=1024, reps=3, budget=10.0, sparse=False)
+        padding_case(
+            table, xp, rng, m=64, n=262144, D=262144, p=1024, q=1024, reps=3, budget=10.0, sparse=False
+        )
         padding_case(table, xp, rng, m=512, n=4096, D=6144, p=64, q=96, reps=reps, budget=10.0, literal=True)
         materialise_case(table, xp, rng, size=4096, p=64, r=4, reps=reps, budget=10.0)
 
@@ -407,9 +522,20 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     out = output_path(args.backend, quick=quick, update_quoted=args.update_quoted, out=args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine": machine(), "command": " ".join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])]),
-                               "date": time.strftime("%Y-%m-%d"), "cases": table.cases, "scaling": series,
-                               "dask": dask_result, "table": report}, indent=1))
+    out.write_text(
+        json.dumps(
+            {
+                "machine": machine(),
+                "command": " ".join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])]),
+                "date": time.strftime("%Y-%m-%d"),
+                "cases": table.cases,
+                "scaling": series,
+                "dask": dask_result,
+                "table": report,
+            },
+            indent=1,
+        )
+    )
     print(f"\nsaved {out}")
     return 0
 

@@ -14,13 +14,13 @@ import sys
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
 
-import refimpl  # noqa: E402
+import refimpl
 
 # -- Project -------------------------------------------------------------------------------
 
 project = "refimpl"
 author = "the refimpl authors"
-copyright = "the refimpl authors"  # noqa: A001
+copyright = "the refimpl authors"
 version = ".".join(refimpl.__version__.split(".")[:2])
 release = refimpl.__version__
 
@@ -53,7 +53,9 @@ numpydoc_attributes_as_param_list = True
 
 # -- plot directive (figures drawn by code at build time) ----------------------------------
 
-plot_pre_code = "import numpy as np\nimport matplotlib.pyplot as plt\nimport refimpl\nfrom refimpl import plotting\n"
+plot_pre_code = (
+    "import numpy as np\nimport matplotlib.pyplot as plt\nimport refimpl\nfrom refimpl import plotting\n"
+)
 plot_include_source = False
 plot_html_show_source_link = False
 plot_html_show_formats = False

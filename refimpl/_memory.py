@@ -230,8 +230,10 @@ def check_dense_size(xp: Any, rows: int, cols: int, dtype: Any, what: str, advic
     """
     rows, cols = operator.index(rows), operator.index(cols)
     check_elements(
-        rows * cols, itemsize(xp, dtype),
-        f"{what} would materialise a dense {rows} x {cols} {dtype} matrix", advice,
+        rows * cols,
+        itemsize(xp, dtype),
+        f"{what} would materialise a dense {rows} x {cols} {dtype} matrix",
+        advice,
     )
 
 

@@ -101,20 +101,23 @@ class StructuredOperator:
         (``"op @ Y"`` computes ``(Y^T @ op^T)^T``, and its result shape is transposed back)."""
         if array_api_compat.is_dask_array(X):
             return self._rmatmul_dask(X)
-        if not (array_api_compat.is_array_api_obj(X) or isinstance(X, Sequence)) or isinstance(X, (str, bytes)):
-            raise TypeError(f"X @ op needs an array X of shape (..., {self.shape[0]}), got {type(X).__name__}")
+        if not (array_api_compat.is_array_api_obj(X) or isinstance(X, Sequence)) or isinstance(
+            X, (str, bytes)
+        ):
+            raise TypeError(
+                f"X @ op needs an array X of shape (..., {self.shape[0]}), got {type(X).__name__}"
+            )
         xp, (X, _) = namespace_and_arrays(X, self._probe())  # one library, one device, one dtype
         if X.ndim == 0 or X.shape[-1] != self.shape[0]:
-            raise RefimplError(
-                f"X @ op needs X of shape (..., {self.shape[0]}), got shape {tuple(X.shape)}"
-            )
+            raise RefimplError(f"X @ op needs X of shape (..., {self.shape[0]}), got shape {tuple(X.shape)}")
         lead = tuple(X.shape[:-1])
         rows = math.prod(lead)
         result = lead + (self.shape[1],)
         if product != "X @ op":
             result = result[:-2] + result[:-3:-1]
         check_elements(
-            rows * self.shape[1], itemsize(xp, X.dtype),
+            rows * self.shape[1],
+            itemsize(xp, X.dtype),
             f"{product} would allocate a result of shape {result} ({X.dtype}, {type(self).__name__})",
             "apply the operator to fewer rows at a time (a Dask X chunked along its rows is applied "
             "chunk by chunk)",
@@ -124,8 +127,12 @@ class StructuredOperator:
 
     def matmul(self, Y: Any) -> Any:
         """``op @ Y`` for ``Y`` of shape ``(..., D, k)`` or ``(D,)``; returns ``(..., n, k)`` or ``(n,)``."""
-        if not (array_api_compat.is_array_api_obj(Y) or isinstance(Y, Sequence)) or isinstance(Y, (str, bytes)):
-            raise TypeError(f"op @ Y needs an array Y of shape (..., {self.shape[1]}, k) or ({self.shape[1]},), got {type(Y).__name__}")
+        if not (array_api_compat.is_array_api_obj(Y) or isinstance(Y, Sequence)) or isinstance(
+            Y, (str, bytes)
+        ):
+            raise TypeError(
+                f"op @ Y needs an array Y of shape (..., {self.shape[1]}, k) or ({self.shape[1]},), got {type(Y).__name__}"
+            )
         if getattr(Y, "ndim", None) == 1 or (not hasattr(Y, "ndim") and _depth(Y) == 1):
             length = Y.shape[0] if hasattr(Y, "shape") else len(Y)
             if length != self.shape[1]:
@@ -143,7 +150,10 @@ class StructuredOperator:
     def toarray(self) -> Any:
         """The dense matrix, by the literal definition, under the memory guard."""
         check_dense_size(
-            self.xp, *self.shape, self.dtype, f"{type(self).__name__}.toarray()",
+            self.xp,
+            *self.shape,
+            self.dtype,
+            f"{type(self).__name__}.toarray()",
             "apply the operator instead (X @ op, op @ Y)",
         )
         return self._dense()

@@ -36,9 +36,7 @@ BackendName = Literal["numpy", "cupy"]
 _BACKENDS: tuple[str, ...] = ("numpy", "cupy")
 
 _default_backend: str = "numpy"
-_context_backend: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "refimpl_backend", default=None
-)
+_context_backend: contextvars.ContextVar[str | None] = contextvars.ContextVar("refimpl_backend", default=None)
 
 
 def _checked_backend(name: Any) -> str:
@@ -56,8 +54,7 @@ def _backend_namespace(name: str) -> ModuleType:
             import array_api_compat.cupy as xp
         except ImportError as exc:
             raise ImportError(
-                "backend 'cupy' needs CuPy and a CUDA device; install refimpl[gpu] "
-                f"(import failed: {exc})"
+                f"backend 'cupy' needs CuPy and a CUDA device; install refimpl[gpu] (import failed: {exc})"
             ) from exc
         return xp
     import array_api_compat.numpy as xp

@@ -71,7 +71,7 @@ class _Reconciliation:
         return self.forward(n, D, w, device=device)
 
 
-class duplicated_padding_reconciliation(_Reconciliation):  # noqa: N801  (tinybig's name)
+class duplicated_padding_reconciliation(_Reconciliation):
     """Shell over :func:`refimpl.duplicated_padding`: ``kron(ones(p, q), reshape(w, (s, t)))``.
 
     Parameters
@@ -99,7 +99,7 @@ class duplicated_padding_reconciliation(_Reconciliation):  # noqa: N801  (tinybi
         return duplicated_padding(w, n, D, self.p, self.q)
 
 
-class duplicated_diagonal_padding_reconciliation(_Reconciliation):  # noqa: N801
+class duplicated_diagonal_padding_reconciliation(_Reconciliation):
     """Shell over :func:`refimpl.duplicated_diagonal_padding`: ``kron(eye(p, q), W)``.
 
     ``forward`` returns a dense array (tinybig returns a dense tensor); pass
@@ -134,7 +134,7 @@ class duplicated_diagonal_padding_reconciliation(_Reconciliation):  # noqa: N801
         return duplicated_diagonal_padding(w, n, D, self.p, self.q, format=self.format)  # type: ignore[arg-type]
 
 
-class dual_lphm_reconciliation(_Reconciliation):  # noqa: N801
+class dual_lphm_reconciliation(_Reconciliation):
     """Shell over :func:`refimpl.dual_lphm`: ``kron(P @ Q.T, S @ T.T)``.
 
     Parameters
@@ -163,7 +163,7 @@ class dual_lphm_reconciliation(_Reconciliation):  # noqa: N801
         return dual_lphm(w, n, D, self.p, self.q, self.r)
 
 
-class dual_lphm_parameterized_concatenation_fusion:  # noqa: N801
+class dual_lphm_parameterized_concatenation_fusion:
     """Shell over :func:`refimpl.dual_lphm_fusion`.
 
     Parameters

@@ -67,8 +67,10 @@ def _check_output(xp: ModuleType, X: Any, n: int, what: str, advice: str) -> Non
         return
     lead = tuple(int(d) for d in X.shape[:-1])
     check_elements(
-        math.prod(lead) * n, itemsize(xp, X.dtype),
-        f"{what} would allocate an output of shape {lead + (n,)} ({X.dtype})", advice,
+        math.prod(lead) * n,
+        itemsize(xp, X.dtype),
+        f"{what} would allocate an output of shape {lead + (n,)} ({X.dtype})",
+        advice,
     )
 
 
@@ -205,7 +207,12 @@ def dual_lphm_fusion(
     _check_output(xp, X, shape.C, "dual_lphm_fusion", _FEWER_ROWS)
     if method == "dense":
         check_dense_size(
-            weight_xp, shape.R, shape.C, w.dtype, "dual_lphm_fusion(method='dense')", "use method='structured'"
+            weight_xp,
+            shape.R,
+            shape.C,
+            w.dtype,
+            "dual_lphm_fusion(method='dense')",
+            "use method='structured'",
         )
         return X @ lphm_matrix(weight_xp, w, shape)  # X @ refimpl.dual_lphm(w, N, n, p, q, r)
     operator = DualLphmOperator(weight_xp, *lphm_factors(weight_xp, w, shape))

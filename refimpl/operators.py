@@ -187,7 +187,11 @@ class DuplicatedDiagonalPaddingOperator(_BlockOperator):
         if check_format(format) != "dense":  # the dense result is guarded by the function
             shape = padding_shape(self.p * s, self.q * t, self.p, self.q)
             check_sparse_size(
-                self.xp, shape, format, self.dtype, f"{type(self).__name__}.tosparse({format!r})",
+                self.xp,
+                shape,
+                format,
+                self.dtype,
+                f"{type(self).__name__}.tosparse({format!r})",
                 "apply the operator instead (X @ op, op @ Y)",
             )
         w = self.xp.reshape(self.W, (s * t,))
@@ -265,7 +269,10 @@ class DualLphmOperator(StructuredOperator):
             return self._apply_blocks(X)
         if order == "dense":
             check_dense_size(
-                self.xp, *self.shape, self.dtype, "X @ op in the 'dense' contraction order",
+                self.xp,
+                *self.shape,
+                self.dtype,
+                "X @ op in the 'dense' contraction order",
                 "use the 'factored' order",
             )
             return X @ self._dense()
@@ -319,7 +326,9 @@ class DualLphmOperator(StructuredOperator):
 # -- constructors ----------------------------------------------------------------------------
 
 
-def duplicated_padding_operator(w: Any, n: int, D: int, p: int, q: int | None = None) -> DuplicatedPaddingOperator:
+def duplicated_padding_operator(
+    w: Any, n: int, D: int, p: int, q: int | None = None
+) -> DuplicatedPaddingOperator:
     """The operator of :func:`refimpl.duplicated_padding`: ``kron(ones(p, q), reshape(w, (s, t)))``.
 
     Parameters

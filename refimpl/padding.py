@@ -205,7 +205,11 @@ def duplicated_diagonal_padding(
     p, q, s, t = shape.p, shape.q, shape.s, shape.t
     if format == "dense":
         check_dense_size(
-            xp, n, D, W.dtype, "duplicated_diagonal_padding(format='dense')",
+            xp,
+            n,
+            D,
+            W.dtype,
+            "duplicated_diagonal_padding(format='dense')",
             "use a sparse format or refimpl.duplicated_diagonal_padding_operator",
         )
         # Select, never multiply: where(eye, W, 0) over the (p, s, q, t) block grid.
@@ -236,9 +240,7 @@ def _sparse_module_for(xp: ModuleType, format: str, dtype: Any) -> ModuleType:
             f"{xp.__name__} has none; pass format='dense' for a dense array of that namespace"
         )
     if getattr(dtype, "itemsize", None) == 2:
-        raise TypeError(
-            f"sparse formats do not hold dtype {dtype}; use format='dense' or a float32 w"
-        )
+        raise TypeError(f"sparse formats do not hold dtype {dtype}; use format='dense' or a float32 w")
     if format == "bsr" and not hasattr(sparse, "bsr_array"):
         raise TypeError(
             f"format='bsr' is not available in {sparse.__name__}; use 'csr', 'csc', 'coo' or 'dense'"

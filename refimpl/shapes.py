@@ -77,7 +77,7 @@ class PaddingShape(NamedTuple):
     t: int
 
     @property
-    def l(self) -> int:  # noqa: E743  (the papers' name for the parameter count)
+    def l(self) -> int:
         """``l = s*t = n*D/(p*q)``."""
         return self.s * self.t
 
@@ -110,7 +110,7 @@ class LphmShape(NamedTuple):
     names: tuple[str, str] = ("n", "D")
 
     @property
-    def l(self) -> int:  # noqa: E743
+    def l(self) -> int:
         """``l = r*(p + q + s + t)``."""
         return self.r * (self.p + self.q + self.s + self.t)
 
@@ -191,7 +191,7 @@ class ConcatShape(NamedTuple):
         return sum(self.widths)
 
     @property
-    def l(self) -> int:  # noqa: E743
+    def l(self) -> int:
         """``l = N*n``."""
         return self.N * self.n
 
@@ -221,7 +221,7 @@ class FusionShape(NamedTuple):
         return self.weight.C
 
     @property
-    def l(self) -> int:  # noqa: E743
+    def l(self) -> int:
         """``l = r*(p + q + N/p + n/q)``."""
         return self.weight.l
 

@@ -29,7 +29,9 @@ def namespace_name(x: Any) -> str:
     return array_api_compat.array_namespace(x).__name__
 
 
-def assert_array(actual: Any, xp: ModuleType, expected: np.ndarray, *, exact: bool = True, rtol: float = 0.0) -> None:
+def assert_array(
+    actual: Any, xp: ModuleType, expected: np.ndarray, *, exact: bool = True, rtol: float = 0.0
+) -> None:
     """Check namespace, dtype and shape first, then values (exactly, or to ``rtol``).
 
     ``expected`` is a NumPy array in the dtype the result must have. NaNs compare equal.
@@ -41,7 +43,9 @@ def assert_array(actual: Any, xp: ModuleType, expected: np.ndarray, *, exact: bo
     if exact:
         np.testing.assert_array_equal(a, expected)
     else:
-        np.testing.assert_allclose(a, expected, rtol=rtol, atol=rtol * max(1.0, float(np.abs(expected).max(initial=0))))
+        np.testing.assert_allclose(
+            a, expected, rtol=rtol, atol=rtol * max(1.0, float(np.abs(expected).max(initial=0)))
+        )
 
 
 def xp_dtype(xp: ModuleType, np_dtype: Any) -> Any:

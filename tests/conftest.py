@@ -22,6 +22,11 @@ settings.register_profile("dev", max_examples=25, deadline=None, suppress_health
 settings.register_profile(
     "ci", max_examples=120, derandomize=True, deadline=None, print_blob=True, suppress_health_check=_quiet
 )
+# Mutation testing (tools/mutation.py): every mutant reruns the tests that reach it, so fewer
+# examples, the same ones every run.
+settings.register_profile(
+    "mutation", max_examples=30, derandomize=True, deadline=None, suppress_health_check=_quiet
+)
 settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_quiet)
 settings.load_profile(os.environ.get("REFIMPL_HYPOTHESIS_PROFILE", "dev"))
 

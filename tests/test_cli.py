@@ -139,7 +139,25 @@ def test_no_arguments_prints_a_worked_example_of_each_function(capsys: pytest.Ca
 
 
 def test_show_prints_l_and_the_matrix(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["show", "dual_lphm", "--n", "2", "--D", "2", "--p", "1", "--r", "1", "--w", "2", "1", "1", "2", "1", "3"]
+    argv = [
+        "show",
+        "dual_lphm",
+        "--n",
+        "2",
+        "--D",
+        "2",
+        "--p",
+        "1",
+        "--r",
+        "1",
+        "--w",
+        "2",
+        "1",
+        "1",
+        "2",
+        "1",
+        "3",
+    ]
     assert main(argv) == 0
     # P = [[2]], Q = [[1]], S = [[1], [2]], T = [[1], [3]]: 2 * [[1, 3], [2, 6]]
     assert capsys.readouterr().out == "dual_lphm: l = 6\n   2  6\n   4 12\n"
@@ -159,9 +177,32 @@ def test_l_command(argv: list[str], l: int, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_show_fusions_and_diagonal_format(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["show", "concatenation_fusion", "--dims", "1", "1", "--n", "2", "--m", "1", "--w", "1", "0", "0", "1"]) == 0
+    assert (
+        main(
+            [
+                "show",
+                "concatenation_fusion",
+                "--dims",
+                "1",
+                "1",
+                "--n",
+                "2",
+                "--m",
+                "1",
+                "--w",
+                "1",
+                "0",
+                "0",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.endswith("  1 2\n")  # [1, 2] @ eye(2)
-    assert main(["show", "duplicated_diagonal_padding", "--n", "2", "--D", "2", "--p", "2", "--format", "coo"]) == 0
+    assert (
+        main(["show", "duplicated_diagonal_padding", "--n", "2", "--D", "2", "--p", "2", "--format", "coo"])
+        == 0
+    )
     assert capsys.readouterr().out == "duplicated_diagonal_padding: l = 1\n  1 .\n  . 1\n"
     assert main(["show", "dual_lphm_fusion", "--dims", "2", "--p", "2", "--r", "1", "--m", "1"]) == 0
     assert "l = 6" in capsys.readouterr().out
@@ -177,7 +218,9 @@ def test_fusion_rows_may_be_0_but_not_negative(function: str, config: list[Any])
     result = run_cli("show", function, *config, "--m", 0)
     assert result.code == 0 and result.err == ""
     assert re.fullmatch(rf"{function}: l = \d+\n\n", result.out)  # no rows
-    assert_usage_error(run_cli("show", function, *config, "--m", -1), "--m must be a non-negative number of rows, got --m -1")
+    assert_usage_error(
+        run_cli("show", function, *config, "--m", -1), "--m must be a non-negative number of rows, got --m -1"
+    )
 
 
 # -- bad input -------------------------------------------------------------------------------------
@@ -262,7 +305,12 @@ SMALL = st.integers(-2, 6)
     opts=st.fixed_dictionaries(
         {},
         optional={
-            "n": SMALL, "D": SMALL, "p": SMALL, "q": SMALL, "r": SMALL, "m": st.integers(-2, 3),
+            "n": SMALL,
+            "D": SMALL,
+            "p": SMALL,
+            "q": SMALL,
+            "r": SMALL,
+            "m": st.integers(-2, 3),
             "dims": st.lists(SMALL, min_size=1, max_size=3),
         },
     ),
@@ -283,7 +331,9 @@ def test_any_small_integers_give_an_answer_or_exit_2_never_a_traceback(
         assert result.out == "" and result.err.startswith("refimpl: error: "), result
     read = [k for k in get_spec(function).config_keys if k in opts and k not in ("m", "batch")]
     if any(v <= 0 for k in read for v in (opts[k] if k == "dims" else [opts[k]])):
-        assert result.code == 2, f"refimpl {command} {function} {opts} accepted a bad dimension: {result.out!r}"
+        assert result.code == 2, (
+            f"refimpl {command} {function} {opts} accepted a bad dimension: {result.out!r}"
+        )
 
 
 SCRIPT = shutil.which("refimpl", path=str(Path(sys.executable).parent))
@@ -312,12 +362,30 @@ def test_plot_writes_a_png_of_a_configuration_or_of_a_mistake(
     tmp_path: Path, pyplot: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "lphm.png"
-    assert main(["plot", "dual_lphm", "--n", "4", "--D", "6", "--p", "2", "--q", "3", "--r", "1", "-o", str(out)]) == 0
+    assert (
+        main(
+            ["plot", "dual_lphm", "--n", "4", "--D", "6", "--p", "2", "--q", "3", "--r", "1", "-o", str(out)]
+        )
+        == 0
+    )
     assert out.read_bytes().startswith(PNG)
     assert capsys.readouterr().out == f"wrote {out}\n"
     for mistake in ("column_major_reshape", "column-major reshape of w"):  # an identifier, or the prose name
         out = tmp_path / "mistake.png"
-        argv = ["plot", "duplicated_padding", "--n", "4", "--D", "6", "--p", "2", "--mistake", mistake, "-o", str(out)]
+        argv = [
+            "plot",
+            "duplicated_padding",
+            "--n",
+            "4",
+            "--D",
+            "6",
+            "--p",
+            "2",
+            "--mistake",
+            mistake,
+            "-o",
+            str(out),
+        ]
         assert main(argv) == 0
         assert out.read_bytes().startswith(PNG)
     assert pyplot.get_fignums() == []  # every figure is closed once written
@@ -330,8 +398,10 @@ def test_plot_writes_a_png_of_a_configuration_or_of_a_mistake(
         (["dual_lphm", "--n", "4"], "dual_lphm needs --D, --p, --r"),
         (["concatenation_fusion", "--dims", "2", "--m", "-1"], "--m must be a non-negative"),
         (["duplicated_padding", "--n", "4", "--D", "6", "--p", "2", "--w", "1", "2"], "must have length 6"),
-        (["duplicated_padding", "--n", "4", "--D", "6", "--p", "2", "--mistake", "off by one"],
-         "the catalogued mistakes are:\n  p_q_exchanged: p and q exchanged\n  column_major_reshape: column-major"),
+        (
+            ["duplicated_padding", "--n", "4", "--D", "6", "--p", "2", "--mistake", "off by one"],
+            "the catalogued mistakes are:\n  p_q_exchanged: p and q exchanged\n  column_major_reshape: column-major",
+        ),
     ],
 )
 def test_plot_refuses_bad_input_with_exit_2_and_writes_nothing(
@@ -387,16 +457,22 @@ def test_the_docs_list_the_exit_statuses() -> None:
 @pytest.mark.parametrize(
     ("argv", "facts"),
     [
-        (["duplicated_padding", "--n", 100000, "--D", 100000, "--p", 1], ["l = 10000000000", "74.5 GiB", "4.0 GiB"]),
-        (["duplicated_diagonal_padding", "--n", 10**9, "--D", 10**9, "--p", 5 * 10**8],
-         ["1000000000 x 1000000000", "1000000000000000000 entries", "1000000"]),
+        (
+            ["duplicated_padding", "--n", 100000, "--D", 100000, "--p", 1],
+            ["l = 10000000000", "74.5 GiB", "4.0 GiB"],
+        ),
+        (
+            ["duplicated_diagonal_padding", "--n", 10**9, "--D", 10**9, "--p", 5 * 10**8],
+            ["1000000000 x 1000000000", "1000000000000000000 entries", "1000000"],
+        ),
         (["concatenation_fusion", "--dims", 10**9, "--n", 1], ["l = 1000000000", "7.5 GiB"]),
         (["concatenation_fusion", "--dims", 10, "--n", 1, "--m", 10**12], ["1000000000000 x 10"]),
     ],
 )
 @pytest.mark.parametrize("command", ["show", "plot"])
-def test_show_and_plot_check_sizes_before_building_anything(command: str, argv: list[Any], facts: list[str],
-                                                            tmp_path: Path) -> None:
+def test_show_and_plot_check_sizes_before_building_anything(
+    command: str, argv: list[Any], facts: list[str], tmp_path: Path
+) -> None:
     """``show duplicated_padding --n 100000 --D 100000 --p 1`` built a list of 10**10 floats and
     died of a MemoryError traceback; now the memory guard refuses at once (exit 2)."""
     pytest.importorskip("matplotlib")
@@ -411,12 +487,31 @@ def test_show_and_plot_check_sizes_before_building_anything(command: str, argv: 
 
 
 def test_negative_numbers_are_values() -> None:
-    result = run_cli("show", "duplicated_padding", "--n", 2, "--D", 4, "--p", 1, "--w", "nan", "inf", "-inf", "-1e5",
-                     "-.5", "-3", "-Infinity", "-nan")
+    result = run_cli(
+        "show",
+        "duplicated_padding",
+        "--n",
+        2,
+        "--D",
+        4,
+        "--p",
+        1,
+        "--w",
+        "nan",
+        "inf",
+        "-inf",
+        "-1e5",
+        "-.5",
+        "-3",
+        "-Infinity",
+        "-nan",
+    )
     assert result.code == 0, result
     assert result.out.split()[-8:] == ["nan", "inf", "-inf", "-100000", "-0.5", "-3", "-inf", "nan"]
-    assert_usage_error(run_cli("show", "duplicated_padding", "--n", "-3", "--D", 4, "--p", 1),
-                       "n must be a positive integer, got n=-3")
+    assert_usage_error(
+        run_cli("show", "duplicated_padding", "--n", "-3", "--D", 4, "--p", 1),
+        "n must be a positive integer, got n=-3",
+    )
     assert_usage_error(run_cli("l", "dual_lphm_fusion", "--dims", "-2", "2", "--p", 2, "--r", 1), "-2")
 
 
@@ -430,20 +525,34 @@ def test_l_refuses_the_options_it_does_not_use(option: list[str]) -> None:
 @pytest.mark.parametrize(
     ("commands", "argv", "message"),
     [
-        (["show", "l"], ["duplicated_padding", "--n", 4, "--D", 4, "--p", 2, "--r", 1, "--dims", 2],
-         "duplicated_padding does not read --r, --dims (its options: --n, --D, --p, --q"),
-        (["show", "l"], ["concatenation_fusion", "--dims", 2, "--p", 1], "concatenation_fusion does not read --p"),
+        (
+            ["show", "l"],
+            ["duplicated_padding", "--n", 4, "--D", 4, "--p", 2, "--r", 1, "--dims", 2],
+            "duplicated_padding does not read --r, --dims (its options: --n, --D, --p, --q",
+        ),
+        (
+            ["show", "l"],
+            ["concatenation_fusion", "--dims", 2, "--p", 1],
+            "concatenation_fusion does not read --p",
+        ),
         (["show"], ["duplicated_padding", "--n", 4, "--D", 4, "--p", 2, "--m", 3], "does not read --m"),
-        (["show"], ["dual_lphm", "--n", 4, "--D", 4, "--p", 2, "--r", 1, "--format", "coo"], "does not read --format"),
+        (
+            ["show"],
+            ["dual_lphm", "--n", 4, "--D", 4, "--p", 2, "--r", 1, "--format", "coo"],
+            "does not read --format",
+        ),
     ],
 )
-def test_options_a_function_does_not_read_are_refused(commands: list[str], argv: list[Any], message: str) -> None:
+def test_options_a_function_does_not_read_are_refused(
+    commands: list[str], argv: list[Any], message: str
+) -> None:
     for command in commands:
         assert_usage_error(run_cli(command, *argv), re.escape(message))
 
 
-def test_plot_writes_exactly_the_path_given_or_refuses(tmp_path: Path, pyplot: Any,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plot_writes_exactly_the_path_given_or_refuses(
+    tmp_path: Path, pyplot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``-o noext`` printed "wrote noext" but wrote noext.png; ``-o FOLDER`` wrote FOLDER.png."""
     monkeypatch.chdir(tmp_path)
     argv = ["plot", "duplicated_padding", "--n", 4, "--D", 4, "--p", 2, "-o"]
@@ -453,19 +562,28 @@ def test_plot_writes_exactly_the_path_given_or_refuses(tmp_path: Path, pyplot: A
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]  # nothing written beside
     assert list((tmp_path / "folder").iterdir()) == []
     result = run_cli(*argv, "out.svg")
-    assert result == (0, "wrote out.svg\n", "") and (tmp_path / "out.svg").read_text().lstrip().startswith("<?xml")
+    assert result == (0, "wrote out.svg\n", "") and (tmp_path / "out.svg").read_text().lstrip().startswith(
+        "<?xml"
+    )
     assert_usage_error(run_cli(*argv, "x.png", "--dpi", 10**9), "--dpi: must be from 1 to 1200")
 
 
 def test_check_plot_refuses_a_file_without_extension_before_checking(tmp_path: Path, pyplot: Any) -> None:
-    result = run_cli("check", "refimpl.examples:column_major_dual_lphm", "--function", "dual_lphm",
-                     "--plot", tmp_path / "noext")
+    result = run_cli(
+        "check",
+        "refimpl.examples:column_major_dual_lphm",
+        "--function",
+        "dual_lphm",
+        "--plot",
+        tmp_path / "noext",
+    )
     assert_usage_error(result, "--plot .*noext has no extension")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_out_of_memory_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """With the memory guard switched off, an allocation the machine refuses ends with exit 2."""
+
     def exhausted(args: Any) -> str:
         raise MemoryError("Unable to allocate 74.5 GiB")
 

@@ -19,13 +19,13 @@ from tests.test_cli import SCRIPT, assert_usage_error, run_cli
 
 # -- check: the candidate, --config, the progress ---------------------------------------------------
 
-FAITHFUL = '''
+FAITHFUL = """
 import numpy as np
 
 def pad(w, n, D, p, q):
     W = np.reshape(np.asarray(w) * 1.0, (n // p, D // q))
     return np.block([[W] * q] * p)
-'''
+"""
 
 
 def write_candidate(folder: Path, name: str, text: str) -> str:
@@ -37,7 +37,9 @@ def write_candidate(folder: Path, name: str, text: str) -> str:
     return module
 
 
-def test_check_imports_a_candidate_from_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_imports_a_candidate_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``refimpl check mycand:f`` in the folder holding ``mycand.py`` said "No module named 'mycand'"."""
     module = write_candidate(tmp_path, "mycand", FAITHFUL)
     monkeypatch.chdir(tmp_path)
@@ -51,8 +53,13 @@ def test_check_imports_a_candidate_from_the_current_folder(tmp_path: Path, monke
 @pytest.mark.skipif(SCRIPT is None, reason="the refimpl console script is not installed beside this Python")
 def test_the_console_script_finds_a_candidate_in_the_current_folder(tmp_path: Path) -> None:
     (tmp_path / "mycand.py").write_text(FAITHFUL, encoding="utf-8")
-    result = subprocess.run([str(SCRIPT), "check", "mycand:pad", "--function", "duplicated_padding", "--examples", "5"],
-                            cwd=tmp_path, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(SCRIPT), "check", "mycand:pad", "--function", "duplicated_padding", "--examples", "5"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "PASS" in result.stdout
 
@@ -62,7 +69,10 @@ def test_the_console_script_finds_a_candidate_in_the_current_folder(tmp_path: Pa
     [
         ("import numpy\n\ndef pad(:\n    pass\n", [r"line 3", "SyntaxError"]),
         ("x = 1\nraise RuntimeError('boom at import')\n", [r"line 2", "RuntimeError: boom at import"]),
-        ("import numpy\nimport refimpl_no_such_dependency\n", [r"line 2", "No module named 'refimpl_no_such_dependency'"]),
+        (
+            "import numpy\nimport refimpl_no_such_dependency\n",
+            [r"line 2", "No module named 'refimpl_no_such_dependency'"],
+        ),
     ],
     ids=["syntax error", "raises at import", "missing dependency"],
 )
@@ -97,16 +107,22 @@ def test_a_candidate_module_that_does_not_exist_says_where_it_was_looked_for(
 )
 def test_check_config_is_checked_against_the_function_s_arguments(config: str, facts: list[str]) -> None:
     """``--config '{"n": 4}'`` gave a KeyError traceback and Hypothesis noise; unknown keys were ignored."""
-    result = run_cli("check", "refimpl.examples:faithful_dual_lphm", "--function", "duplicated_padding",
-                     "--config", config)
+    result = run_cli(
+        "check", "refimpl.examples:faithful_dual_lphm", "--function", "duplicated_padding", "--config", config
+    )
     assert_usage_error(result, *(re.escape(f) for f in facts))
     assert "KeyError" not in result.err and "Hypothesis" not in result.err
 
 
 def test_check_config_of_a_fusion_names_wrong_lists() -> None:
     argv = ["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm_fusion", "--config"]
-    assert_usage_error(run_cli(*argv, '{"dims": 2, "p": 2, "r": 1}'), "dims must be a list of integers, got 2")
-    assert_usage_error(run_cli(*argv, '{"dims": [2], "p": 2, "r": 1, "batch": [-1]}'), re.escape("batch must not be negative"))
+    assert_usage_error(
+        run_cli(*argv, '{"dims": 2, "p": 2, "r": 1}'), "dims must be a list of integers, got 2"
+    )
+    assert_usage_error(
+        run_cli(*argv, '{"dims": [2], "p": 2, "r": 1, "batch": [-1]}'),
+        re.escape("batch must not be negative"),
+    )
 
 
 @pytest.mark.parametrize("q", ["", ', "q": null'], ids=["q left out", "q null"])
@@ -115,15 +131,28 @@ def test_check_config_applies_the_defaults(q: str, tmp_path: Path, monkeypatch: 
     is called with ``q = p`` and passes (it was a KeyError, or None reached the candidate)."""
     module = write_candidate(tmp_path, "noqdefault", FAITHFUL)
     monkeypatch.chdir(tmp_path)
-    result = run_cli("check", f"{module}:pad", "--function", "duplicated_padding", "--examples", 5,
-                     "--config", '{"n": 4, "D": 6, "p": 2' + q + "}")
+    result = run_cli(
+        "check",
+        f"{module}:pad",
+        "--function",
+        "duplicated_padding",
+        "--examples",
+        5,
+        "--config",
+        '{"n": 4, "D": 6, "p": 2' + q + "}",
+    )
     assert result.code == 0, result
     assert "duplicated_padding(n=4, D=6, p=2, q=2)" in result.out
 
 
-@pytest.mark.parametrize(("argv", "given"), [(["--function", "dual_lphm"], "--function needs"),
-                                             (["--config", '{"n": 4}'], "--config needs"),
-                                             (["--function", "dual_lphm", "--config", "{}"], "--function and --config need")])
+@pytest.mark.parametrize(
+    ("argv", "given"),
+    [
+        (["--function", "dual_lphm"], "--function needs"),
+        (["--config", '{"n": 4}'], "--config needs"),
+        (["--function", "dual_lphm", "--config", "{}"], "--function and --config need"),
+    ],
+)
 def test_check_refuses_function_and_config_without_a_candidate(argv: list[str], given: str) -> None:
     assert_usage_error(run_cli("check", *argv), re.escape(given), "MODULE:CALLABLE")
 
@@ -141,9 +170,13 @@ def test_check_progress_counts_out_of_the_examples_and_never_past_them(target: s
         assert re.search(rf"case \d+/{examples} failed; shrinking it", result.err), result.err
 
 
-@pytest.mark.parametrize(("option", "value", "most"), [("--max-side", 33, 32), ("--max-rows", 4097, 4096),
-                                                        ("--max-side", 10**20, 32)])
-def test_check_refuses_sides_and_rows_too_large_to_check_in_memory(option: str, value: int, most: int) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "most"),
+    [("--max-side", 33, 32), ("--max-rows", 4097, 4096), ("--max-side", 10**20, 32)],
+)
+def test_check_refuses_sides_and_rows_too_large_to_check_in_memory(
+    option: str, value: int, most: int
+) -> None:
     """``--max-side 1000000`` drew cases that ran out of memory with a traceback."""
     result = run_cli("check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", option, value)
     assert_usage_error(result, f"{option}: must be at most {most}, got {value}")

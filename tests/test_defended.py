@@ -82,7 +82,9 @@ def _row(xp: ModuleType, w: Any) -> Any:
 
 @pytest.mark.xp_backends("numpy", "array_api_strict", "torch")
 @given(data=st.data())
-def test_a_row_w_gives_what_the_vector_w_gives_for_the_matrices_and_operators(xp: ModuleType, data: Any) -> None:
+def test_a_row_w_gives_what_the_vector_w_gives_for_the_matrices_and_operators(
+    xp: ModuleType, data: Any
+) -> None:
     c = data.draw(padding_configs(), label="padding")
     args = (c["n"], c["D"], c["p"], c["q"])
     w = as_xp(xp, data.draw(vectors(duplicated_padding_l(*args))))
@@ -126,7 +128,9 @@ def test_a_row_w_gives_what_the_vector_w_gives_for_the_fusions(xp: ModuleType, d
 
 
 @pytest.mark.parametrize(("n", "D", "p", "q"), [(4, 9, 2, 3), (6, 4, 3, 2), (2, 6, 1, 3), (4, 4, 2, 2)])
-def test_the_dense_diagonal_padding_and_its_operator_stay_on_the_device_of_w(n: int, D: int, p: int, q: int) -> None:
+def test_the_dense_diagonal_padding_and_its_operator_stay_on_the_device_of_w(
+    n: int, D: int, p: int, q: int
+) -> None:
     xps = pytest.importorskip("array_api_strict")
     device = xps.Device("device1")
     w_np = np.arange(1.0, duplicated_padding_l(n, D, p, q) + 1.0)
@@ -396,53 +400,215 @@ def _op(kind: str) -> refimpl.StructuredOperator:
 ERRORS: list[tuple[str, Callable[[], Any], type[Exception], tuple[str, ...]]] = [
     # wrong length or shape of w
     ("duplicated_padding w", lambda: duplicated_padding(np.ones(7), 6, 10, 3, 5), RefimplError, ("4", "7")),
-    ("duplicated_padding w 2-D", lambda: duplicated_padding(np.ones((7, 7)), 6, 10, 3, 5), RefimplError, ("(4,)", "(1, 4)", "(7, 7)")),
-    ("duplicated_padding w row", lambda: duplicated_padding(np.ones((1, 7)), 6, 10, 3, 5), RefimplError, ("4", "7")),
-    ("duplicated_diagonal_padding w", lambda: duplicated_diagonal_padding(np.ones(7), 6, 10, 3, 5), RefimplError, ("4", "7")),
-    ("duplicated_padding_operator w", lambda: duplicated_padding_operator(np.ones(7), 6, 10, 3, 5), RefimplError, ("4", "7")),
-    ("duplicated_diagonal_padding_operator w", lambda: duplicated_diagonal_padding_operator(np.ones(7), 6, 10, 3, 5), RefimplError, ("4", "7")),
+    (
+        "duplicated_padding w 2-D",
+        lambda: duplicated_padding(np.ones((7, 7)), 6, 10, 3, 5),
+        RefimplError,
+        ("(4,)", "(1, 4)", "(7, 7)"),
+    ),
+    (
+        "duplicated_padding w row",
+        lambda: duplicated_padding(np.ones((1, 7)), 6, 10, 3, 5),
+        RefimplError,
+        ("4", "7"),
+    ),
+    (
+        "duplicated_diagonal_padding w",
+        lambda: duplicated_diagonal_padding(np.ones(7), 6, 10, 3, 5),
+        RefimplError,
+        ("4", "7"),
+    ),
+    (
+        "duplicated_padding_operator w",
+        lambda: duplicated_padding_operator(np.ones(7), 6, 10, 3, 5),
+        RefimplError,
+        ("4", "7"),
+    ),
+    (
+        "duplicated_diagonal_padding_operator w",
+        lambda: duplicated_diagonal_padding_operator(np.ones(7), 6, 10, 3, 5),
+        RefimplError,
+        ("4", "7"),
+    ),
     ("dual_lphm w", lambda: dual_lphm(np.ones(25), 6, 10, 3, 5, 2), RefimplError, ("24", "25")),
-    ("dual_lphm_operator w", lambda: dual_lphm_operator(np.ones(25), 6, 10, 3, 5, 2), RefimplError, ("24", "25")),
-    ("dual_lphm_fusion w", lambda: dual_lphm_fusion([np.ones((2, 4)), np.ones((2, 8))], np.ones(14), p=3, q=3, r=1, n=9), RefimplError, ("13", "14")),
-    ("dual_lphm_fusion_operator w", lambda: dual_lphm_fusion_operator([4, 8], np.ones(14), p=3, q=3, r=1, n=9), RefimplError, ("13", "14")),
-    ("concatenation_fusion w", lambda: concatenation_fusion([np.ones((2, 4)), np.ones((2, 8))], np.ones(107), n=9), RefimplError, ("108", "107")),
-    ("rule of the padding", lambda: duplicated_padding(np.ones(7), 6, 10, 3, 5), RefimplError, ("4", "6", "10", "3", "5", "7")),
-    ("rule of the lphm", lambda: dual_lphm(np.ones(25), 6, 10, 3, 5, 2), RefimplError, ("24", "6", "10", "3", "5", "2", "25")),
-    ("rule of the fusion", lambda: concatenation_fusion([np.ones((2, 4)), np.ones((2, 8))], np.ones(107), n=9), RefimplError, ("108", "12", "9", "107")),
+    (
+        "dual_lphm_operator w",
+        lambda: dual_lphm_operator(np.ones(25), 6, 10, 3, 5, 2),
+        RefimplError,
+        ("24", "25"),
+    ),
+    (
+        "dual_lphm_fusion w",
+        lambda: dual_lphm_fusion([np.ones((2, 4)), np.ones((2, 8))], np.ones(14), p=3, q=3, r=1, n=9),
+        RefimplError,
+        ("13", "14"),
+    ),
+    (
+        "dual_lphm_fusion_operator w",
+        lambda: dual_lphm_fusion_operator([4, 8], np.ones(14), p=3, q=3, r=1, n=9),
+        RefimplError,
+        ("13", "14"),
+    ),
+    (
+        "concatenation_fusion w",
+        lambda: concatenation_fusion([np.ones((2, 4)), np.ones((2, 8))], np.ones(107), n=9),
+        RefimplError,
+        ("108", "107"),
+    ),
+    (
+        "rule of the padding",
+        lambda: duplicated_padding(np.ones(7), 6, 10, 3, 5),
+        RefimplError,
+        ("4", "6", "10", "3", "5", "7"),
+    ),
+    (
+        "rule of the lphm",
+        lambda: dual_lphm(np.ones(25), 6, 10, 3, 5, 2),
+        RefimplError,
+        ("24", "6", "10", "3", "5", "2", "25"),
+    ),
+    (
+        "rule of the fusion",
+        lambda: concatenation_fusion([np.ones((2, 4)), np.ones((2, 8))], np.ones(107), n=9),
+        RefimplError,
+        ("108", "12", "9", "107"),
+    ),
     # indivisible dimensions
     ("duplicated_padding_l n/p", lambda: duplicated_padding_l(10, 4, 3), RefimplError, ("n=10", "p=3")),
-    ("duplicated_padding D/q", lambda: duplicated_padding(np.ones(4), 6, 10, 3, 4), RefimplError, ("D=10", "q=4")),
-    ("duplicated_diagonal_padding D/q", lambda: duplicated_diagonal_padding(np.ones(4), 6, 10, 3, 4), RefimplError, ("D=10", "q=4")),
+    (
+        "duplicated_padding D/q",
+        lambda: duplicated_padding(np.ones(4), 6, 10, 3, 4),
+        RefimplError,
+        ("D=10", "q=4"),
+    ),
+    (
+        "duplicated_diagonal_padding D/q",
+        lambda: duplicated_diagonal_padding(np.ones(4), 6, 10, 3, 4),
+        RefimplError,
+        ("D=10", "q=4"),
+    ),
     ("dual_lphm_l n/p", lambda: dual_lphm_l(7, 10, 3, 5, 2), RefimplError, ("n=7", "p=3")),
     ("dual_lphm D/q", lambda: dual_lphm(np.ones(4), 6, 10, 3, 4, 2), RefimplError, ("D=10", "q=4")),
-    ("dual_lphm_fusion_l N/p", lambda: dual_lphm_fusion_l([4, 7], 9, 5, 3, 1), RefimplError, ("N=11", "[4, 7]", "p=5")),
-    ("dual_lphm_fusion n/q", lambda: dual_lphm_fusion([np.ones((2, 4)), np.ones((2, 8))], np.ones(4), p=3, q=4, r=1, n=9), RefimplError, ("n=9", "q=4")),
-    ("dual_lphm_fusion_operator N/p", lambda: dual_lphm_fusion_operator([4, 7], np.ones(4), p=5, r=1, n=9), RefimplError, ("N=11", "[4, 7]", "p=5")),
-    ("concatenation_fusion_l unequal widths", lambda: concatenation_fusion_l([4, 7]), RefimplError, ("[4, 7]",)),
+    (
+        "dual_lphm_fusion_l N/p",
+        lambda: dual_lphm_fusion_l([4, 7], 9, 5, 3, 1),
+        RefimplError,
+        ("N=11", "[4, 7]", "p=5"),
+    ),
+    (
+        "dual_lphm_fusion n/q",
+        lambda: dual_lphm_fusion([np.ones((2, 4)), np.ones((2, 8))], np.ones(4), p=3, q=4, r=1, n=9),
+        RefimplError,
+        ("n=9", "q=4"),
+    ),
+    (
+        "dual_lphm_fusion_operator N/p",
+        lambda: dual_lphm_fusion_operator([4, 7], np.ones(4), p=5, r=1, n=9),
+        RefimplError,
+        ("N=11", "[4, 7]", "p=5"),
+    ),
+    (
+        "concatenation_fusion_l unequal widths",
+        lambda: concatenation_fusion_l([4, 7]),
+        RefimplError,
+        ("[4, 7]",),
+    ),
     # not positive
     ("duplicated_padding_l p<=0", lambda: duplicated_padding_l(6, 10, -3), RefimplError, ("p=-3",)),
     ("dual_lphm_l r<=0", lambda: dual_lphm_l(6, 10, 3, 5, 0), RefimplError, ("r=0",)),
-    ("concatenation_fusion_l dims[1]<=0", lambda: concatenation_fusion_l([4, 0]), RefimplError, ("dims[1]=0",)),
+    (
+        "concatenation_fusion_l dims[1]<=0",
+        lambda: concatenation_fusion_l([4, 0]),
+        RefimplError,
+        ("dims[1]=0",),
+    ),
     # bad format, bad method
-    ("duplicated_diagonal_padding format", lambda: duplicated_diagonal_padding(np.ones(4), 6, 10, 3, 5, format="dia"), RefimplError, ("csr", "csc", "coo", "bsr", "dense", "'dia'")),
-    ("duplicated_diagonal_padding format type", lambda: duplicated_diagonal_padding(np.ones(4), 6, 10, 3, 5, format=3), TypeError, ("csr", "dense", "3")),
+    (
+        "duplicated_diagonal_padding format",
+        lambda: duplicated_diagonal_padding(np.ones(4), 6, 10, 3, 5, format="dia"),
+        RefimplError,
+        ("csr", "csc", "coo", "bsr", "dense", "'dia'"),
+    ),
+    (
+        "duplicated_diagonal_padding format type",
+        lambda: duplicated_diagonal_padding(np.ones(4), 6, 10, 3, 5, format=3),
+        TypeError,
+        ("csr", "dense", "3"),
+    ),
     ("tosparse format", lambda: _op("diagonal").tosparse("dia"), RefimplError, ("csr", "dense", "'dia'")),
-    ("sparse format of array_api_strict", lambda: duplicated_diagonal_padding(pytest.importorskip("array_api_strict").ones(4), 6, 10, 3, 5, format="csc"), TypeError, ("'csc'", "array_api_strict", "'dense'")),
-    ("dual_lphm_fusion method", lambda: dual_lphm_fusion([np.ones((2, 4))], np.ones(4), p=2, r=1, method="fast"), RefimplError, ("'structured'", "'dense'", "'fast'")),
-    ("dual_lphm_fusion method type", lambda: dual_lphm_fusion([np.ones((2, 4))], np.ones(4), p=2, r=1, method=3), TypeError, ("'structured'", "'dense'", "3")),
+    (
+        "sparse format of array_api_strict",
+        lambda: duplicated_diagonal_padding(
+            pytest.importorskip("array_api_strict").ones(4), 6, 10, 3, 5, format="csc"
+        ),
+        TypeError,
+        ("'csc'", "array_api_strict", "'dense'"),
+    ),
+    (
+        "dual_lphm_fusion method",
+        lambda: dual_lphm_fusion([np.ones((2, 4))], np.ones(4), p=2, r=1, method="fast"),
+        RefimplError,
+        ("'structured'", "'dense'", "'fast'"),
+    ),
+    (
+        "dual_lphm_fusion method type",
+        lambda: dual_lphm_fusion([np.ones((2, 4))], np.ones(4), p=2, r=1, method=3),
+        TypeError,
+        ("'structured'", "'dense'", "3"),
+    ),
     # wrong types
-    ("duplicated_padding_l float n", lambda: duplicated_padding_l(2.5, 10, 1), TypeError, ("n", "2.5", "float")),
-    ("duplicated_padding bool p", lambda: duplicated_padding(np.ones(4), 6, 10, True), TypeError, ("p", "True")),
+    (
+        "duplicated_padding_l float n",
+        lambda: duplicated_padding_l(2.5, 10, 1),
+        TypeError,
+        ("n", "2.5", "float"),
+    ),
+    (
+        "duplicated_padding bool p",
+        lambda: duplicated_padding(np.ones(4), 6, 10, True),
+        TypeError,
+        ("p", "True"),
+    ),
     ("dual_lphm str r", lambda: dual_lphm(np.ones(4), 6, 10, 3, 5, "2"), TypeError, ("r", "'2'", "str")),
     ("dual_lphm_fusion_l dims", lambda: dual_lphm_fusion_l("48", 9, 3, 3, 1), TypeError, ("str",)),
-    ("dual_lphm_fusion_l dims 2-D", lambda: dual_lphm_fusion_l(np.ones((2, 3), dtype=int), 9, 3, 3, 1), TypeError, ("(2, 3)",)),
-    ("concatenation_fusion inputs", lambda: concatenation_fusion(np.ones((2, 4)), np.ones(16)), TypeError, ("ndarray",)),
-    ("concatenation_fusion inputs[1] shape", lambda: concatenation_fusion([np.ones((2, 4)), np.ones(8)], np.ones(16), n=4), RefimplError, ("inputs[1]", "(8,)")),
-    ("dual_lphm_fusion leading shapes", lambda: dual_lphm_fusion([np.ones((2, 4)), np.ones((3, 8))], np.ones(4), p=3, r=1, n=9), RefimplError, ("(2, 4)", "(3, 8)")),
-    ("duplicated_padding w dtype", lambda: duplicated_padding(np.array(["a"] * 4), 6, 10, 3, 5), TypeError, ("<U1",)),
+    (
+        "dual_lphm_fusion_l dims 2-D",
+        lambda: dual_lphm_fusion_l(np.ones((2, 3), dtype=int), 9, 3, 3, 1),
+        TypeError,
+        ("(2, 3)",),
+    ),
+    (
+        "concatenation_fusion inputs",
+        lambda: concatenation_fusion(np.ones((2, 4)), np.ones(16)),
+        TypeError,
+        ("ndarray",),
+    ),
+    (
+        "concatenation_fusion inputs[1] shape",
+        lambda: concatenation_fusion([np.ones((2, 4)), np.ones(8)], np.ones(16), n=4),
+        RefimplError,
+        ("inputs[1]", "(8,)"),
+    ),
+    (
+        "dual_lphm_fusion leading shapes",
+        lambda: dual_lphm_fusion([np.ones((2, 4)), np.ones((3, 8))], np.ones(4), p=3, r=1, n=9),
+        RefimplError,
+        ("(2, 4)", "(3, 8)"),
+    ),
+    (
+        "duplicated_padding w dtype",
+        lambda: duplicated_padding(np.array(["a"] * 4), 6, 10, 3, 5),
+        TypeError,
+        ("<U1",),
+    ),
     # the operators' products
     *[
-        (f"{kind} X @ op width", lambda kind=kind: _op(kind).rmatmul(np.ones((2, 7))), RefimplError, ("6", "(2, 7)"))
+        (
+            f"{kind} X @ op width",
+            lambda kind=kind: _op(kind).rmatmul(np.ones((2, 7))),
+            RefimplError,
+            ("6", "(2, 7)"),
+        )
         for kind in KINDS
     ],
     *[
@@ -464,7 +630,9 @@ ERRORS: list[tuple[str, Callable[[], Any], type[Exception], tuple[str, ...]]] = 
 ]
 
 
-@pytest.mark.parametrize(("call", "exception", "facts"), [case[1:] for case in ERRORS], ids=[case[0] for case in ERRORS])
+@pytest.mark.parametrize(
+    ("call", "exception", "facts"), [case[1:] for case in ERRORS], ids=[case[0] for case in ERRORS]
+)
 def test_error_messages_name_the_expected_and_the_actual_value(
     call: Callable[[], Any], exception: type[Exception], facts: tuple[str, ...]
 ) -> None:

@@ -44,10 +44,17 @@ NAMES = {
     ("layout", "w"): "column-major reshape of w",
     ("layout", "PQST"): "column-major reshape of every segment of w",
     **{("layout", f): f"{f} read as (r, {f.lower()})" for f in "PQST"},
-    **{("layout", a + b): f"{a} and {b} read as (r, {a.lower()}), (r, {b.lower()})"
-       for a, b in itertools.combinations("PQST", 2)},
-    **{("layout", a + b + c): f"{a}, {b} and {c} read as (r, {a.lower()}), (r, {b.lower()}), (r, {c.lower()})"
-       for a, b, c in itertools.combinations("PQST", 3)},
+    **{
+        ("layout", a + b): f"{a} and {b} read as (r, {a.lower()}), (r, {b.lower()})"
+        for a, b in itertools.combinations("PQST", 2)
+    },
+    **{
+        (
+            "layout",
+            a + b + c,
+        ): f"{a}, {b} and {c} read as (r, {a.lower()}), (r, {b.lower()}), (r, {c.lower()})"
+        for a, b, c in itertools.combinations("PQST", 3)
+    },
     **{
         ("order", "".join(o)): f"segments of w in the order [{', '.join(o)}]"
         for o in itertools.permutations("PQST")
@@ -284,7 +291,9 @@ def test_a_planted_pair_of_mistakes_is_named_as_the_pair(
     if alone:  # the other mistake changes nothing here: the one that matters is named alone
         assert all(name_of(function, dict([m])) in d.matches for m in alone), str(d)
         return
-    assert name_of(function, pair) in d.matches or len(d.matches) >= ENOUGH, str(d)  # the search stops at ENOUGH
+    assert name_of(function, pair) in d.matches or len(d.matches) >= ENOUGH, str(
+        d
+    )  # the search stops at ENOUGH
 
 
 # Fixed configurations on which every catalogued mistake applies and changes the output.
@@ -438,7 +447,9 @@ def test_the_catalogue_names() -> None:
     fusion = names("dual_lphm_fusion", {"dims": [2, 2], "n": 4, "p": 2, "q": None, "r": 1})
     assert len(fusion) == 3 + 23 + 15 + 2 + 1 + 1  # concat, order, layout, swap and outer, weight_T, output
     assert "Q read as (r, q)" in fusion and "segments of w in the order [T, S, Q, P]" in fusion
-    assert "P and S read as (r, p), (r, s)" in fusion and "P, Q and T read as (r, p), (r, q), (r, t)" in fusion
+    assert (
+        "P and S read as (r, p), (r, s)" in fusion and "P, Q and T read as (r, p), (r, q), (r, t)" in fusion
+    )
     assert "p and q exchanged" not in fusion  # p == q
 
 

@@ -51,7 +51,9 @@ def random_inputs(function: str, config: dict[str, Any], rng: np.random.Generato
     return inputs
 
 
-def failures_of(function: str, candidate: Candidate, cases: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Failure]:
+def failures_of(
+    function: str, candidate: Candidate, cases: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> list[Failure]:
     """The cases where ``candidate`` gives a wrong output, as ``check`` hands them over."""
     found = []
     for config, inputs in cases:
@@ -59,7 +61,9 @@ def failures_of(function: str, candidate: Candidate, cases: list[tuple[dict[str,
             actual = candidate(config, inputs)
         except ValueError:
             continue
-        if actual.shape != FUNCTIONS[function].output_shape(config) or not is_correct(actual, function, config, inputs):
+        if actual.shape != FUNCTIONS[function].output_shape(config) or not is_correct(
+            actual, function, config, inputs
+        ):
             found.append(Failure(config, inputs, actual))
     return found
 
@@ -68,7 +72,9 @@ def case_used(function: str, candidate: Candidate, failure: Failure) -> tuple[di
     """The inputs and output the diagnosis judges for ``failure``: the informative rerun when it fails."""
     tagged = informative_inputs(function, failure.config, failure.inputs)
     out = candidate(failure.config, tagged)
-    if out.shape == FUNCTIONS[function].output_shape(failure.config) and is_correct(out, function, failure.config, tagged):
+    if out.shape == FUNCTIONS[function].output_shape(failure.config) and is_correct(
+        out, function, failure.config, tagged
+    ):
         return failure.inputs, failure.actual
     return tagged, out
 
@@ -93,7 +99,10 @@ def test_a_less_equal_in_the_block_test_is_not_named() -> None:
     function = "duplicated_diagonal_padding"
     small, large = {"n": 2, "D": 4, "p": 1, "q": 2}, {"n": 6, "D": 9, "p": 3, "q": 3}
     ones = {"w": np.ones(4)}  # the minimal failure, shrunk to ones
-    assert "ones in place of the identity" in diagnose(block_test_with_less_equal(small, ones), function, small, ones).matches
+    assert (
+        "ones in place of the identity"
+        in diagnose(block_test_with_less_equal(small, ones), function, small, ones).matches
+    )
     rng = np.random.default_rng(1)
     cases = [(large, {"w": rng.standard_normal(6)}), (small, ones)]
     failures = failures_of(function, block_test_with_less_equal, cases)
@@ -153,10 +162,14 @@ def test_p_and_s_exchanged_where_p_equals_s() -> None:
         ("dual_lphm_fusion", {"dims": [4, 4], "n": 6, "p": 2, "q": 3, "r": 2, "m": 5, "batch": ()}),
     ],
 )
-def test_two_factors_transposed_with_the_outer_product_is_named(function: str, config: dict[str, Any]) -> None:
+def test_two_factors_transposed_with_the_outer_product_is_named(
+    function: str, config: dict[str, Any]
+) -> None:
     """Three catalogued mistakes at once: P and Q read as (r, p), (r, q), and the flattened outer product."""
     candidate = planted(function, {"layout": "PQ", "outer": True})
-    failures = failures_of(function, candidate, [(config, random_inputs(function, config, np.random.default_rng(3)))])
+    failures = failures_of(
+        function, candidate, [(config, random_inputs(function, config, np.random.default_rng(3)))]
+    )
     d = diagnose_failures(function, failures, candidate)
     assert d is not None and d.matches == [f"P and Q read as (r, p), (r, q) + {OUTER}"], str(d)
 
@@ -173,10 +186,14 @@ def test_the_value_failures_are_diagnosed_when_the_minimal_failure_is_an_excepti
     rng = np.random.default_rng(4)
     larger = [{"n": 4, "D": 6, "p": 2, "q": 3}, {"n": 6, "D": 4, "p": 3, "q": 1}]
     failures = failures_of(function, candidate, [(c, random_inputs(function, c, rng)) for c in larger])
-    failures.append(Failure({"n": 1, "D": 2, "p": 1, "q": 1}, {"w": np.ones(2)}, None))  # the minimal one raised
+    failures.append(
+        Failure({"n": 1, "D": 2, "p": 1, "q": 1}, {"w": np.ones(2)}, None)
+    )  # the minimal one raised
     d = diagnose_failures(function, failures, candidate)
     assert d is not None and d.matches == ["column-major reshape of w + output transposed"], str(d)
-    assert diagnose_failures(function, failures[-1:], candidate) is None  # exceptions only: nothing to diagnose
+    assert (
+        diagnose_failures(function, failures[-1:], candidate) is None
+    )  # exceptions only: nothing to diagnose
 
 
 def test_a_configuration_whose_rerun_raises_is_skipped() -> None:
@@ -195,14 +212,18 @@ def test_a_configuration_whose_rerun_raises_is_skipped() -> None:
     failures = failures_of(function, candidate, [(c, random_inputs(function, c, rng)) for c in configs_])
     d = diagnose_failures(function, failures, candidate)
     assert raised == [10] and d is not None and d.matches == ["Kronecker operands swapped"], str(d)
-    assert d.config["n"] == 4 and d.cases == 1 + 2 + 2  # the other failure, its two grown relatives, two generic
+    assert (
+        d.config["n"] == 4 and d.cases == 1 + 2 + 2
+    )  # the other failure, its two grown relatives, two generic
 
 
 # -- properties: planted catalogued mistakes are named, anything else is not --------------------
 
 
 @st.composite
-def planted_cases(draw: Any, function: str) -> tuple[dict[str, Any], list[tuple[dict[str, Any], dict[str, Any]]]]:
+def planted_cases(
+    draw: Any, function: str
+) -> tuple[dict[str, Any], list[tuple[dict[str, Any], dict[str, Any]]]]:
     """A combination of one to three catalogued mistakes of different stages, and three cases."""
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     drawn = [draw(configs(function, max_rows=6)) for _ in range(3)]
@@ -215,7 +236,9 @@ def planted_cases(draw: Any, function: str) -> tuple[dict[str, Any], list[tuple[
 
 @settings(max_examples=max(10, settings.default.max_examples))
 @given(data=st.data(), function=st.sampled_from(list(FUNCTIONS)))
-def test_a_planted_combination_is_named_and_every_name_reproduces_every_case(data: st.DataObject, function: str) -> None:
+def test_a_planted_combination_is_named_and_every_name_reproduces_every_case(
+    data: st.DataObject, function: str
+) -> None:
     mistakes, cases = data.draw(planted_cases(function))
     candidate = planted(function, mistakes)
     failures = failures_of(function, candidate, cases)
@@ -228,7 +251,9 @@ def test_a_planted_combination_is_named_and_every_name_reproduces_every_case(dat
     used = [case_used(function, candidate, f) for f in failures]
     for name in d.matches:  # right: each name reproduces every case tried
         for failure, (inputs, out) in zip(failures, used):
-            assert same(mistaken_output(function, failure.config, inputs, combination(function, name)), out), name
+            assert same(
+                mistaken_output(function, failure.config, inputs, combination(function, name)), out
+            ), name
     smallest = min(len(name.split(" + ")) for name in d.matches)
     assert (
         name_of(function, mistakes) in d.matches
@@ -264,9 +289,14 @@ def perturbed(function: str, how: str) -> Candidate:
     seed=st.integers(0, 2**32 - 1),
     data=st.data(),
 )
-def test_a_mistake_outside_the_catalogue_is_not_named(function: str, how: str, seed: int, data: st.DataObject) -> None:
+def test_a_mistake_outside_the_catalogue_is_not_named(
+    function: str, how: str, seed: int, data: st.DataObject
+) -> None:
     rng = np.random.default_rng(seed)
-    cases = [(c, random_inputs(function, c, rng)) for c in [data.draw(configs(function, max_rows=6)) for _ in range(3)]]
+    cases = [
+        (c, random_inputs(function, c, rng))
+        for c in [data.draw(configs(function, max_rows=6)) for _ in range(3)]
+    ]
     candidate = perturbed(function, how)
     failures = failures_of(function, candidate, cases)
     assume(failures)
@@ -282,8 +312,10 @@ def test_a_diagnosis_that_finds_nothing_is_quick() -> None:
     function = "dual_lphm_fusion"
     config = {"dims": [4, 4, 4], "n": 6, "p": 2, "q": 3, "r": 2, "m": 64, "batch": (2,)}
     rng = np.random.default_rng(6)
-    cases = [(config, random_inputs(function, config, rng)), ({**config, "m": 3, "batch": ()}, random_inputs(
-        function, {**config, "m": 3, "batch": ()}, rng))]
+    cases = [
+        (config, random_inputs(function, config, rng)),
+        ({**config, "m": 3, "batch": ()}, random_inputs(function, {**config, "m": 3, "batch": ()}, rng)),
+    ]
     candidate = perturbed(function, "one entry scaled")
     failures = failures_of(function, candidate, cases)
     start = time.perf_counter()
@@ -325,6 +357,8 @@ def test_a_single_mistake_is_named_alone_when_a_pair_reproduces_it_too() -> None
         return np.asarray(right(config, inputs)).T.copy()
 
     config = {"n": 8, "D": 8, "p": 1, "q": 4}
-    failures = failures_of(function, transposed, [(config, random_inputs(function, config, np.random.default_rng(4)))])
+    failures = failures_of(
+        function, transposed, [(config, random_inputs(function, config, np.random.default_rng(4)))]
+    )
     d = diagnose_failures(function, failures, transposed)
     assert d is not None and d.matches == ["output transposed"], str(d)

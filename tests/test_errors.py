@@ -199,80 +199,140 @@ _OPT_N = frozenset({"q", "n"})
 
 DIM_TARGETS: list[Target] = [
     Target(
-        "duplicated_padding_l", _PLQ, _fixed("n", "D", "p", "q"), _OPT,
+        "duplicated_padding_l",
+        _PLQ,
+        _fixed("n", "D", "p", "q"),
+        _OPT,
         lambda c: refimpl.duplicated_padding_l(n=c["n"], D=c["D"], p=c["p"], q=c["q"]),
     ),
     Target(
-        "duplicated_padding", _PLQ, _fixed("n", "D", "p", "q"), _OPT,
+        "duplicated_padding",
+        _PLQ,
+        _fixed("n", "D", "p", "q"),
+        _OPT,
         lambda c: refimpl.duplicated_padding(np.ones(c["l"]), n=c["n"], D=c["D"], p=c["p"], q=c["q"]),
     ),
     Target(
-        "duplicated_diagonal_padding", _PLQ, _fixed("n", "D", "p", "q"), _OPT,
+        "duplicated_diagonal_padding",
+        _PLQ,
+        _fixed("n", "D", "p", "q"),
+        _OPT,
         lambda c: refimpl.duplicated_diagonal_padding(
             np.ones(c["l"]), n=c["n"], D=c["D"], p=c["p"], q=c["q"], format=c["format"]
         ),
     ),
     Target(
-        "dual_lphm_l", _PLQ, _fixed("n", "D", "p", "q", "r"), _OPT,
+        "dual_lphm_l",
+        _PLQ,
+        _fixed("n", "D", "p", "q", "r"),
+        _OPT,
         lambda c: refimpl.dual_lphm_l(n=c["n"], D=c["D"], p=c["p"], q=c["q"], r=c["r"]),
     ),
     Target(
-        "dual_lphm", _PLQ, _fixed("n", "D", "p", "q", "r"), _OPT,
+        "dual_lphm",
+        _PLQ,
+        _fixed("n", "D", "p", "q", "r"),
+        _OPT,
         lambda c: refimpl.dual_lphm(np.ones(c["l_lphm"]), n=c["n"], D=c["D"], p=c["p"], q=c["q"], r=c["r"]),
     ),
     Target(
-        "dual_lphm_reconciliation()", _PLQ, _fixed("p", "q", "r"), _OPT, _lphm_class,
+        "dual_lphm_reconciliation()",
+        _PLQ,
+        _fixed("p", "q", "r"),
+        _OPT,
+        _lphm_class,
     ),
     Target(
-        "dual_lphm_reconciliation.calculate_l", _PLQ, _fixed("n", "D", "p", "q", "r"), _OPT,
+        "dual_lphm_reconciliation.calculate_l",
+        _PLQ,
+        _fixed("n", "D", "p", "q", "r"),
+        _OPT,
         lambda c: _lphm_class(c).calculate_l(c["n"], c["D"]),
     ),
     Target(
-        "dual_lphm_reconciliation.forward", _PLQ, _fixed("n", "D", "p", "q", "r"), _OPT,
+        "dual_lphm_reconciliation.forward",
+        _PLQ,
+        _fixed("n", "D", "p", "q", "r"),
+        _OPT,
         lambda c: _lphm_class(c).forward(c["n"], c["D"], np.ones(c["l_lphm"])),
     ),
     Target(
-        "dual_lphm_reconciliation.__call__", _PLQ, _fixed("n", "D", "p", "q", "r"), _OPT,
+        "dual_lphm_reconciliation.__call__",
+        _PLQ,
+        _fixed("n", "D", "p", "q", "r"),
+        _OPT,
         lambda c: _lphm_class(c)(c["n"], c["D"], np.ones(c["l_lphm"])),
     ),
     Target(
-        "dual_lphm_fusion_l", _FUS, _with_dims("n", "p", "q", "r"), _OPT_N,
+        "dual_lphm_fusion_l",
+        _FUS,
+        _with_dims("n", "p", "q", "r"),
+        _OPT_N,
         lambda c: refimpl.dual_lphm_fusion_l(c["dims"], c["n"], c["p"], c["q"], c["r"]),
     ),
     Target(
-        "dual_lphm_fusion", _FUS, _fixed("n", "p", "q", "r"), _OPT_N,
-        lambda c: refimpl.dual_lphm_fusion(_inputs(c), np.ones(c["l"]), p=c["p"], q=c["q"], r=c["r"], n=c["n"]),
+        "dual_lphm_fusion",
+        _FUS,
+        _fixed("n", "p", "q", "r"),
+        _OPT_N,
+        lambda c: refimpl.dual_lphm_fusion(
+            _inputs(c), np.ones(c["l"]), p=c["p"], q=c["q"], r=c["r"], n=c["n"]
+        ),
     ),
     Target(
-        "concatenation_fusion", _FUS, _fixed("n"), _OPT_N,
+        "concatenation_fusion",
+        _FUS,
+        _fixed("n"),
+        _OPT_N,
         lambda c: refimpl.concatenation_fusion(_inputs(c), np.ones(c["l_concat"]), n=c["n"]),
     ),
     Target(
-        "Fusion()", _FUS, _with_dims("n", "p", "q", "r"), _OPT_N,
+        "Fusion()",
+        _FUS,
+        _with_dims("n", "p", "q", "r"),
+        _OPT_N,
         lambda c: _fusion_class(c, dims=True),
     ),
     Target(
-        "Fusion.calculate_l()", _FUS, _with_dims("n", "p", "q", "r"), _OPT_N,
+        "Fusion.calculate_l()",
+        _FUS,
+        _with_dims("n", "p", "q", "r"),
+        _OPT_N,
         lambda c: _fusion_class(c, dims=True).calculate_l(),
     ),
     Target(
-        "Fusion.calculate_l(dims)", _FUS, _with_dims("n", "p", "q", "r"), _OPT_N,
+        "Fusion.calculate_l(dims)",
+        _FUS,
+        _with_dims("n", "p", "q", "r"),
+        _OPT_N,
         lambda c: _fusion_class(c, dims=False).calculate_l(c["dims"]),
     ),
     Target(
-        "Fusion.calculate_n()", _FUS, _with_dims("n", "p", "q", "r"), _OPT_N,
+        "Fusion.calculate_n()",
+        _FUS,
+        _with_dims("n", "p", "q", "r"),
+        _OPT_N,
         lambda c: _fusion_class(c, dims=True).calculate_n(),
     ),
     Target(
-        "Fusion.calculate_n(dims)", _FUS, _with_dims("n", "p", "q", "r"), _OPT_N,
+        "Fusion.calculate_n(dims)",
+        _FUS,
+        _with_dims("n", "p", "q", "r"),
+        _OPT_N,
         lambda c: _fusion_class(c, dims=False).calculate_n(c["dims"]),
     ),
     Target(
-        "Fusion.forward", _FUS, _fixed("n", "p", "q", "r"), _OPT_N,
+        "Fusion.forward",
+        _FUS,
+        _fixed("n", "p", "q", "r"),
+        _OPT_N,
         lambda c: _fusion_class(c, dims=False).forward(_inputs(c), np.ones(c["l"])),
     ),
     Target(
-        "Fusion.__call__", _FUS, _fixed("n", "p", "q", "r"), _OPT_N,
+        "Fusion.__call__",
+        _FUS,
+        _fixed("n", "p", "q", "r"),
+        _OPT_N,
         lambda c: _fusion_class(c, dims=False)(_inputs(c), np.ones(c["l"])),
     ),
 ]
@@ -280,15 +340,24 @@ for _name in PAD_CLASSES:
     DIM_TARGETS += [
         Target(f"{_name}()", _PLQ, _fixed("p", "q"), _OPT, lambda c, _n=_name: _pad_class(c, _n)),
         Target(
-            f"{_name}.calculate_l", _PLQ, _fixed("n", "D", "p", "q"), _OPT,
+            f"{_name}.calculate_l",
+            _PLQ,
+            _fixed("n", "D", "p", "q"),
+            _OPT,
             lambda c, _n=_name: _pad_class(c, _n).calculate_l(c["n"], c["D"]),
         ),
         Target(
-            f"{_name}.forward", _PLQ, _fixed("n", "D", "p", "q"), _OPT,
+            f"{_name}.forward",
+            _PLQ,
+            _fixed("n", "D", "p", "q"),
+            _OPT,
             lambda c, _n=_name: _pad_class(c, _n).forward(c["n"], c["D"], np.ones(c["l"])),
         ),
         Target(
-            f"{_name}.__call__", _PLQ, _fixed("n", "D", "p", "q"), _OPT,
+            f"{_name}.__call__",
+            _PLQ,
+            _fixed("n", "D", "p", "q"),
+            _OPT,
             lambda c, _n=_name: _pad_class(c, _n)(c["n"], c["D"], np.ones(c["l"])),
         ),
     ]
@@ -327,7 +396,7 @@ def test_callers_catching_assertion_error_or_value_error_catch_it(p: int, s: int
     for base in (AssertionError, ValueError):
         try:
             refimpl.duplicated_padding_l(n=n, D=D, p=p, q=1)
-        except base as exc:  # noqa: PERF203
+        except base as exc:
             assert type(exc) is RefimplError
             assert f"n={n} is not divisible by p={p}" in str(exc)
         else:
@@ -380,13 +449,13 @@ def non_divisible_padding_cfgs(draw: Any) -> dict[str, Any]:
         D += draw(st.integers(1, qq - 1))
     cfg = {"n": n, "D": D, "p": p, "q": q, "r": draw(st.integers(1, 2)), "l": 1, "l_lphm": 1}
     cfg["format"] = draw(st.sampled_from(refimpl.SPARSE_FORMATS))
-    cfg["expected"] = f"n={n} is not divisible by p={p}" if broken == "n" else f"D={D} is not divisible by q={qq}"
+    cfg["expected"] = (
+        f"n={n} is not divisible by p={p}" if broken == "n" else f"D={D} is not divisible by q={qq}"
+    )
     return cfg
 
 
-DIVISIBILITY_TARGETS = [
-    t for t in DIM_TARGETS if t.configs is _PLQ and not t.name.endswith("()")
-]
+DIVISIBILITY_TARGETS = [t for t in DIM_TARGETS if t.configs is _PLQ and not t.name.endswith("()")]
 
 
 @pytest.mark.parametrize("target", DIVISIBILITY_TARGETS, ids=[t.name for t in DIVISIBILITY_TARGETS])
@@ -418,13 +487,18 @@ def non_divisible_fusion_cfgs(draw: Any) -> dict[str, Any]:
 
 
 FUSION_DIVISIBILITY_TARGETS = [
-    t for t in DIM_TARGETS
-    if t.configs is _FUS and t.name not in ("concatenation_fusion", "Fusion()")
+    t
+    for t in DIM_TARGETS
+    if t.configs is _FUS
+    and t.name not in ("concatenation_fusion", "Fusion()")
     and not t.name.startswith("Fusion.calculate_n")
 ]
 FUSION_DIVISIBILITY_TARGETS.append(
     Target(
-        "Fusion.forward (dims given)", _FUS, _fixed(), _OPT_N,
+        "Fusion.forward (dims given)",
+        _FUS,
+        _fixed(),
+        _OPT_N,
         lambda c: _fusion_class(c, dims=True).forward(_inputs(c), np.ones(c["l"])),
     )
 )
@@ -465,61 +539,91 @@ def _diag_class(c: dict[str, Any], xp: ModuleType) -> Any:
 
 W_TARGETS = [
     WTarget(
-        "duplicated_padding", _PLQ, lambda c: c["l"],
+        "duplicated_padding",
+        _PLQ,
+        lambda c: c["l"],
         lambda c, w, xp: refimpl.duplicated_padding(w, c["n"], c["D"], c["p"], c["q"]),
     ),
     WTarget(
-        "duplicated_diagonal_padding", _PLQ, lambda c: c["l"],
+        "duplicated_diagonal_padding",
+        _PLQ,
+        lambda c: c["l"],
         lambda c, w, xp: refimpl.duplicated_diagonal_padding(
             w, c["n"], c["D"], c["p"], c["q"], format=_dense_unless_numpy(c, xp)
         ),
     ),
     WTarget(
-        "dual_lphm", _PLQ, lambda c: c["l_lphm"],
+        "dual_lphm",
+        _PLQ,
+        lambda c: c["l_lphm"],
         lambda c, w, xp: refimpl.dual_lphm(w, c["n"], c["D"], c["p"], c["q"], c["r"]),
     ),
     WTarget(
-        "duplicated_padding_reconciliation.forward", _PLQ, lambda c: c["l"],
-        lambda c, w, xp: refimpl.duplicated_padding_reconciliation(p=c["p"], q=c["q"]).forward(c["n"], c["D"], w),
+        "duplicated_padding_reconciliation.forward",
+        _PLQ,
+        lambda c: c["l"],
+        lambda c, w, xp: refimpl.duplicated_padding_reconciliation(p=c["p"], q=c["q"]).forward(
+            c["n"], c["D"], w
+        ),
     ),
     WTarget(
-        "duplicated_padding_reconciliation.__call__", _PLQ, lambda c: c["l"],
+        "duplicated_padding_reconciliation.__call__",
+        _PLQ,
+        lambda c: c["l"],
         lambda c, w, xp: refimpl.duplicated_padding_reconciliation(p=c["p"], q=c["q"])(c["n"], c["D"], w),
     ),
     WTarget(
-        "duplicated_diagonal_padding_reconciliation.forward", _PLQ, lambda c: c["l"],
+        "duplicated_diagonal_padding_reconciliation.forward",
+        _PLQ,
+        lambda c: c["l"],
         lambda c, w, xp: _diag_class(c, xp).forward(c["n"], c["D"], w),
     ),
     WTarget(
-        "duplicated_diagonal_padding_reconciliation.__call__", _PLQ, lambda c: c["l"],
+        "duplicated_diagonal_padding_reconciliation.__call__",
+        _PLQ,
+        lambda c: c["l"],
         lambda c, w, xp: _diag_class(c, xp)(c["n"], c["D"], w),
     ),
     WTarget(
-        "dual_lphm_reconciliation.forward", _PLQ, lambda c: c["l_lphm"],
+        "dual_lphm_reconciliation.forward",
+        _PLQ,
+        lambda c: c["l_lphm"],
         lambda c, w, xp: _lphm_class(c).forward(c["n"], c["D"], w),
     ),
     WTarget(
-        "dual_lphm_reconciliation.__call__", _PLQ, lambda c: c["l_lphm"],
+        "dual_lphm_reconciliation.__call__",
+        _PLQ,
+        lambda c: c["l_lphm"],
         lambda c, w, xp: _lphm_class(c)(c["n"], c["D"], w),
     ),
     WTarget(
-        "dual_lphm_fusion", _FUS, lambda c: c["l"],
+        "dual_lphm_fusion",
+        _FUS,
+        lambda c: c["l"],
         lambda c, w, xp: refimpl.dual_lphm_fusion(_inputs(c, xp), w, p=c["p"], q=c["q"], r=c["r"], n=c["n"]),
     ),
     WTarget(
-        "concatenation_fusion", _FUS, lambda c: c["l_concat"],
+        "concatenation_fusion",
+        _FUS,
+        lambda c: c["l_concat"],
         lambda c, w, xp: refimpl.concatenation_fusion(_inputs(c, xp), w, n=c["n"]),
     ),
     WTarget(
-        "Fusion.forward", _FUS, lambda c: c["l"],
+        "Fusion.forward",
+        _FUS,
+        lambda c: c["l"],
         lambda c, w, xp: _fusion_class(c, dims=False).forward(_inputs(c, xp), w),
     ),
     WTarget(
-        "Fusion.forward (dims given)", _FUS, lambda c: c["l"],
+        "Fusion.forward (dims given)",
+        _FUS,
+        lambda c: c["l"],
         lambda c, w, xp: _fusion_class(c, dims=True).forward(_inputs(c, xp), w),
     ),
     WTarget(
-        "Fusion.__call__", _FUS, lambda c: c["l"],
+        "Fusion.__call__",
+        _FUS,
+        lambda c: c["l"],
         lambda c, w, xp: _fusion_class(c, dims=False)(_inputs(c, xp), w),
     ),
 ]
@@ -530,7 +634,17 @@ _w_ids = [t.name for t in W_TARGETS]
 def bad_w_shapes(draw: Any, l: int) -> tuple[int, ...]:
     """A shape that is neither ``(l,)`` nor ``(1, l)``: off by one, a column, two rows, 0-d, 3-d,
     or any small shape."""
-    named = [(l - 1,), (l + 1,), (1, l - 1), (1, l + 1), (2, max(1, l // 2)), (), (1, 1, l), (1, l, 1), (l, 1, 1)]
+    named = [
+        (l - 1,),
+        (l + 1,),
+        (1, l - 1),
+        (1, l + 1),
+        (2, max(1, l // 2)),
+        (),
+        (1, 1, l),
+        (1, l, 1),
+        (l, 1, 1),
+    ]
     if l >= 2:
         named.append((l, 1))
     anything = st.lists(st.integers(0, 5), min_size=0, max_size=3).map(tuple)
@@ -597,7 +711,9 @@ def test_non_numeric_w_is_a_type_error(target: WTarget, data: st.DataObject, dty
 
 
 FUSION_CALLS: dict[str, Callable[[Any, Any, dict[str, Any]], Any]] = {
-    "dual_lphm_fusion": lambda x, w, c: refimpl.dual_lphm_fusion(x, w, p=c["p"], q=c["q"], r=c["r"], n=c["n"]),
+    "dual_lphm_fusion": lambda x, w, c: refimpl.dual_lphm_fusion(
+        x, w, p=c["p"], q=c["q"], r=c["r"], n=c["n"]
+    ),
     "concatenation_fusion": lambda x, w, c: refimpl.concatenation_fusion(x, w, n=c["n"]),
     "Fusion.forward": lambda x, w, c: _fusion_class(c, dims=False).forward(x, w),
     "Fusion.forward (dims given)": lambda x, w, c: _fusion_class(c, dims=True).forward(x, w),
@@ -668,12 +784,26 @@ def test_unequal_leading_shapes_are_a_refimpl_error(name: str, xp: ModuleType, d
 def unequal_width_cfgs(draw: Any) -> dict[str, Any]:
     k = draw(st.integers(2, 3))
     dims = draw(st.lists(st.integers(1, 4), min_size=k, max_size=k).filter(lambda d: len(set(d)) > 1))
-    return {"dims": dims, "n": None, "width": dims[0], "p": 1, "q": 1, "r": 1, "m": draw(st.integers(0, 2)),
-            "batch": draw(st.sampled_from([(), (2,)])), "l": 1, "l_concat": 1}
+    return {
+        "dims": dims,
+        "n": None,
+        "width": dims[0],
+        "p": 1,
+        "q": 1,
+        "r": 1,
+        "m": draw(st.integers(0, 2)),
+        "batch": draw(st.sampled_from([(), (2,)])),
+        "l": 1,
+        "l_concat": 1,
+    }
 
 
 _UNEQUAL = {
-    **{name: (lambda c, f=f: f(_inputs(c), np.ones(1), c)) for name, f in FUSION_CALLS.items() if "dims given" not in name},
+    **{
+        name: (lambda c, f=f: f(_inputs(c), np.ones(1), c))
+        for name, f in FUSION_CALLS.items()
+        if "dims given" not in name
+    },
     "dual_lphm_fusion_l": lambda c: refimpl.dual_lphm_fusion_l(c["dims"], None, 1, None, 1),
     "Fusion()": lambda c: Fusion(r=1, p=1, dims=c["dims"]),
     "Fusion.calculate_l(dims)": lambda c: Fusion(r=1, p=1).calculate_l(c["dims"]),
@@ -692,7 +822,9 @@ def test_unequal_widths_without_n_are_a_refimpl_error(name: str, cfg: dict[str, 
 @pytest.mark.parametrize("name", _f_ids)
 @_share(4)
 @given(data=st.data())
-def test_single_array_instead_of_a_list_is_a_type_error(name: str, xp: ModuleType, data: st.DataObject) -> None:
+def test_single_array_instead_of_a_list_is_a_type_error(
+    name: str, xp: ModuleType, data: st.DataObject
+) -> None:
     cfg = data.draw(fusion_cfgs(), label="cfg")
     which = data.draw(st.sampled_from(["one input", "stacked"]), label="array")
     if which == "one input":
@@ -706,7 +838,9 @@ def test_single_array_instead_of_a_list_is_a_type_error(name: str, xp: ModuleTyp
 @pytest.mark.parametrize("name", _f_ids)
 @_share(4)
 @given(data=st.data())
-def test_inputs_below_two_dimensions_are_a_refimpl_error(name: str, xp: ModuleType, data: st.DataObject) -> None:
+def test_inputs_below_two_dimensions_are_a_refimpl_error(
+    name: str, xp: ModuleType, data: st.DataObject
+) -> None:
     cfg = data.draw(fusion_cfgs(), label="cfg")
     inputs = _inputs(cfg, xp)
     i = data.draw(st.integers(0, len(inputs) - 1), label="which input")
@@ -756,7 +890,9 @@ def test_arrays_on_several_devices_are_a_refimpl_error(name: str, cfg: dict[str,
     xp = namespace("array_api_strict")
     other = xp.Device("device1")
     inputs = _inputs(cfg, xp)
-    w = xp.ones((cfg["l_concat"] if name == "concatenation_fusion" else cfg["l"],), dtype=xp.float64, device=other)
+    w = xp.ones(
+        (cfg["l_concat"] if name == "concatenation_fusion" else cfg["l"],), dtype=xp.float64, device=other
+    )
     with raises_refimpl_error("device", re.escape(str(other)), re.escape(str(inputs[0].device))):
         FUSION_CALLS[name](inputs, w, cfg)
 
@@ -870,7 +1006,9 @@ def test_dims_that_is_not_a_sequence_is_a_type_error(call: str, bad: Any) -> Non
 # --- the Python API odds of issue 11 --------------------------------------------------------
 
 
-@pytest.mark.parametrize("dims", [np.array([2, 4]), np.array([2, 4], dtype=np.int32), np.array([2, 4], dtype=np.uint8)])
+@pytest.mark.parametrize(
+    "dims", [np.array([2, 4]), np.array([2, 4], dtype=np.int32), np.array([2, 4], dtype=np.uint8)]
+)
 def test_dims_as_a_numpy_array_is_accepted_like_a_list(dims: Any) -> None:
     # Before: "dims must be a sequence of input widths, got ndarray".
     assert refimpl.dual_lphm_fusion_l(dims, 3, 2, 3, 1) == refimpl.dual_lphm_fusion_l([2, 4], 3, 2, 3, 1)
@@ -884,9 +1022,17 @@ def test_dims_as_a_numpy_array_is_accepted_like_a_list(dims: Any) -> None:
 @pytest.mark.parametrize(
     ("dims", "error", "message"),
     [
-        (np.array([[2, 4]]), TypeError, r"dims must be a sequence \(or 1-D array\) of input widths, got an array of shape \(1, 2\)"),
+        (
+            np.array([[2, 4]]),
+            TypeError,
+            r"dims must be a sequence \(or 1-D array\) of input widths, got an array of shape \(1, 2\)",
+        ),
         (np.array(2), TypeError, r"got an array of shape \(\)"),
-        (np.array([2.0, 4.0]), TypeError, r"dims\[0\] must be a positive integer, got np.float64\(2.0\) of type float64"),
+        (
+            np.array([2.0, 4.0]),
+            TypeError,
+            r"dims\[0\] must be a positive integer, got np.float64\(2.0\) of type float64",
+        ),
         (np.array([True]), TypeError, r"dims\[0\] must be a positive integer, got the bool"),
         (np.array([2, 0]), RefimplError, r"dims\[1\] must be a positive integer, got dims\[1\]=0"),
         (np.array([], dtype=int), RefimplError, r"dims must hold at least one input width"),
@@ -904,7 +1050,10 @@ def test_fusion_class_given_inputs_of_the_wrong_widths_names_dims(as_lists: bool
     if as_lists:
         inputs = [a.tolist() for a in inputs]
     fusion = Fusion(r=1, p=2, dims=[2, 2])
-    with pytest.raises(RefimplError, match=r"inputs must have the widths dims=\[2, 2\] given to the constructor, got inputs of widths \[2, 4\]") as info:
+    with pytest.raises(
+        RefimplError,
+        match=r"inputs must have the widths dims=\[2, 2\] given to the constructor, got inputs of widths \[2, 4\]",
+    ) as info:
         fusion(inputs, np.ones(7))
     assert "pass n explicitly" not in str(info.value)
 
@@ -920,7 +1069,9 @@ _MASKED = np.ma.masked_array(np.arange(1.0, 5.0), mask=[0, 1, 0, 0])
 _MASKED_CALLS = {
     # Before: duplicated_padding kept the mask, the dense diagonal padding dropped it silently.
     "duplicated_padding": lambda: refimpl.duplicated_padding(_MASKED, 4, 4, 2),
-    "duplicated_diagonal_padding(dense)": lambda: refimpl.duplicated_diagonal_padding(_MASKED, 4, 4, 2, format="dense"),
+    "duplicated_diagonal_padding(dense)": lambda: refimpl.duplicated_diagonal_padding(
+        _MASKED, 4, 4, 2, format="dense"
+    ),
     "duplicated_diagonal_padding(csr)": lambda: refimpl.duplicated_diagonal_padding(_MASKED, 4, 4, 2),
     "dual_lphm": lambda: refimpl.dual_lphm(np.ma.ones(8), 4, 4, 2, 2, 1),
     "duplicated_padding_operator": lambda: refimpl.duplicated_padding_operator(_MASKED, 4, 4, 2),
@@ -929,7 +1080,9 @@ _MASKED_CALLS = {
     "op @ Y": lambda: refimpl.duplicated_padding_operator(np.ones(4), 4, 4, 2) @ np.ma.ones((4, 2)),
     "op @ y": lambda: refimpl.duplicated_padding_operator(np.ones(4), 4, 4, 2) @ np.ma.ones(4),
     "concatenation_fusion(w)": lambda: refimpl.concatenation_fusion([np.ones((2, 2))], np.ma.ones(4)),
-    "dual_lphm_fusion(inputs)": lambda: refimpl.dual_lphm_fusion([np.ma.ones((2, 2))], np.ones(6), p=2, q=1, r=1),
+    "dual_lphm_fusion(inputs)": lambda: refimpl.dual_lphm_fusion(
+        [np.ma.ones((2, 2))], np.ones(6), p=2, q=1, r=1
+    ),
     "reconciliation class": lambda: refimpl.duplicated_diagonal_padding_reconciliation(p=2)(4, 4, _MASKED),
     "masked, nothing masked": lambda: refimpl.duplicated_padding(np.ma.masked_array(np.ones(4)), 4, 4, 2),
 }
@@ -937,7 +1090,10 @@ _MASKED_CALLS = {
 
 @pytest.mark.parametrize("call", list(_MASKED_CALLS))
 def test_masked_arrays_are_refused_by_every_function(call: str) -> None:
-    with pytest.raises(TypeError, match=r"masked arrays \(numpy.ma\) are not accepted.*x.filled\(value\).*numpy.ma.getdata\(x\)"):
+    with pytest.raises(
+        TypeError,
+        match=r"masked arrays \(numpy.ma\) are not accepted.*x.filled\(value\).*numpy.ma.getdata\(x\)",
+    ):
         _MASKED_CALLS[call]()
 
 

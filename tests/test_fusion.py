@@ -60,7 +60,9 @@ def test_fusion_is_the_sum_over_the_row_blocks_of_W(xp: Any, data: Any, cfg: dic
     np.testing.assert_array_equal(to_numpy(out), expected)
 
 
-@given(data=st.data(), cfg=fusion_configs(), in_dtype=st.sampled_from(DTYPES), w_dtype=st.sampled_from(DTYPES))
+@given(
+    data=st.data(), cfg=fusion_configs(), in_dtype=st.sampled_from(DTYPES), w_dtype=st.sampled_from(DTYPES)
+)
 def test_result_dtype_is_the_promotion_of_inputs_and_w(
     xp: Any, data: Any, cfg: dict[str, Any], in_dtype: Any, w_dtype: Any
 ) -> None:
@@ -100,7 +102,9 @@ def test_class_is_a_shell_over_the_function() -> None:
 
 
 @given(data=st.data(), cfg=fusion_configs(), dtype=st.sampled_from([np.float32, np.float64]))
-def test_a_list_w_takes_the_precision_of_the_inputs(xp: Any, data: Any, cfg: dict[str, Any], dtype: Any) -> None:
+def test_a_list_w_takes_the_precision_of_the_inputs(
+    xp: Any, data: Any, cfg: dict[str, Any], dtype: Any
+) -> None:
     l = dual_lphm_fusion_l(cfg["dims"], cfg["n"], cfg["p"], cfg["q"], cfg["r"])
     w = data.draw(vectors(l))
     inputs = [as_xp(xp, A) for A in data.draw(fusion_inputs(cfg, dtype))]

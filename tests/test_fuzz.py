@@ -53,19 +53,34 @@ PER_CALL = 20
 
 @pytest.mark.skipif(sys.platform == "win32", reason="resource.setrlimit is POSIX")
 def test_fuzz_every_entry_point_gives_only_documented_outcomes() -> None:
-    env = {**os.environ, "REFIMPL_DENSE_LIMIT": str(DENSE_LIMIT), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONFAULTHANDLER": "1"}
+    env = {
+        **os.environ,
+        "REFIMPL_DENSE_LIMIT": str(DENSE_LIMIT),
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "PYTHONFAULTHANDLER": "1",
+    }
     env.pop("PYTEST_CURRENT_TEST", None)
     try:
-        result = subprocess.run([sys.executable, __file__, str(SECONDS)], capture_output=True, text=True, env=env,
-                                timeout=SECONDS + 240, check=False)
+        result = subprocess.run(
+            [sys.executable, __file__, str(SECONDS)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=SECONDS + 240,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"the fuzzing hung past its wall-clock limit:\n{(exc.stdout or b'')[-4000:]!r}")
     tail = f"stdout:\n{result.stdout[-6000:]}\nstderr:\n{result.stderr[-6000:]}"
     assert result.returncode == 0, tail
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    print(f"fuzz: {summary['calls']} calls in {summary['seconds']:.0f} s, "
-          f"{summary['subprocesses']} python -m refimpl runs; outcomes: {summary['outcomes']}")
+    print(
+        f"fuzz: {summary['calls']} calls in {summary['seconds']:.0f} s, "
+        f"{summary['subprocesses']} python -m refimpl runs; outcomes: {summary['outcomes']}"
+    )
     assert summary["calls"] >= 200 and summary["findings"] == 0, summary
     assert set(summary["by_entry"]) == set(ENTRY_NAMES), set(ENTRY_NAMES) - set(summary["by_entry"])
 
@@ -74,15 +89,54 @@ def test_fuzz_every_entry_point_gives_only_documented_outcomes() -> None:
 
 #: Every entry point the fuzz calls (the worker draws one per call).
 ENTRY_NAMES = (
-    "duplicated_padding", "duplicated_diagonal_padding", "dual_lphm", "dual_lphm_fusion", "concatenation_fusion",
-    "duplicated_padding_l", "dual_lphm_l", "dual_lphm_fusion_l", "concatenation_fusion_l",
-    "operator", "operator_class", "reconciliation", "fusion_class",
-    "set_dense_limit", "dense_limit", "backend", "cli",
+    "duplicated_padding",
+    "duplicated_diagonal_padding",
+    "dual_lphm",
+    "dual_lphm_fusion",
+    "concatenation_fusion",
+    "duplicated_padding_l",
+    "dual_lphm_l",
+    "dual_lphm_fusion_l",
+    "concatenation_fusion_l",
+    "operator",
+    "operator_class",
+    "reconciliation",
+    "fusion_class",
+    "set_dense_limit",
+    "dense_limit",
+    "backend",
+    "cli",
 )
 
 #: Integers at the edges: past int32 and int64, negative, zero.
-EDGES = (0, 1, 2, 3, 4, 6, 8, 12, -1, -2, -3, 2**31 - 1, 2**31, 2**31 + 2, 2**32, 2**62, 2**63 - 1, 2**63,
-         2**63 + 2, 2**64, -(2**63), 10**9, 5 * 10**8, 10**5, 10**12, 10**18)
+EDGES = (
+    0,
+    1,
+    2,
+    3,
+    4,
+    6,
+    8,
+    12,
+    -1,
+    -2,
+    -3,
+    2**31 - 1,
+    2**31,
+    2**31 + 2,
+    2**32,
+    2**62,
+    2**63 - 1,
+    2**63,
+    2**63 + 2,
+    2**64,
+    -(2**63),
+    10**9,
+    5 * 10**8,
+    10**5,
+    10**12,
+    10**18,
+)
 
 
 class CallTimeout(BaseException):
@@ -98,46 +152,85 @@ def _strategies() -> dict[str, Any]:
     import numpy as np
     from hypothesis import strategies as st
 
-    junk = st.one_of(st.booleans(), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=3), st.none(),
-                     st.sampled_from([np.int64(4), np.int32(2), np.uint8(3), np.float64(2.0), np.bool_(True)]),
-                     st.just([2]), st.just(np.array(2)), st.just(np.array([2, 2])), st.just(2 + 0j))
+    junk = st.one_of(
+        st.booleans(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=3),
+        st.none(),
+        st.sampled_from([np.int64(4), np.int32(2), np.uint8(3), np.float64(2.0), np.bool_(True)]),
+        st.just([2]),
+        st.just(np.array(2)),
+        st.just(np.array([2, 2])),
+        st.just(2 + 0j),
+    )
     small = st.integers(1, 6)
     # mostly small positive integers, so that whole calls succeed too; else an edge, a huge one or junk
-    kinds = [small] * 12 + [st.sampled_from(EDGES), st.sampled_from(EDGES), st.integers(-(2**70), 2**70), junk]
+    kinds = [small] * 12 + [
+        st.sampled_from(EDGES),
+        st.sampled_from(EDGES),
+        st.integers(-(2**70), 2**70),
+        junk,
+    ]
     dim = st.sampled_from(kinds).flatmap(lambda kind: kind)
-    dims = st.one_of(st.lists(st.one_of(small, small, dim), min_size=1, max_size=3), st.lists(dim, max_size=2),
-                     st.just(np.array([2, 2])), junk)
+    dims = st.one_of(
+        st.lists(st.one_of(small, small, dim), min_size=1, max_size=3),
+        st.lists(dim, max_size=2),
+        st.just(np.array([2, 2])),
+        junk,
+    )
     return {"st": st, "np": np, "junk": junk, "small": small, "dim": dim, "dims": dims}
 
 
 def _w(data: Any, s: dict[str, Any], l_of: Callable[[], Any]) -> Any:
     """A ``w``: often of the right length ``l`` (when small), else of a wrong length, shape or type."""
     st, np = s["st"], s["np"]
-    kind = data.draw(st.sampled_from(["right"] * 6 + ["short", "2d", "list", "int", "bool", "complex", "nonfinite",
-                                                      "masked", "junk", "3d"]), label="w kind")
+    kind = data.draw(
+        st.sampled_from(
+            ["right"] * 6
+            + ["short", "2d", "list", "int", "bool", "complex", "nonfinite", "masked", "junk", "3d"]
+        ),
+        label="w kind",
+    )
     try:
         l = l_of()
-    except Exception:  # noqa: BLE001 - the *_l functions are fuzzed on their own
+    except Exception:
         l = None
     size = l if isinstance(l, int) and 0 < l <= 4096 else data.draw(st.integers(0, 7), label="w size")
     if kind == "short":
         size = max(size - 1, 0)
     base = np.arange(1.0, size + 1.0)
-    return {
-        "right": base, "short": base, "2d": base.reshape(1, -1), "list": base.tolist(), "int": base.astype(np.int64),
-        "bool": base > 2, "complex": base + 1j, "nonfinite": np.where(base > 2, np.inf, np.nan),
-        "masked": np.ma.masked_array(base, mask=base > 2), "3d": base.reshape(1, 1, -1),
-    }.get(kind) if kind != "junk" else data.draw(s["junk"], label="w")
+    return (
+        {
+            "right": base,
+            "short": base,
+            "2d": base.reshape(1, -1),
+            "list": base.tolist(),
+            "int": base.astype(np.int64),
+            "bool": base > 2,
+            "complex": base + 1j,
+            "nonfinite": np.where(base > 2, np.inf, np.nan),
+            "masked": np.ma.masked_array(base, mask=base > 2),
+            "3d": base.reshape(1, 1, -1),
+        }.get(kind)
+        if kind != "junk"
+        else data.draw(s["junk"], label="w")
+    )
 
 
 def _inputs(data: Any, s: dict[str, Any], dims: Any) -> Any:
     """Fusion inputs: of the widths ``dims`` when they are small, else of drawn shapes, or junk."""
     st, np = s["st"], s["np"]
     m = data.draw(st.sampled_from([0, 1, 2, 3]), label="m")
-    if isinstance(dims, list) and all(type(d) is int and 0 <= d <= 64 for d in dims) and data.draw(st.booleans()):
+    if (
+        isinstance(dims, list)
+        and all(type(d) is int and 0 <= d <= 64 for d in dims)
+        and data.draw(st.booleans())
+    ):
         return [np.ones((m, d)) for d in dims]
     shapes = data.draw(st.lists(st.lists(st.integers(0, 4), max_size=3), max_size=3), label="input shapes")
-    return data.draw(st.sampled_from([[np.ones(tuple(shape)) for shape in shapes], "x", None, [None], np.ones((2, 2))]))
+    return data.draw(
+        st.sampled_from([[np.ones(tuple(shape)) for shape in shapes], "x", None, [None], np.ones((2, 2))])
+    )
 
 
 #: Block counts and block sides of valid configurations that are huge (the issue's 10**9 x 10**9 among them).
@@ -215,22 +308,48 @@ def _call_operator(data: Any, s: dict[str, Any]) -> Callable[[], Any]:
     import refimpl
 
     st = s["st"]
-    kind = data.draw(st.sampled_from(["duplicated_padding", "duplicated_diagonal_padding", "dual_lphm",
-                                      "dual_lphm_fusion"]), label="operator")
+    kind = data.draw(
+        st.sampled_from(
+            ["duplicated_padding", "duplicated_diagonal_padding", "dual_lphm", "dual_lphm_fusion"]
+        ),
+        label="operator",
+    )
     dim = s["dim"]
     if kind == "dual_lphm_fusion":
         dims, p, r = data.draw(s["dims"]), data.draw(dim), data.draw(dim)
         q, n = data.draw(st.one_of(st.none(), dim)), data.draw(st.one_of(st.none(), dim))
         w = _w(data, s, lambda: refimpl.dual_lphm_fusion_l(dims, n, p, q, r))
-        make = lambda: refimpl.dual_lphm_fusion_operator(dims, w, p=p, q=q, r=r, n=n)
+
+        def make():
+            return refimpl.dual_lphm_fusion_operator(dims, w, p=p, q=q, r=r, n=n)
     else:
         n, D, p, q = _sides(data, s)
         r = data.draw(dim) if kind == "dual_lphm" else None
         args = (n, D, p, q) if r is None else (n, D, p, q, r)
         w = _w(data, s, lambda: getattr(refimpl, "dual_lphm_l" if r else "duplicated_padding_l")(*args))
-        make = lambda: getattr(refimpl, f"{kind}_operator")(w, *args)
-    method = data.draw(st.sampled_from(["toarray", "tosparse", "@", "r@", "matmul", "rmatmul", "T", "H", "conj",
-                                        "aslinearoperator", "contraction_costs", "shape"]), label="method")
+
+        def make():
+            return getattr(refimpl, f"{kind}_operator")(w, *args)
+
+    method = data.draw(
+        st.sampled_from(
+            [
+                "toarray",
+                "tosparse",
+                "@",
+                "r@",
+                "matmul",
+                "rmatmul",
+                "T",
+                "H",
+                "conj",
+                "aslinearoperator",
+                "contraction_costs",
+                "shape",
+            ]
+        ),
+        label="method",
+    )
     side = data.draw(st.sampled_from([0, 1]))
     operand = data.draw(st.sampled_from(["x"]))  # drawn once the operator's shape is known, below
     del operand
@@ -246,7 +365,11 @@ def _call_operator(data: Any, s: dict[str, Any]) -> Callable[[], Any]:
         if method in ("matmul", "rmatmul"):
             return getattr(op, method)(x)
         if method == "tosparse":
-            return op.tosparse(data.draw(st.sampled_from(["csr", "coo", "dia", 1]))) if hasattr(op, "tosparse") else None
+            return (
+                op.tosparse(data.draw(st.sampled_from(["csr", "coo", "dia", 1])))
+                if hasattr(op, "tosparse")
+                else None
+            )
         if method == "contraction_costs":
             return op.contraction_costs(data.draw(dim)) if hasattr(op, "contraction_costs") else None
         value = getattr(op, method)
@@ -272,7 +395,11 @@ def _call_operator_class(data: Any, s: dict[str, Any]) -> Callable[[], Any]:
             r = data.draw(s["small"], label="r")  # the factors P, Q, S, T share their r columns
             op = refimpl.DualLphmOperator(np, *(np.ones((data.draw(s["small"]), r)) for _ in range(4)))
         else:
-            cls = refimpl.DuplicatedPaddingOperator if kind == "padding" else refimpl.DuplicatedDiagonalPaddingOperator
+            cls = (
+                refimpl.DuplicatedPaddingOperator
+                if kind == "padding"
+                else refimpl.DuplicatedDiagonalPaddingOperator
+            )
             op = cls(np, data.draw(arrays), p, q)
         if method == "@":
             return _operand(data, s, op.shape[0]) @ op
@@ -285,8 +412,15 @@ def _call_reconciliation(data: Any, s: dict[str, Any]) -> Callable[[], Any]:
     import refimpl
 
     st, dim = s["st"], s["dim"]
-    name = data.draw(st.sampled_from(["duplicated_padding_reconciliation", "duplicated_diagonal_padding_reconciliation",
-                                      "dual_lphm_reconciliation"]))
+    name = data.draw(
+        st.sampled_from(
+            [
+                "duplicated_padding_reconciliation",
+                "duplicated_diagonal_padding_reconciliation",
+                "dual_lphm_reconciliation",
+            ]
+        )
+    )
     p, q, r, n, D = (data.draw(dim) for _ in range(5))
     kwargs = {"r": r} if name == "dual_lphm_reconciliation" else {}
     method = data.draw(st.sampled_from(["calculate_l", "forward"]))
@@ -339,7 +473,9 @@ def _call_backend(data: Any, s: dict[str, Any]) -> Callable[[], Any]:
     import refimpl
 
     st = s["st"]
-    name = data.draw(st.one_of(st.sampled_from(["numpy", "cupy", "torch", "NUMPY", ""]), s["junk"]), label="backend")
+    name = data.draw(
+        st.one_of(st.sampled_from(["numpy", "cupy", "torch", "NUMPY", ""]), s["junk"]), label="backend"
+    )
     how = data.draw(st.sampled_from(["set", "use"]))
 
     def call() -> Any:
@@ -359,29 +495,100 @@ def _argv(data: Any, s: dict[str, Any], folder: Path) -> list[str]:
     from refimpl.oracle.registry import FUNCTIONS
 
     st = s["st"]
-    number = st.one_of(s["dim"].map(str), st.sampled_from(["nan", "inf", "-inf", "-1e5", "-.5", "1e400", "0x10", "2.5"]))
-    paths = st.sampled_from([str(folder / name) for name in ("out.png", "noext", "folder", "set", "outputs", "missing",
-                                                             "file.txt", "missing/x.png", "out.xyz", "new")])
-    configs = st.sampled_from(['{"n": 4}', '{"n": 4, "D": 4, "p": 2, "q": null}', '{"n": 4, "D": 4, "p": 2, "z": 1}',
-                               '{"dims": [2, 2], "p": 2, "r": 1}', '{"n": 100000, "D": 100000, "p": 1}', "[1]", "{",
-                               '{"n": 9223372036854775808, "D": 2, "p": 1}', '{"dims": [2], "p": 2, "r": 1, "m": -1}'])
+    number = st.one_of(
+        s["dim"].map(str), st.sampled_from(["nan", "inf", "-inf", "-1e5", "-.5", "1e400", "0x10", "2.5"])
+    )
+    paths = st.sampled_from(
+        [
+            str(folder / name)
+            for name in (
+                "out.png",
+                "noext",
+                "folder",
+                "set",
+                "outputs",
+                "missing",
+                "file.txt",
+                "missing/x.png",
+                "out.xyz",
+                "new",
+            )
+        ]
+    )
+    configs = st.sampled_from(
+        [
+            '{"n": 4}',
+            '{"n": 4, "D": 4, "p": 2, "q": null}',
+            '{"n": 4, "D": 4, "p": 2, "z": 1}',
+            '{"dims": [2, 2], "p": 2, "r": 1}',
+            '{"n": 100000, "D": 100000, "p": 1}',
+            "[1]",
+            "{",
+            '{"n": 9223372036854775808, "D": 2, "p": 1}',
+            '{"dims": [2], "p": 2, "r": 1, "m": -1}',
+        ]
+    )
     function = st.sampled_from([*FUNCTIONS, "nope"])
     value = st.one_of(number, function, paths, configs, st.text(max_size=4))
-    command = data.draw(st.sampled_from(["demo", "check", "vectors", "plot", "show", "l", "nope", "--version", ""]),
-                        label="command")
+    command = data.draw(
+        st.sampled_from(["demo", "check", "vectors", "plot", "show", "l", "nope", "--version", ""]),
+        label="command",
+    )
     head = [] if command == "" else [command]
     if command in ("plot", "show", "l"):
         head.append(data.draw(function, label="function"))
     elif command == "check":
-        head += data.draw(st.lists(st.sampled_from(["refimpl.examples:faithful_dual_lphm", "refimpl_nowhere:f",
-                                                    "refimpl.examples:column_major_dual_lphm", "refimpl:nope", "x"]),
-                                   max_size=1), label="target")
+        head += data.draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        "refimpl.examples:faithful_dual_lphm",
+                        "refimpl_nowhere:f",
+                        "refimpl.examples:column_major_dual_lphm",
+                        "refimpl:nope",
+                        "x",
+                    ]
+                ),
+                max_size=1,
+            ),
+            label="target",
+        )
     elif command == "vectors":
-        head += data.draw(st.lists(st.one_of(st.sampled_from(["write", "verify", "--force", "--no-large", "--json"]),
-                                             paths), max_size=4), label="vectors arguments")
-    options = st.sampled_from(["--n", "--D", "--p", "--q", "--r", "--dims", "--m", "--w", "--format", "--mistake", "-o",
-                               "--dpi", "--function", "--config", "--examples", "--seed", "--backend", "--dtypes",
-                               "--max-side", "--max-rows", "--grad", "--json", "--plot", "--no-large"])
+        head += data.draw(
+            st.lists(
+                st.one_of(st.sampled_from(["write", "verify", "--force", "--no-large", "--json"]), paths),
+                max_size=4,
+            ),
+            label="vectors arguments",
+        )
+    options = st.sampled_from(
+        [
+            "--n",
+            "--D",
+            "--p",
+            "--q",
+            "--r",
+            "--dims",
+            "--m",
+            "--w",
+            "--format",
+            "--mistake",
+            "-o",
+            "--dpi",
+            "--function",
+            "--config",
+            "--examples",
+            "--seed",
+            "--backend",
+            "--dtypes",
+            "--max-side",
+            "--max-rows",
+            "--grad",
+            "--json",
+            "--plot",
+            "--no-large",
+        ]
+    )
     pairs = data.draw(st.lists(st.tuples(options, st.lists(value, max_size=3)), max_size=6), label="options")
     tail = [token for option, values in pairs for token in (option, *values)]
     if command == "check":  # every check kept short: the oracle's own speed is not what is fuzzed
@@ -427,7 +634,23 @@ SUBPROCESS_RUNS = (
     ["show", "duplicated_diagonal_padding", "--n", "1000000000", "--D", "1000000000", "--p", "500000000"],
     ["l", "dual_lphm_fusion", "--dims", str(2**63), str(2**63), "--p", str(2**63), "--r", "1"],
     ["check", "refimpl_nowhere:f", "--function", "dual_lphm"],
-    ["plot", "duplicated_padding", "--n", "4", "--D", "4", "--p", "2", "--w", "nan", "inf", "-inf", "1", "-o", "noext"],
+    [
+        "plot",
+        "duplicated_padding",
+        "--n",
+        "4",
+        "--D",
+        "4",
+        "--p",
+        "2",
+        "--w",
+        "nan",
+        "inf",
+        "-inf",
+        "1",
+        "-o",
+        "noext",
+    ],
     ["vectors", "verify", "missing", "missing"],
     ["show", "concatenation_fusion", "--dims", str(2**31), "--n", str(2**31), "--m", "0"],
 )
@@ -437,10 +660,18 @@ def _subprocess_runs(folder: Path) -> int:
     from refimpl.cli import EXIT_STATUSES
 
     for argv in SUBPROCESS_RUNS:
-        result = subprocess.run([sys.executable, "-m", "refimpl", *argv], cwd=folder, capture_output=True, text=True,
-                                timeout=120, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "refimpl", *argv],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         if result.returncode not in EXIT_STATUSES or "Traceback" in result.stderr:
-            raise Undocumented(f"python -m refimpl {argv} exited {result.returncode}: {result.stderr[-2000:]}")
+            raise Undocumented(
+                f"python -m refimpl {argv} exited {result.returncode}: {result.stderr[-2000:]}"
+            )
     return len(SUBPROCESS_RUNS)
 
 
@@ -458,8 +689,13 @@ def _entry(data: Any, s: dict[str, Any], name: str, folder: Path) -> Callable[[]
         return _call_guard(data, s, name)
     if name == "cli":
         return _call_cli(data, s, folder)
-    return {"operator": _call_operator, "operator_class": _call_operator_class, "reconciliation": _call_reconciliation,
-            "fusion_class": _call_fusion_class, "backend": _call_backend}[name](data, s)
+    return {
+        "operator": _call_operator,
+        "operator_class": _call_operator_class,
+        "reconciliation": _call_reconciliation,
+        "fusion_class": _call_fusion_class,
+        "backend": _call_backend,
+    }[name](data, s)
 
 
 def _guarded(name: str, call: Callable[[], Any]) -> Any:
@@ -517,8 +753,13 @@ def _worker(seconds: float) -> None:
             main(["vectors", "write", str(folder / "set"), "--no-large"])
         subprocesses = _subprocess_runs(folder)
 
-        @settings(max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck),
-                  print_blob=True)
+        @settings(
+            max_examples=50,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            print_blob=True,
+        )
         @given(data=s["st"].data())
         def one_call(data: Any) -> None:
             name = data.draw(s["st"].sampled_from(ENTRY_NAMES), label="entry point")
@@ -543,9 +784,18 @@ def _worker(seconds: float) -> None:
             chunk += 1
     for message, where in findings.items():
         print(message, *where, sep="\n    ")
-    print(json.dumps({"calls": sum(calls.values()), "seconds": time.monotonic() - start, "findings": len(findings),
-                      "subprocesses": subprocesses, "by_entry": dict(sorted(calls.items())),
-                      "outcomes": dict(sorted(outcomes.items()))}))
+    print(
+        json.dumps(
+            {
+                "calls": sum(calls.values()),
+                "seconds": time.monotonic() - start,
+                "findings": len(findings),
+                "subprocesses": subprocesses,
+                "by_entry": dict(sorted(calls.items())),
+                "outcomes": dict(sorted(outcomes.items())),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -113,7 +113,9 @@ def test_vjp_matches_central_differences(name: str, data: st.DataObject, seed: i
 
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1), dtype=DTYPES, row_w=st.booleans())
-def test_vjp_matches_torch_autograd(name: str, data: st.DataObject, seed: int, dtype: Any, row_w: bool) -> None:
+def test_vjp_matches_torch_autograd(
+    name: str, data: st.DataObject, seed: int, dtype: Any, row_w: bool
+) -> None:
     torch = pytest.importorskip("torch")
     spec = FUNCTIONS[name]
     config = data.draw(configs(name), label="config")
@@ -179,7 +181,9 @@ def test_cotangent_of_the_wrong_shape_is_refused(name: str) -> None:
     inputs, G = _case(name, config, 0, np.float64)
     expected = FUNCTIONS[name].output_shape(config)
     wrong = G.reshape(-1)[None, :] if G.ndim == 2 else G[0]
-    with pytest.raises(RefimplError, match=rf"{re.escape(str(expected))}.*got shape {re.escape(str(tuple(wrong.shape)))}"):
+    with pytest.raises(
+        RefimplError, match=rf"{re.escape(str(expected))}.*got shape {re.escape(str(tuple(wrong.shape)))}"
+    ):
         reference_vjp(name, config, inputs, wrong)
     with pytest.raises(RefimplError, match="cotangent"):
         reference_vjp(name, config, inputs, G.T)
@@ -191,7 +195,9 @@ def test_inputs_of_the_wrong_shape_are_refused() -> None:
     inputs["inputs"][1] = inputs["inputs"][1][:, :1]
     with pytest.raises(RefimplError, match=r"inputs must have shapes \[\(2, 2\), \(2, 2\)\]"):
         reference_vjp("concatenation_fusion", config, inputs, G)
-    with pytest.raises(RefimplError, match=re.escape("w must have length 12 (l = N*n with N=4, n=3), got length 11")):
+    with pytest.raises(
+        RefimplError, match=re.escape("w must have length 12 (l = N*n with N=4, n=3), got length 11")
+    ):
         reference_vjp("concatenation_fusion", config, {"w": np.ones(11), "inputs": [np.ones((2, 2))] * 2}, G)
     with pytest.raises(TypeError, match="list of arrays"):
         reference_vjp("concatenation_fusion", config, {"w": np.ones(12)}, G)
@@ -202,7 +208,8 @@ def test_empty_rows_and_integer_inputs() -> None:
     config = {"dims": [2, 4], "n": 3, "p": 2, "q": 3, "r": 1, "m": 0, "batch": (2,)}
     l = FUNCTIONS["dual_lphm_fusion"].l(config)
     grads = reference_vjp(
-        "dual_lphm_fusion", config,
+        "dual_lphm_fusion",
+        config,
         {"w": np.arange(l), "inputs": [np.ones((2, 0, 2), dtype=np.int32), np.ones((2, 0, 4), dtype=bool)]},
         np.zeros((2, 0, 3), dtype=np.float32),
     )

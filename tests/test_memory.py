@@ -23,7 +23,10 @@ P = 2**63
 def test_check_size_is_exact_at_the_limit():
     with refimpl.dense_limit(1000):
         check_size(1000, "x would allocate y", "ask for less")
-        with pytest.raises(refimpl.DenseSizeError, match=r"x would allocate y of 1001 bytes, over the dense limit of 1000 bytes; ask for less, or raise the limit"):
+        with pytest.raises(
+            refimpl.DenseSizeError,
+            match=r"x would allocate y of 1001 bytes, over the dense limit of 1000 bytes; ask for less, or raise the limit",
+        ):
             check_size(1001, "x would allocate y", "ask for less")
 
 
@@ -124,7 +127,10 @@ def test_coo_with_few_entries_is_built_without_a_row_pointer_per_row():
 
 
 def test_sparse_shapes_past_int64_are_refused_with_the_guard_off():
-    with refimpl.dense_limit(None), pytest.raises(refimpl.RefimplError, match=rf"sparse {P} x 1 matrix cannot be indexed by int64"):
+    with (
+        refimpl.dense_limit(None),
+        pytest.raises(refimpl.RefimplError, match=rf"sparse {P} x 1 matrix cannot be indexed by int64"),
+    ):
         refimpl.duplicated_diagonal_padding(np.ones(1), P, 1, P, 1, format="coo")
 
 
@@ -143,7 +149,10 @@ def test_sparse_size_counts_entries_indices_and_pointers_exactly():
     # 8 stored float64 entries, 8-byte indices, 4 + 1 row pointers: 8*16 + 5*8 = 168 bytes.
     with refimpl.dense_limit(168):
         refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
-    with refimpl.dense_limit(167), pytest.raises(refimpl.DenseSizeError, match="of 168 bytes, over the dense limit of 167 bytes"):
+    with (
+        refimpl.dense_limit(167),
+        pytest.raises(refimpl.DenseSizeError, match="of 168 bytes, over the dense limit of 167 bytes"),
+    ):
         refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
 
 
@@ -153,7 +162,9 @@ def test_huge_dual_lphm_fusion_output_is_refused():
     w = np.ones(1 + 2**20 + 2 + 2**20)
     for method in ("structured", "dense"):
         _refused_quickly(
-            lambda method=method: refimpl.dual_lphm_fusion([np.ones((1000, 2))], w, p=1, q=2**20, r=1, n=2**40, method=method),
+            lambda method=method: refimpl.dual_lphm_fusion(
+                [np.ones((1000, 2))], w, p=1, q=2**20, r=1, n=2**40, method=method
+            ),
             f"dual_lphm_fusion would allocate an output of shape (1000, {2**40}) (float64)",
             "fuse fewer rows at a time",
         )
@@ -176,7 +187,10 @@ def test_batched_fusion_output_counts_every_batch():
     inputs = [np.ones((3, 4, 2))]
     with refimpl.dense_limit(3 * 4 * 2 * 8):
         assert refimpl.concatenation_fusion(inputs, np.ones(4)).shape == (3, 4, 2)
-    with refimpl.dense_limit(3 * 4 * 2 * 8 - 1), pytest.raises(refimpl.DenseSizeError, match=r"output of shape \(3, 4, 2\) \(float64\) of 192 bytes"):
+    with (
+        refimpl.dense_limit(3 * 4 * 2 * 8 - 1),
+        pytest.raises(refimpl.DenseSizeError, match=r"output of shape \(3, 4, 2\) \(float64\) of 192 bytes"),
+    ):
         refimpl.concatenation_fusion(inputs, np.ones(4))
 
 
@@ -184,19 +198,34 @@ def test_operator_results_are_guarded():
     op = refimpl.dual_lphm_operator(np.ones(8), 4, 4, 2, 2, 1)
     with refimpl.dense_limit(5 * 4 * 8 - 1):
         assert (np.ones((4, 4)) @ op).shape == (4, 4)
-        with pytest.raises(refimpl.DenseSizeError, match=r"X @ op would allocate a result of shape \(5, 4\) \(float64, DualLphmOperator\) of 160 bytes"):
+        with pytest.raises(
+            refimpl.DenseSizeError,
+            match=r"X @ op would allocate a result of shape \(5, 4\) \(float64, DualLphmOperator\) of 160 bytes",
+        ):
             np.ones((5, 4)) @ op
-        with pytest.raises(refimpl.DenseSizeError, match=r"X @ op would allocate a result of shape \(2, 3, 4\)"):
+        with pytest.raises(
+            refimpl.DenseSizeError, match=r"X @ op would allocate a result of shape \(2, 3, 4\)"
+        ):
             np.ones((2, 3, 4)) @ op
-        with pytest.raises(refimpl.DenseSizeError, match=r"op @ Y would allocate a result of shape \(4, 5\).*fewer rows at a time"):
+        with pytest.raises(
+            refimpl.DenseSizeError,
+            match=r"op @ Y would allocate a result of shape \(4, 5\).*fewer rows at a time",
+        ):
             op @ np.ones((4, 5))
-    with refimpl.dense_limit(4 * 8 - 1), pytest.raises(refimpl.DenseSizeError, match=r"op @ y would allocate a result of shape \(4,\) \(float64"):
+    with (
+        refimpl.dense_limit(4 * 8 - 1),
+        pytest.raises(
+            refimpl.DenseSizeError, match=r"op @ y would allocate a result of shape \(4,\) \(float64"
+        ),
+    ):
         op @ np.ones(4)
 
 
 def test_operator_results_past_int64_are_refused_at_once():
     op = refimpl.duplicated_padding_operator(np.ones(4), 2, P, 1, P // 2)
-    _refused_quickly(lambda: np.ones((3, 2)) @ op, f"X @ op would allocate a result of shape (3, {P}) (float64")
+    _refused_quickly(
+        lambda: np.ones((3, 2)) @ op, f"X @ op would allocate a result of shape (3, {P}) (float64"
+    )
 
 
 def test_dask_fusion_is_lazy_and_guarded_per_chunk():

@@ -28,18 +28,53 @@ from .test_diagnosis import applicable, cases, name_of, plant
 
 #: The ``exposes:`` flag names users and docs read: they must not change.
 FAMILIES = {
-    "duplicated_padding": {"column_major_reshape", "identity_for_ones", "kron_as_reshaped_outer",
-                           "kron_operands_swapped", "output_transposed", "p_q_exchanged"},
-    "duplicated_diagonal_padding": {"column_major_reshape", "kron_as_reshaped_outer", "kron_operands_swapped",
-                                    "ones_for_identity", "output_transposed", "p_q_exchanged", "zero_times_w"},
-    "dual_lphm": {"column_major_reshape", "factor_transposed", "kron_as_reshaped_outer", "kron_operands_swapped",
-                  "output_transposed", "p_q_exchanged", "segment_order"},
-    "dual_lphm_fusion": {"column_major_reshape", "concatenation_reversed", "concatenation_wrong_axis",
-                         "factor_transposed", "interleaved_concatenation", "kron_as_reshaped_outer",
-                         "kron_operands_swapped", "output_transposed", "p_q_exchanged", "segment_order",
-                         "weight_transposed"},
-    "concatenation_fusion": {"column_major_reshape", "concatenation_reversed", "concatenation_wrong_axis",
-                             "interleaved_concatenation", "output_transposed", "weight_transposed"},
+    "duplicated_padding": {
+        "column_major_reshape",
+        "identity_for_ones",
+        "kron_as_reshaped_outer",
+        "kron_operands_swapped",
+        "output_transposed",
+        "p_q_exchanged",
+    },
+    "duplicated_diagonal_padding": {
+        "column_major_reshape",
+        "kron_as_reshaped_outer",
+        "kron_operands_swapped",
+        "ones_for_identity",
+        "output_transposed",
+        "p_q_exchanged",
+        "zero_times_w",
+    },
+    "dual_lphm": {
+        "column_major_reshape",
+        "factor_transposed",
+        "kron_as_reshaped_outer",
+        "kron_operands_swapped",
+        "output_transposed",
+        "p_q_exchanged",
+        "segment_order",
+    },
+    "dual_lphm_fusion": {
+        "column_major_reshape",
+        "concatenation_reversed",
+        "concatenation_wrong_axis",
+        "factor_transposed",
+        "interleaved_concatenation",
+        "kron_as_reshaped_outer",
+        "kron_operands_swapped",
+        "output_transposed",
+        "p_q_exchanged",
+        "segment_order",
+        "weight_transposed",
+    },
+    "concatenation_fusion": {
+        "column_major_reshape",
+        "concatenation_reversed",
+        "concatenation_wrong_axis",
+        "interleaved_concatenation",
+        "output_transposed",
+        "weight_transposed",
+    },
 }
 
 
@@ -60,12 +95,14 @@ def test_identifiers_are_unique_and_families_are_the_flag_names(function: str) -
 def test_the_variants() -> None:
     orders = [m for m in catalogue("dual_lphm") if m.family == "segment_order"]
     assert len(orders) == 23 and "segment_order:PQST" not in {m.id for m in orders}
-    assert {m.id for m in orders} == {f"segment_order:{''.join(o)}" for o in itertools.permutations("PQST")} - {
-        "segment_order:PQST"
-    }
+    assert {m.id for m in orders} == {
+        f"segment_order:{''.join(o)}" for o in itertools.permutations("PQST")
+    } - {"segment_order:PQST"}
     assert find("dual_lphm", "segment_order:QPST").name == "segments of w in the order [Q, P, S, T]"
     factors = [m.id for m in catalogue("dual_lphm_fusion") if m.family == "factor_transposed"]
-    subsets = [c for k in (1, 2, 3) for c in itertools.combinations("PQST", k)]  # all four: column_major_reshape
+    subsets = [
+        c for k in (1, 2, 3) for c in itertools.combinations("PQST", k)
+    ]  # all four: column_major_reshape
     assert factors == [f"factor_transposed:{''.join(c)}" for c in subsets]
     assert find("dual_lphm", "factor_transposed:PS").name == "P and S read as (r, p), (r, s)"
     assert find("dual_lphm", "factor_transposed:QST").name == "Q, S and T read as (r, q), (r, s), (r, t)"
@@ -98,7 +135,10 @@ def test_find_refuses_an_unknown_key_with_the_identifiers() -> None:
 
 def test_mistaken_output_refuses_what_does_not_combine() -> None:
     config, inputs = {"n": 4, "D": 6, "p": 2, "q": 3}, {"w": np.arange(1.0, 5.0)}
-    two = [find("duplicated_padding", "column_major_reshape"), find("duplicated_padding", "column_major_reshape")]
+    two = [
+        find("duplicated_padding", "column_major_reshape"),
+        find("duplicated_padding", "column_major_reshape"),
+    ]
     with pytest.raises(RefimplError, match="mistakes of one stage cannot combine"):
         mistaken_output("duplicated_padding", config, inputs, two)
     foreign = find("dual_lphm", "segment_order")
@@ -131,7 +171,9 @@ def test_the_catalogue_for_a_configuration_and_its_outputs_follow_the_plain_desc
     data: st.DataObject, case: tuple[str, dict[str, Any], dict[str, Any]]
 ) -> None:
     function, config, inputs = case
-    runnable = [m for m in applicable(function, config) if plant(function, config, inputs, dict([m])) is not None]
+    runnable = [
+        m for m in applicable(function, config) if plant(function, config, inputs, dict([m])) is not None
+    ]
     found = catalogue(function, config)
     assert {_key(m) for m in found} - {("select", "multiplied")} == set(runnable)  # zero_times_w: finite w
     first = data.draw(st.sampled_from(found), label="mistake")

@@ -73,7 +73,9 @@ def test_x_at_op_equals_x_at_the_matrix(xp: Any, data: Any, dtype: Any, lead: tu
 
 
 @given(data=st.data(), dtype=st.sampled_from(DTYPES), lead=batch_shapes, k=st.integers(1, 3))
-def test_op_at_y_equals_the_matrix_at_y(xp: Any, data: Any, dtype: Any, lead: tuple[int, ...], k: int) -> None:
+def test_op_at_y_equals_the_matrix_at_y(
+    xp: Any, data: Any, dtype: Any, lead: tuple[int, ...], k: int
+) -> None:
     kind, args, w, M = data.draw(operator_cases(dtype))
     Y = integer_valued(data.draw, lead + (M.shape[1], k), dtype)
     op = make_operator(kind, as_xp(xp, w), args)
@@ -149,7 +151,9 @@ def test_the_benchmark_configuration_uses_the_factored_order() -> None:
 
 
 @given(data=st.data(), cfg=fusion_configs(), dtype=st.sampled_from(DTYPES))
-def test_structured_fusion_equals_the_literal_one(xp: Any, data: Any, cfg: dict[str, Any], dtype: Any) -> None:
+def test_structured_fusion_equals_the_literal_one(
+    xp: Any, data: Any, cfg: dict[str, Any], dtype: Any
+) -> None:
     l = dual_lphm_fusion_l(cfg["dims"], cfg["n"], cfg["p"], cfg["q"], cfg["r"])
     w = as_xp(xp, data.draw(vectors(l, dtype)))
     inputs = [as_xp(xp, A) for A in data.draw(fusion_inputs(cfg, dtype))]
@@ -239,7 +243,10 @@ def test_x_of_the_wrong_width_or_library() -> None:
 
 def test_guard_fires_with_the_size_in_the_message() -> None:
     with refimpl.dense_limit(1024):
-        with pytest.raises(refimpl.DenseSizeError, match=r"dense 64 x 64 float64 matrix of 32\.0 KiB, over the dense limit of 1\.0 KiB"):
+        with pytest.raises(
+            refimpl.DenseSizeError,
+            match=r"dense 64 x 64 float64 matrix of 32\.0 KiB, over the dense limit of 1\.0 KiB",
+        ):
             refimpl.dual_lphm(np.ones(4 * 32), 64, 64, 8, 8, 4)
         with pytest.raises(MemoryError, match="duplicated_padding_operator"):
             refimpl.duplicated_padding(np.ones(64), 64, 64, 8)

@@ -34,7 +34,10 @@ def test_refimpl_passes_its_own_check(xp: Any, dtype: Any) -> None:
     w = rng.standard_normal(refimpl.dual_lphm_l(12, 8, 3, 2, 2)).astype(dtype)
     wx = xp.asarray(w)
     assert_close_to_reference(refimpl.dual_lphm(wx, 12, 8, 3, 2, 2), "dual_lphm", wx, 12, 8, 3, 2, 2)
-    A = [xp.asarray(rng.standard_normal((2, 5, 6)).astype(dtype)), xp.asarray(rng.standard_normal((2, 5, 6)).astype(dtype))]
+    A = [
+        xp.asarray(rng.standard_normal((2, 5, 6)).astype(dtype)),
+        xp.asarray(rng.standard_normal((2, 5, 6)).astype(dtype)),
+    ]
     wf = xp.asarray(rng.standard_normal(refimpl.dual_lphm_fusion_l([6, 6], 4, 3, 2, 2)).astype(dtype))
     out = refimpl.dual_lphm_fusion(A, wf, p=3, q=2, r=2, n=4)
     assert_close_to_reference(out, refimpl.dual_lphm_fusion, A, wf, p=3, q=2, r=2, n=4)
@@ -115,7 +118,12 @@ def test_sparse_and_torch_candidates_are_converted() -> None:
     w = np.arange(1.0, 7.0)
     assert_close_to_reference(
         sp.csr_array(refimpl.duplicated_diagonal_padding(w, 6, 6, 3, 2, format="dense")),
-        "duplicated_diagonal_padding", w, 6, 6, 3, 2,
+        "duplicated_diagonal_padding",
+        w,
+        6,
+        6,
+        3,
+        2,
     )
     torch = pytest.importorskip("torch")
     wt = torch.arange(1.0, 9.0, requires_grad=True)
@@ -173,8 +181,10 @@ def test_torch_candidate_and_its_gradients() -> None:
     for function in ("dual_lphm", "dual_lphm_fusion", "duplicated_diagonal_padding"):
         candidate = getattr(refimpl, function)
         if function == "duplicated_diagonal_padding":
+
             def candidate(w: Any, n: int, D: int, p: int, q: int) -> Any:
                 return refimpl.duplicated_diagonal_padding(w, n, D, p, q, format="dense")
+
         report = check(candidate, function, examples=10, backend="torch", grad=True, raise_on_failure=False)
         assert report.passed, str(report)
 
@@ -196,8 +206,6 @@ def test_a_wrong_gradient_is_caught() -> None:
 
     report = check(candidate, "dual_lphm", examples=10, backend="torch", grad=True, raise_on_failure=False)
     assert not report.passed and "d/dw" in report.failure
-
-
 
 
 # -- every failure of the candidate is a verdict (issue 10 item 4, issue 14) ----------------------
@@ -293,7 +301,9 @@ def test_a_candidate_wrong_one_call_in_fifty_is_non_deterministic_not_a_flaky_tr
     _COUNTER["calls"] = 0
     report = check(_wrong_one_call_in_fifty, "duplicated_padding", examples=100, raise_on_failure=False)
     assert not report.passed
-    assert re.search(r"non-deterministic: entry \(\d+, \d+\): call 1 gave \S+, call 2 gave \S+", report.failure)
+    assert re.search(
+        r"non-deterministic: entry \(\d+, \d+\): call 1 gave \S+, call 2 gave \S+", report.failure
+    )
     assert report.diagnosis is None  # a random failure is not diagnosed
     noisy = check(_noise_now_and_then, "dual_lphm", examples=100, raise_on_failure=False)
     assert not noisy.passed and "non-deterministic: entry" in noisy.failure
@@ -311,7 +321,9 @@ def test_passing_and_failing_cases_are_run_twice() -> None:
 def test_the_report_says_the_calling_convention() -> None:
     report = check(_padding, "duplicated_padding", examples=5, raise_on_failure=False)
     assert "called as: function" in str(report) and report.convention == "function"
-    classy = check(refimpl.duplicated_padding_reconciliation, "duplicated_padding", examples=5, raise_on_failure=False)
+    classy = check(
+        refimpl.duplicated_padding_reconciliation, "duplicated_padding", examples=5, raise_on_failure=False
+    )
     assert classy.convention.startswith("class") and f"called as: {classy.convention}" in str(classy)
 
 
@@ -328,7 +340,9 @@ def pad(w, n, D, p, q=None):  # reads w column-major: wrong when s, t > 1
 """
 
 
-def test_the_printed_reproduction_lines_run_and_give_the_same_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_printed_reproduction_lines_run_and_give_the_same_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "colmajor_candidate.py").write_text(_MODULE)
     monkeypatch.syspath_prepend(str(tmp_path))
     import colmajor_candidate
@@ -336,16 +350,25 @@ def test_the_printed_reproduction_lines_run_and_give_the_same_verdict(tmp_path: 
     report = check(colmajor_candidate.pad, "duplicated_padding", examples=40, seed=3, raise_on_failure=False)
     assert not report.passed and report.reproduce is not None and report.reproduce.command is not None
     minimal = get_spec("duplicated_padding").describe(report.minimal.config)
-    for option in ("--backend numpy", f"--dtypes {report.minimal.inputs['w'].dtype}", "--seed 3", "--examples 40",
-                   "--max-rows 64", "--max-side 4"):
+    for option in (
+        "--backend numpy",
+        f"--dtypes {report.minimal.inputs['w'].dtype}",
+        "--seed 3",
+        "--examples 40",
+        "--max-rows 64",
+        "--max-side 4",
+    ):
         assert option in report.reproduce.command
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), env.get("PYTHONPATH", "")])
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    cli = subprocess.run(report.reproduce.command, shell=True, env=env, capture_output=True, text=True, check=False)
+    cli = subprocess.run(
+        report.reproduce.command, shell=True, env=env, capture_output=True, text=True, check=False
+    )
     assert cli.returncode == 1, cli.stderr
-    python = subprocess.run([sys.executable, "-c", report.reproduce.python], env=env, capture_output=True, text=True,
-                            check=False)
+    python = subprocess.run(
+        [sys.executable, "-c", report.reproduce.python], env=env, capture_output=True, text=True, check=False
+    )
     assert python.returncode == 0, python.stderr
     for out in (cli.stdout, python.stdout):
         assert "against refimpl.duplicated_padding: FAIL" in out
@@ -360,8 +383,16 @@ def test_the_reproduction_line_holds_every_setting_and_key() -> None:
     assert report.reproduce.command is None and "cannot be reproduced by name" in report.reproduce.note
     assert "cannot be reproduced by name" in report.failure
     python = report.reproduce.python
-    for text in ("refimpl.testing.check(wrong, 'dual_lphm_fusion'", "'m': ", "'batch': ", "'dims': ",
-                 "backend='numpy'", "max_rows=9", "examples=10", "seed=0"):
+    for text in (
+        "refimpl.testing.check(wrong, 'dual_lphm_fusion'",
+        "'m': ",
+        "'batch': ",
+        "'dims': ",
+        "backend='numpy'",
+        "max_rows=9",
+        "examples=10",
+        "seed=0",
+    ):
         assert text in python
 
 
@@ -379,8 +410,21 @@ def test_plot_failure_draws_expected_actual_difference_and_the_mistake(tmp_path:
     assert (tmp_path / "failure.png").stat().st_size > 1000
     with pytest.raises(refimpl.RefimplError, match="no failing case"):
         plot_failure(check(faithful_dual_lphm, "dual_lphm", examples=5, raise_on_failure=False))
-    assert main(["check", "refimpl.examples:column_major_dual_lphm", "--function", "dual_lphm",
-                 "--examples", "30", "--plot", str(tmp_path / "cli.svg")]) == 1
+    assert (
+        main(
+            [
+                "check",
+                "refimpl.examples:column_major_dual_lphm",
+                "--function",
+                "dual_lphm",
+                "--examples",
+                "30",
+                "--plot",
+                str(tmp_path / "cli.svg"),
+            ]
+        )
+        == 1
+    )
     assert (tmp_path / "cli.svg").read_text().startswith("<?xml")
     import matplotlib.pyplot as plt
 
@@ -396,8 +440,16 @@ def test_check_the_cli_the_plugin_and_the_docs_agree_on_the_defaults() -> None:
 
     defaults = {k: v.default for k, v in inspect.signature(check).parameters.items()}
     args = build_parser().parse_args(["check"])
-    assert (args.examples, args.seed, args.check_backend) == (defaults["examples"], defaults["seed"], defaults["backend"])
-    assert (args.dtypes, args.max_side, args.max_rows) == (defaults["dtypes"], defaults["max_side"], defaults["max_rows"])
+    assert (args.examples, args.seed, args.check_backend) == (
+        defaults["examples"],
+        defaults["seed"],
+        defaults["backend"],
+    )
+    assert (args.dtypes, args.max_side, args.max_rows) == (
+        defaults["dtypes"],
+        defaults["max_side"],
+        defaults["max_rows"],
+    )
     assert defaults["max_rows"] >= 64 and defaults["examples"] == oracle.DEFAULT_EXAMPLES
     docs = (Path(__file__).parents[1] / "docs" / "oracle.rst").read_text()
     for name in ("examples", "max_rows", "max_side"):
@@ -430,7 +482,9 @@ def test_probe_check_catches_a_wrong_huge_sparse_matrix() -> None:
 # -- CLI and pytest plugin -------------------------------------------------------------------
 
 
-def test_cli_check_without_target_shows_a_pass_and_a_diagnosed_failure(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_check_without_target_shows_a_pass_and_a_diagnosed_failure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["check", "--examples", "30"]) == 0
     out = capsys.readouterr().out
     assert "refimpl.examples:faithful_dual_lphm against refimpl.dual_lphm: PASS" in out
@@ -439,9 +493,25 @@ def test_cli_check_without_target_shows_a_pass_and_a_diagnosed_failure(capsys: p
 
 
 def test_cli_check_exit_status_and_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", "--examples", "10"]) == 0
+    assert (
+        main(["check", "refimpl.examples:faithful_dual_lphm", "--function", "dual_lphm", "--examples", "10"])
+        == 0
+    )
     capsys.readouterr()
-    assert main(["check", "refimpl.examples:column_major_dual_lphm", "--function", "dual_lphm", "--examples", "30", "--json"]) == 1
+    assert (
+        main(
+            [
+                "check",
+                "refimpl.examples:column_major_dual_lphm",
+                "--function",
+                "dual_lphm",
+                "--examples",
+                "30",
+                "--json",
+            ]
+        )
+        == 1
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["passed"] is False and data["diagnosis"]["matches"]
     assert main(["check", "no.such.module:f", "--function", "dual_lphm"]) == 2
@@ -451,16 +521,37 @@ def test_cli_check_exit_status_and_json(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_cli_reproduction_line_reproduces(capsys: pytest.CaptureFixture[str]) -> None:
     config = {"n": 4, "D": 4, "p": 2, "q": 2, "r": 2}
-    argv = ["check", "refimpl.examples:column_major_dual_lphm", "--function", "dual_lphm", "--config", json.dumps(config), "--examples", "5"]
+    argv = [
+        "check",
+        "refimpl.examples:column_major_dual_lphm",
+        "--function",
+        "dual_lphm",
+        "--config",
+        json.dumps(config),
+        "--examples",
+        "5",
+    ]
     assert main(argv) == 1
     assert "dual_lphm(n=4, D=4, p=2, q=2, r=2)" in capsys.readouterr().out
 
 
 def test_pytest_plugin(pytester: pytest.Pytester) -> None:
-    ok = pytester.runpytest("--refimpl-candidate", "refimpl.examples:faithful_dual_lphm",
-                            "--refimpl-function", "dual_lphm", "--refimpl-examples", "10")
+    ok = pytester.runpytest(
+        "--refimpl-candidate",
+        "refimpl.examples:faithful_dual_lphm",
+        "--refimpl-function",
+        "dual_lphm",
+        "--refimpl-examples",
+        "10",
+    )
     ok.assert_outcomes(passed=1)
-    bad = pytester.runpytest("--refimpl-candidate", "refimpl.examples:column_major_dual_lphm",
-                             "--refimpl-function", "dual_lphm", "--refimpl-examples", "30")
+    bad = pytester.runpytest(
+        "--refimpl-candidate",
+        "refimpl.examples:column_major_dual_lphm",
+        "--refimpl-function",
+        "dual_lphm",
+        "--refimpl-examples",
+        "30",
+    )
     bad.assert_outcomes(failed=1)
     assert any("column-major" in line for line in bad.outlines)

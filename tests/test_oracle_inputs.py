@@ -67,7 +67,9 @@ def test_values_are_never_mostly_one_value(drawn: tuple[str, list[Case]]) -> Non
             else:
                 assert len(np.unique(finite)) == finite.size, (name, case.kind, a)
     tagged = [c for c in cases if c.kind == "tagged"]
-    assert all(np.array_equal(c.inputs["w"].reshape(-1), np.arange(1, c.inputs["w"].size + 1)) for c in tagged)
+    assert all(
+        np.array_equal(c.inputs["w"].reshape(-1), np.arange(1, c.inputs["w"].size + 1)) for c in tagged
+    )
 
 
 def test_tagged_distinct_and_nonfinite_shares(drawn: tuple[str, list[Case]]) -> None:
@@ -134,8 +136,13 @@ def test_integer_and_bool_w_must_give_float64(drawn: tuple[str, list[Case]]) -> 
 
 def test_check_takes_integer_dtypes() -> None:
     """``check(f, "duplicated_padding", dtypes=("int64",))`` raised ``ValueError: data type int64 not inexact``."""
-    report = check(refimpl.duplicated_padding, "duplicated_padding", dtypes=("int64", "bool"), examples=30,
-                   raise_on_failure=False)
+    report = check(
+        refimpl.duplicated_padding,
+        "duplicated_padding",
+        dtypes=("int64", "bool"),
+        examples=30,
+        raise_on_failure=False,
+    )
     assert report.passed, str(report)
 
 
@@ -154,16 +161,20 @@ def test_rows_reach_the_bound_and_are_rarely_zero(name: str) -> None:
 
 def test_a_given_configuration_draws_only_inputs() -> None:
     config = {"dims": [2, 2], "p": 2, "r": 1, "m": 5}  # n and q given as their defaults: left out
-    cases = _draw(case_strategy("dual_lphm_fusion", config=config, optional=frozenset({"n", "q"})), examples=20)
+    cases = _draw(
+        case_strategy("dual_lphm_fusion", config=config, optional=frozenset({"n", "q"})), examples=20
+    )
     spec = FUNCTIONS["dual_lphm_fusion"]
     assert all(c.config == spec.normalize(config) and c.omitted == {"n", "q"} for c in cases)
-    given_q = _draw(case_strategy("dual_lphm_fusion", config={**config, "q": 2}, optional=frozenset({"q"})), 10)
+    given_q = _draw(
+        case_strategy("dual_lphm_fusion", config={**config, "q": 2}, optional=frozenset({"q"})), 10
+    )
     assert all(c.omitted == frozenset() for c in given_q)
 
 
 # --- item 8: stable seeds ------------------------------------------------------------------
 
-_CANDIDATE = '''
+_CANDIDATE = """
 import numpy as np
 
 def padding(w, n, D, p, q=None):
@@ -171,7 +182,7 @@ def padding(w, n, D, p, q=None):
     w = np.asarray(w)
     w = w.astype(np.float64) if w.dtype.kind in "biu" else w
     return np.tile(np.reshape(w, (n // p, D // q)), (p, q))
-'''
+"""
 
 
 def _import(path: Any, name: str, source: str) -> ModuleType:
@@ -184,8 +195,10 @@ def _import(path: Any, name: str, source: str) -> ModuleType:
 
 
 def _fingerprint(cases: list[Case]) -> list[Any]:
-    return [(c.config, c.omitted, c.dtype, c.kind, [(a.dtype.str, a.shape, a.tobytes()) for a in _arrays(c)])
-            for c in cases]
+    return [
+        (c.config, c.omitted, c.dtype, c.kind, [(a.dtype.str, a.shape, a.tobytes()) for a in _arrays(c)])
+        for c in cases
+    ]
 
 
 def test_a_literal_in_the_candidate_does_not_change_the_cases(tmp_path: Any) -> None:
@@ -281,8 +294,11 @@ def test_a_candidate_whose_q_defaults_to_one_fails() -> None:
 
     report = check(q_is_one, "duplicated_padding", raise_on_failure=False)
     assert not report.passed
-    assert check(lambda w, n, D, p, q=None: _padding(w, n, D, p, p if q is None else q), "duplicated_padding",
-                 raise_on_failure=False).passed
+    assert check(
+        lambda w, n, D, p, q=None: _padding(w, n, D, p, p if q is None else q),
+        "duplicated_padding",
+        raise_on_failure=False,
+    ).passed
 
 
 def test_a_tinybig_class_that_wants_one_row() -> None:
@@ -370,7 +386,10 @@ def _retype_in_place(w: Any) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda w: w.__setitem__(2, 7.0), r"in place: w\[2\] was 3\.0 before the call and 7\.0 after \(1 of 4"),
+        (
+            lambda w: w.__setitem__(2, 7.0),
+            r"in place: w\[2\] was 3\.0 before the call and 7\.0 after \(1 of 4",
+        ),
         (lambda w: w.__imul__(2.0), r"in place: w\[0\] was 1\.0 before the call and 2\.0 after \(4 of 4"),
         (_reshape_in_place, r"argument w in place: its shape was \(4,\) before the call and \(2, 2\) after"),
         (_retype_in_place, r"argument w in place: its dtype was float64 before the call and int64 after"),
@@ -401,7 +420,9 @@ def test_changed_fusion_inputs_are_named() -> None:
 
     with pytest.raises(ArgumentModified, match=r"inputs\[1\] in place: inputs\[1\]\[0, 0\] was 1\.0 before"):
         adapt(scales_inputs, spec).call(config, arrays())
-    with pytest.raises(ArgumentModified, match=r"argument inputs in place: it held 2 arrays before the call and 3"):
+    with pytest.raises(
+        ArgumentModified, match=r"argument inputs in place: it held 2 arrays before the call and 3"
+    ):
         adapt(grows_the_list, spec).call(config, arrays())
 
 

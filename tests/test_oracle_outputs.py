@@ -66,22 +66,30 @@ def _with_warnings_ignored(make: Callable[[np.ndarray], Any], dense: np.ndarray)
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_every_layout_of_a_right_answer_passes_and_of_a_wrong_one_fails(layout: str) -> None:
     make = LAYOUTS[layout]
-    right = judge_output(_with_warnings_ignored(make, RIGHT), "duplicated_diagonal_padding", DDP, {"w": W_DDP}, "float64")
+    right = judge_output(
+        _with_warnings_ignored(make, RIGHT), "duplicated_diagonal_padding", DDP, {"w": W_DDP}, "float64"
+    )
     assert right.passed, right.summary()
-    wrong = judge_output(_with_warnings_ignored(make, WRONG), "duplicated_diagonal_padding", DDP, {"w": W_DDP}, "float64")
+    wrong = judge_output(
+        _with_warnings_ignored(make, WRONG), "duplicated_diagonal_padding", DDP, {"w": W_DDP}, "float64"
+    )
     assert not wrong.passed
     assert "entries are off" in wrong.summary()
     assert wrong.layout == right.layout
 
 
-@pytest.mark.parametrize("layout", ["torch sparse_coo", "torch sparse_csr", "scipy coo matrix", "scipy csr array"])
+@pytest.mark.parametrize(
+    "layout", ["torch sparse_coo", "torch sparse_csr", "scipy coo matrix", "scipy csr array"]
+)
 def test_a_sparse_output_of_a_multiplying_function_is_judged_on_its_values(layout: str) -> None:
     w = np.arange(1.0, 9.0)
     config = {"n": 4, "D": 4, "p": 2, "q": 2, "r": 1}
     out = refimpl.dual_lphm(w, 4, 4, 2, 2, 1)
     make = LAYOUTS[layout]
     assert judge_output(_with_warnings_ignored(make, out), "dual_lphm", config, {"w": w}, "float64").passed
-    assert not judge_output(_with_warnings_ignored(make, out.T), "dual_lphm", config, {"w": w}, "float64").passed
+    assert not judge_output(
+        _with_warnings_ignored(make, out.T), "dual_lphm", config, {"w": w}, "float64"
+    ).passed
 
 
 def test_refimpl_s_own_sparse_formats_pass() -> None:
@@ -129,12 +137,16 @@ def test_stored_blocks_of_zeros_off_the_diagonal_fail() -> None:
 def test_duplicated_stored_entries_count() -> None:
     coo = sp.coo_array(RIGHT)
     twice = sp.coo_array(
-        (np.concatenate([coo.data, coo.data]) / 2, (np.tile(coo.row, 2), np.tile(coo.col, 2))), shape=RIGHT.shape
+        (np.concatenate([coo.data, coo.data]) / 2, (np.tile(coo.row, 2), np.tile(coo.col, 2))),
+        shape=RIGHT.shape,
     )
     assert stored_count(twice) == 24
     verdict = judge_output(twice, "duplicated_diagonal_padding", DDP, {"w": W_DDP}, "float64")
     assert not verdict.passed
-    assert "stores 24 entries, duplicates counted" in verdict.problem and "at most min(p, q) * s * t = 12" in verdict.problem
+    assert (
+        "stores 24 entries, duplicates counted" in verdict.problem
+        and "at most min(p, q) * s * t = 12" in verdict.problem
+    )
 
 
 def test_stored_zeros_of_w_inside_the_blocks_pass() -> None:
@@ -158,7 +170,10 @@ def _meta() -> Any:
         (lambda: "abc", "the output is a str, not an array"),
         (lambda: {"a": 1}, "the output is a dict, not an array"),
         (lambda: [[1.0], [1.0, 2.0]], "the output is a list, which could not be read"),
-        (lambda: torch.ones((4, 6), dtype=torch.bfloat16), "the output is a torch.Tensor of dtype torch.bfloat16"),
+        (
+            lambda: torch.ones((4, 6), dtype=torch.bfloat16),
+            "the output is a torch.Tensor of dtype torch.bfloat16",
+        ),
         (_meta, "the output is a torch.Tensor of dtype torch.float64, which could not be read"),
     ],
 )
@@ -233,7 +248,9 @@ def _nonfinite_cases(draw: Any, function: str) -> tuple[dict[str, Any], dict[str
 
     def array(shape: tuple[int, ...]) -> np.ndarray:
         size = int(np.prod(shape))
-        return np.array(draw(st.lists(_VALUES, min_size=size, max_size=size)), dtype=np.float64).reshape(shape)
+        return np.array(draw(st.lists(_VALUES, min_size=size, max_size=size)), dtype=np.float64).reshape(
+            shape
+        )
 
     inputs: dict[str, Any] = {"w": array((spec.l(config),))}
     if spec.is_fusion:
@@ -247,18 +264,25 @@ def _orders(function: str, config: dict[str, Any], inputs: dict[str, Any]) -> li
     w, c = inputs["w"], config
     if function == "dual_lphm_fusion":
         kw = {"p": c["p"], "q": c["q"], "r": c["r"], "n": c["n"]}
-        return [refimpl.dual_lphm_fusion(inputs["inputs"], w, **kw, method=m) for m in ("dense", "structured")]
+        return [
+            refimpl.dual_lphm_fusion(inputs["inputs"], w, **kw, method=m) for m in ("dense", "structured")
+        ]
     if function == "concatenation_fusion":
         N = sum(c["dims"])
         W = w.reshape(N, c["n"])
         edges = np.cumsum([0, *c["dims"]])
         by_input = sum(A @ W[a:b] for A, a, b in zip(inputs["inputs"], edges[:-1], edges[1:]))
-        return [refimpl.concatenation_fusion(inputs["inputs"], w, n=c["n"]), np.concatenate(inputs["inputs"], -1) @ W,
-                by_input + np.zeros((*c["batch"], c["m"], c["n"]))]
+        return [
+            refimpl.concatenation_fusion(inputs["inputs"], w, n=c["n"]),
+            np.concatenate(inputs["inputs"], -1) @ W,
+            by_input + np.zeros((*c["batch"], c["m"], c["n"])),
+        ]
     p, q, r, s, t = c["p"], c["q"], c["r"], c["n"] // c["p"], c["D"] // c["q"]
     P, Q, S, T = np.split(w, np.cumsum([p * r, q * r, s * r]))
     P, Q, S, T = P.reshape(p, r), Q.reshape(q, r), S.reshape(s, r), T.reshape(t, r)
-    outer = sum(np.kron(np.outer(P[:, d], Q[:, d]), np.outer(S[:, e], T[:, e])) for d in range(r) for e in range(r))
+    outer = sum(
+        np.kron(np.outer(P[:, d], Q[:, d]), np.outer(S[:, e], T[:, e])) for d in range(r) for e in range(r)
+    )
     return [refimpl.dual_lphm(w, c["n"], c["D"], p, q, r), np.kron(P @ Q.T, S @ T.T), outer]
 
 
@@ -352,13 +376,18 @@ def _layout_candidate(layout: str, *, wrong: bool) -> Callable[..., Any]:
         W[0, 0] += 1 if wrong else 0
         dense = np.zeros((n, D), W.dtype)
         for b in range(min(p, q)):
-            dense[b * s:(b + 1) * s, b * t:(b + 1) * t] = W
+            dense[b * s : (b + 1) * s, b * t : (b + 1) * t] = W
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if layout.startswith("torch"):
                 d = torch.from_numpy(dense)
-                return {"coo": d.to_sparse, "csr": d.to_sparse_csr, "csc": d.to_sparse_csc,
-                        "bsr": lambda: d.to_sparse_bsr((s, t)), "bsc": lambda: d.to_sparse_bsc((s, t))}[layout[6:]]()
+                return {
+                    "coo": d.to_sparse,
+                    "csr": d.to_sparse_csr,
+                    "csc": d.to_sparse_csc,
+                    "bsr": lambda: d.to_sparse_bsr((s, t)),
+                    "bsc": lambda: d.to_sparse_bsc((s, t)),
+                }[layout[6:]]()
             kind, fmt = layout.split()[1:]
             return (sp.csr_array if kind == "array" else sp.csr_matrix)(dense).asformat(fmt)
 
@@ -366,7 +395,9 @@ def _layout_candidate(layout: str, *, wrong: bool) -> Callable[..., Any]:
 
 
 CHECKED_LAYOUTS = [f"torch {f}" for f in ("coo", "csr", "csc", "bsr", "bsc")] + [
-    f"scipy {kind} {fmt}" for kind in ("array", "matrix") for fmt in ("csr", "csc", "coo", "bsr", "dia", "lil", "dok")
+    f"scipy {kind} {fmt}"
+    for kind in ("array", "matrix")
+    for fmt in ("csr", "csc", "coo", "bsr", "dia", "lil", "dok")
 ]
 
 
@@ -374,7 +405,17 @@ CHECKED_LAYOUTS = [f"torch {f}" for f in ("coo", "csr", "csc", "bsr", "bsc")] + 
 def test_check_passes_each_layout_of_a_right_candidate_and_fails_a_wrong_one(layout: str) -> None:
     from refimpl.testing import check
 
-    right = check(_layout_candidate(layout, wrong=False), "duplicated_diagonal_padding", examples=8, raise_on_failure=False)
+    right = check(
+        _layout_candidate(layout, wrong=False),
+        "duplicated_diagonal_padding",
+        examples=8,
+        raise_on_failure=False,
+    )
     assert right.passed, str(right)
-    wrong = check(_layout_candidate(layout, wrong=True), "duplicated_diagonal_padding", examples=8, raise_on_failure=False)
+    wrong = check(
+        _layout_candidate(layout, wrong=True),
+        "duplicated_diagonal_padding",
+        examples=8,
+        raise_on_failure=False,
+    )
     assert not wrong.passed

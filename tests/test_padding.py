@@ -156,7 +156,9 @@ def test_w_as_row_vector_is_accepted(xp: Any, cfg: dict[str, int], data: Any) ->
     n, D, p, q = _cfg(cfg)
     w = data.draw(vectors(duplicated_padding_l(n, D, p, q)))
     row = as_xp(xp, w.reshape(1, -1))
-    np.testing.assert_array_equal(to_numpy(duplicated_padding(row, n, D, p, q)), to_numpy(duplicated_padding(w, n, D, p, q)))
+    np.testing.assert_array_equal(
+        to_numpy(duplicated_padding(row, n, D, p, q)), to_numpy(duplicated_padding(w, n, D, p, q))
+    )
 
 
 def test_integer_and_list_w_are_promoted_to_the_default_float(xp: Any) -> None:

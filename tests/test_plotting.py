@@ -160,7 +160,9 @@ def test_fusion_pictures(tmp_path: Path) -> None:
     A1, A2, X, W, Y = (drawn(ax) for ax in fig.axes)
     np.testing.assert_array_equal(X, np.hstack([A1, A2]))
     np.testing.assert_array_equal(W, dual_lphm(np.arange(1.0, 8.0), 4, 2, 2, 1, 1))
-    np.testing.assert_array_equal(Y, dual_lphm_fusion([np.asarray(A1), np.asarray(A2)], np.arange(1.0, 8.0), p=2, q=1, r=1))
+    np.testing.assert_array_equal(
+        Y, dual_lphm_fusion([np.asarray(A1), np.asarray(A2)], np.arange(1.0, 8.0), p=2, q=1, r=1)
+    )
     np.testing.assert_allclose(Y, np.asarray(X) @ np.asarray(W))
     assert_png(fig, tmp_path / "fusion.png")
 
@@ -196,22 +198,23 @@ def mistake_cases() -> list[tuple[str, dict[str, Any], str]]:
     lphm = {"n": 4, "D": 6, "p": 2, "q": 3, "r": 2}
     diagonal = {"n": 6, "D": 4, "p": 3, "q": 2}
     return [("dual_lphm", lphm, m.id) for m in catalogue("dual_lphm", lphm)] + [
-        ("duplicated_diagonal_padding", diagonal, m.id) for m in catalogue("duplicated_diagonal_padding", diagonal)
+        ("duplicated_diagonal_padding", diagonal, m.id)
+        for m in catalogue("duplicated_diagonal_padding", diagonal)
     ]
 
 
 def test_plot_mistake_outlines_exactly_the_cells_each_catalogued_mistake_changes() -> None:
     rng = np.random.default_rng(1)
     cases = mistake_cases()
-    assert {"segment_order:QPST", "factor_transposed:Q", "ones_for_identity", "zero_times_w"} <= {c[2] for c in cases}
+    assert {"segment_order:QPST", "factor_transposed:Q", "ones_for_identity", "zero_times_w"} <= {
+        c[2] for c in cases
+    }
     for function, config, key in cases:
         exact = function == "duplicated_diagonal_padding"
         l = 6 * 4 // 6 if exact else 2 * (2 + 3 + 2 + 2)
         # Padding: index-tagged; Dual-LPHM: generic values, so that a mistake shows unless it is a no-op.
         w = np.arange(1.0, l + 1) if exact else rng.uniform(0.5, 2.0, size=l)
-        right_value = (
-            duplicated_diagonal_padding(w, **config).toarray() if exact else dual_lphm(w, **config)
-        )
+        right_value = duplicated_diagonal_padding(w, **config).toarray() if exact else dual_lphm(w, **config)
         fig = plot_mistake(function, config, key, w=w)
         assert len(fig.axes) == 2, key
         right_ax, wrong_ax = fig.axes
@@ -267,15 +270,22 @@ def test_mistakes_are_named_by_identifier_or_prose_and_drawn_as_described() -> N
     fig = plot_mistake("dual_lphm_fusion", fusion, "concatenation_reversed")
     wrong_ax = fig.axes[1]
     A1, A2 = np.arange(1.0, 7.0).reshape(3, 2), np.arange(7.0, 13.0).reshape(3, 2)
-    np.testing.assert_allclose(drawn(wrong_ax), dual_lphm_fusion([A2, A1], np.arange(1.0, 8.0), p=2, q=1, r=1))
+    np.testing.assert_allclose(
+        drawn(wrong_ax), dual_lphm_fusion([A2, A1], np.arange(1.0, 8.0), p=2, q=1, r=1)
+    )
     assert len(outlined(wrong_ax)) == 6
 
 
 def test_plot_mistake_lists_the_catalogue_for_an_unknown_mistake() -> None:
-    with pytest.raises(RefimplError, match="the catalogued mistakes are:\n(.*\n)*  column_major_reshape: column-major reshape of w\n"):
+    with pytest.raises(
+        RefimplError,
+        match="the catalogued mistakes are:\n(.*\n)*  column_major_reshape: column-major reshape of w\n",
+    ):
         plot_mistake("duplicated_padding", {"n": 4, "D": 6, "p": 2}, "off by one")
     with pytest.raises(RefimplError, match="one stage"):
-        plot_mistake("dual_lphm", {"n": 4, "D": 6, "p": 2, "q": 3, "r": 1}, "factor_transposed:P + factor_transposed:Q")
+        plot_mistake(
+            "dual_lphm", {"n": 4, "D": 6, "p": 2, "q": 3, "r": 1}, "factor_transposed:P + factor_transposed:Q"
+        )
 
 
 # -- the optional dependency ---------------------------------------------------------------------
@@ -288,7 +298,9 @@ def test_missing_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.mark.parametrize(("chosen", "expected"), [(None, "['Agg'] agg"), ("svg", "[] svg")])
-def test_matplotlib_is_imported_on_use_only_and_agg_chosen_unless_a_backend_was(chosen: str | None, expected: str) -> None:
+def test_matplotlib_is_imported_on_use_only_and_agg_chosen_unless_a_backend_was(
+    chosen: str | None, expected: str
+) -> None:
     """Importing the module imports no matplotlib; the first drawing does, and chooses ``Agg``
     when no backend was chosen (here by ``MPLBACKEND``), and leaves a chosen one alone."""
     code = (

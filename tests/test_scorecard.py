@@ -47,7 +47,11 @@ class Outcome:
     @property
     def right(self) -> bool:
         """The oracle's verdict is the expected one and its diagnosis names nothing wrong."""
-        return self.passed is not None and self.passed == (self.entry.expect == "pass") and not self.wrong_matches
+        return (
+            self.passed is not None
+            and self.passed == (self.entry.expect == "pass")
+            and not self.wrong_matches
+        )
 
 
 def run(entry: Entry, obj) -> Outcome:
@@ -58,7 +62,12 @@ def run(entry: Entry, obj) -> Outcome:
             warnings.simplefilter("ignore")
             report = check(obj, entry.function, raise_on_failure=False)
     except Exception as exc:  # the oracle crashed: itself a finding
-        return Outcome(entry, None, message=f"check raised {type(exc).__name__}: {exc}", seconds=time.perf_counter() - start)
+        return Outcome(
+            entry,
+            None,
+            message=f"check raised {type(exc).__name__}: {exc}",
+            seconds=time.perf_counter() - start,
+        )
     matches = list(report.diagnosis.matches) if report.diagnosis is not None else []
     return Outcome(entry, report.passed, matches, report.failure, time.perf_counter() - start)
 
@@ -86,7 +95,9 @@ def test_candidate(entry, obj):
         assert outcome.passed, f"a correct candidate failed:\n{outcome.message}"
     else:
         assert not outcome.passed, f"a wrong candidate passed ({entry.mistake})"
-        assert not outcome.wrong_matches, f"planted: {entry.mistake}; diagnosed: {outcome.wrong_matches}\n{outcome.message}"
+        assert not outcome.wrong_matches, (
+            f"planted: {entry.mistake}; diagnosed: {outcome.wrong_matches}\n{outcome.message}"
+        )
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -136,7 +147,10 @@ def main(argv: list[str]) -> int:
     for entry, obj in ENTRIES:
         outcomes.append(run(entry, obj))
         if "-v" in argv:
-            print(f"{'ok ' if outcomes[-1].right else 'BAD'} {outcomes[-1].seconds:6.2f}s {entry.name}", flush=True)
+            print(
+                f"{'ok ' if outcomes[-1].right else 'BAD'} {outcomes[-1].seconds:6.2f}s {entry.name}",
+                flush=True,
+            )
     print(table(outcomes))
     print(f"\n{len(outcomes)} candidates in {time.perf_counter() - start:.0f} s")
     text = problems(outcomes)

@@ -32,12 +32,29 @@ from refimpl.oracle.vectors import (
 )
 
 EDGE_FLAGS = {
-    "p_ne_q", "p_eq_1", "t_eq_1", "s_eq_1", "q_eq_D", "k_eq_1", "m_eq_0", "unequal_widths", "batch",
-    "rectangular_identity", "large", "nonfinite", "n_omitted", "r_eq_1",
+    "p_ne_q",
+    "p_eq_1",
+    "t_eq_1",
+    "s_eq_1",
+    "q_eq_D",
+    "k_eq_1",
+    "m_eq_0",
+    "unequal_widths",
+    "batch",
+    "rectangular_identity",
+    "large",
+    "nonfinite",
+    "n_omitted",
+    "r_eq_1",
 }
 NAMED_MISTAKES = {
-    "column_major_reshape", "segment_order", "kron_operands_swapped", "ones_for_identity", "p_q_exchanged",
-    "output_transposed", "interleaved_concatenation",
+    "column_major_reshape",
+    "segment_order",
+    "kron_operands_swapped",
+    "ones_for_identity",
+    "p_q_exchanged",
+    "output_transposed",
+    "interleaved_concatenation",
 }
 
 
@@ -96,8 +113,20 @@ def test_manifest_has_every_field(full_set: tuple[Path, Path]) -> None:
     assert "bound" in m["tolerance_rule"] and "vectors.rst" in m["tolerance_rule"]
     names = [v["name"] for v in m["vectors"]]
     assert len(names) == len(set(names))
-    keys = {"name", "function", "config", "dtype", "output_shape", "flags", "inputs", "expected", "bound",
-            "exact", "rounding_count_K", "sha256"}
+    keys = {
+        "name",
+        "function",
+        "config",
+        "dtype",
+        "output_shape",
+        "flags",
+        "inputs",
+        "expected",
+        "bound",
+        "exact",
+        "rounding_count_K",
+        "sha256",
+    }
     for v in m["vectors"]:
         assert keys <= set(v), v["name"]
         assert re.fullmatch(r"[a-z0-9_]+", v["name"])
@@ -162,10 +191,14 @@ def test_flags_cover_every_edge_case_dtype_and_mistake(full_set: tuple[Path, Pat
         exposed = {f.removeprefix("exposes:") for v in mine for f in v["flags"] if f.startswith("exposes:")}
         assert exposed == set(MISTAKES[function]), function  # every catalogued mistake is caught somewhere
     large = {v["name"]: v for v in vectors if "large" in v["flags"]}
-    assert any(v["function"] == "duplicated_diagonal_padding" and v["output_shape"] == [1024, 1024]
-               for v in large.values())
-    assert any(v["function"] == "dual_lphm_fusion" and sum(v["config"]["dims"]) == v["config"]["n"] == 1024
-               for v in large.values())
+    assert any(
+        v["function"] == "duplicated_diagonal_padding" and v["output_shape"] == [1024, 1024]
+        for v in large.values()
+    )
+    assert any(
+        v["function"] == "dual_lphm_fusion" and sum(v["config"]["dims"]) == v["config"]["n"] == 1024
+        for v in large.values()
+    )
 
 
 def test_set_size_and_reproducibility(full_set: tuple[Path, Path], small_set: Path, tmp_path: Path) -> None:
@@ -198,8 +231,9 @@ def test_round_trip_with_refimpl_outputs_passes(
     assert data["passed"] is True and len(data["results"]) == len(report.results)
 
 
-def test_single_wrong_entry_fails_and_is_named(full_set: tuple[Path, Path], tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_single_wrong_entry_fails_and_is_named(
+    full_set: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     directory, outputs = full_set
     out = Path(shutil.copytree(outputs, tmp_path / "outputs"))
     for name, index in (("ddp_large_f32", (700, 701)), ("lphmf_basic_f32", (1, 4))):
@@ -281,9 +315,12 @@ def test_a_planted_mistake_fails_exactly_the_vectors_flagged_with_it(small_set: 
         outputs[v.name] = out
     report = verify_vectors(small_set, outputs)
     failed = {r.name for r in report.results if not r.passed}
-    flagged = {v.name for v in vectors if
-               (v.function == "duplicated_padding" and "exposes:column_major_reshape" in v.flags)
-               or (v.function == "concatenation_fusion" and "exposes:interleaved_concatenation" in v.flags)}
+    flagged = {
+        v.name
+        for v in vectors
+        if (v.function == "duplicated_padding" and "exposes:column_major_reshape" in v.flags)
+        or (v.function == "concatenation_fusion" and "exposes:interleaved_concatenation" in v.flags)
+    }
     assert failed == flagged
     hints = report.consistent_mistakes()
     assert hints["duplicated_padding"] == ["column_major_reshape"]
@@ -294,8 +331,9 @@ def test_a_planted_mistake_fails_exactly_the_vectors_flagged_with_it(small_set: 
 # Damaged sets are refused
 
 
-def test_corrupted_file_is_refused_by_its_hash(small_copy: Path, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_corrupted_file_is_refused_by_its_hash(
+    small_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = small_copy / "lphm_basic_f64.expected.npy"
     raw = bytearray(path.read_bytes())
     raw[-3] ^= 0x01  # one byte of one value: still a valid .npy file
@@ -351,26 +389,58 @@ def _swap(m: dict[str, Any]) -> None:
 
 
 EDITS = {  # each hand edit of issue 11, and what the refusal must say
-    "config": (lambda m: m["vectors"][0]["config"].update(q=4),
-               r'vector dp_basic_f32: config is \{"D":12,"n":6,"p":2,"q":4\}, refimpl computes \{"D":12,"n":6,"p":2,"q":3\}'),
-    "function": (_set("function", "nope"), 'vector dp_basic_f32: function is "nope", refimpl computes "duplicated_padding"'),
+    "config": (
+        lambda m: m["vectors"][0]["config"].update(q=4),
+        r'vector dp_basic_f32: config is \{"D":12,"n":6,"p":2,"q":4\}, refimpl computes \{"D":12,"n":6,"p":2,"q":3\}',
+    ),
+    "function": (
+        _set("function", "nope"),
+        'vector dp_basic_f32: function is "nope", refimpl computes "duplicated_padding"',
+    ),
     "exact": (_set("exact", False), "vector dp_basic_f32: exact is false, refimpl computes true"),
-    "flags": (lambda m: m["vectors"][0]["flags"].remove("p_ne_q"),
-              r"vector dp_basic_f32: flags is \[.*\], refimpl computes \[\"p_ne_q\".*\(missing \['p_ne_q'\], extra \[\]\)"),
-    "output_shape": (_set("output_shape", [12, 6]), r"vector dp_basic_f32: output_shape is \[12,6\], refimpl computes \[6,12\]"),
-    "rounding_count_K": (_set("rounding_count_K", 100, 19), "vector lphm_basic_f32: rounding_count_K is 100, refimpl computes 9"),
-    "K as a boolean": (_set("rounding_count_K", True, 0), "vector dp_basic_f32: rounding_count_K is true, refimpl computes 0"),
-    "dtype float16": (_set("dtype", "float16"), 'vector dp_basic_f32: dtype is "float16", refimpl computes "float32"'),
-    "no expected": (lambda m: m["vectors"][2].pop("expected"), "vector dp_basic_c128: the entry has no field 'expected'"),
+    "flags": (
+        lambda m: m["vectors"][0]["flags"].remove("p_ne_q"),
+        r"vector dp_basic_f32: flags is \[.*\], refimpl computes \[\"p_ne_q\".*\(missing \['p_ne_q'\], extra \[\]\)",
+    ),
+    "output_shape": (
+        _set("output_shape", [12, 6]),
+        r"vector dp_basic_f32: output_shape is \[12,6\], refimpl computes \[6,12\]",
+    ),
+    "rounding_count_K": (
+        _set("rounding_count_K", 100, 19),
+        "vector lphm_basic_f32: rounding_count_K is 100, refimpl computes 9",
+    ),
+    "K as a boolean": (
+        _set("rounding_count_K", True, 0),
+        "vector dp_basic_f32: rounding_count_K is true, refimpl computes 0",
+    ),
+    "dtype float16": (
+        _set("dtype", "float16"),
+        'vector dp_basic_f32: dtype is "float16", refimpl computes "float32"',
+    ),
+    "no expected": (
+        lambda m: m["vectors"][2].pop("expected"),
+        "vector dp_basic_c128: the entry has no field 'expected'",
+    ),
     "no name": (lambda m: m["vectors"][2].pop("name"), r"vectors\[2\] has no field 'name'"),
     "no vectors": (lambda m: m.pop("vectors"), "manifest.json has no field 'vectors'"),
-    "non-object entry": (lambda m: m["vectors"].__setitem__(4, "dp_p1_f64"), r"vectors\[4\] is a string, not an object"),
-    "deleted": (lambda m: m["vectors"].__delitem__(slice(1, 4)),
-                (r"3 of the 45 vectors of the small \(--no-large\) set are not in the manifest \(removed\?\): "
-                 "dp_basic_f64, dp_basic_c128, dp_square_f64")),
+    "non-object entry": (
+        lambda m: m["vectors"].__setitem__(4, "dp_p1_f64"),
+        r"vectors\[4\] is a string, not an object",
+    ),
+    "deleted": (
+        lambda m: m["vectors"].__delitem__(slice(1, 4)),
+        (
+            r"3 of the 45 vectors of the small \(--no-large\) set are not in the manifest \(removed\?\): "
+            "dp_basic_f64, dp_basic_c128, dp_square_f64"
+        ),
+    ),
     "reordered": (_swap, r"out of order: vectors\[0\] is dp_basic_f64, the set has dp_basic_f32 there"),
     "listed twice": (lambda m: m["vectors"].append(m["vectors"][0]), "vector dp_basic_f32 is listed twice"),
-    "renamed": (_set("name", "dp_basic_f16"), 'vectors\\[0\\]: name "dp_basic_f16" is not a vector of the small'),
+    "renamed": (
+        _set("name", "dp_basic_f16"),
+        'vectors\\[0\\]: name "dp_basic_f16" is not a vector of the small',
+    ),
     "large": (lambda m: m.__setitem__("large", True), "vectors of the full set are not in the manifest"),
 }
 
@@ -396,8 +466,11 @@ def test_an_edited_manifest_is_refused_naming_the_field(
 
 def test_the_digest_catches_an_edit_no_field_check_sees(small_copy: Path, tmp_path: Path) -> None:
     _edit(small_copy, lambda m: m.__setitem__("tolerance_rule", "anything goes"), redigest=False)
-    with pytest.raises(VectorFileError, match=r"manifest.json was edited: manifest_sha256 is '[0-9a-f]{64}', "
-                       r"the digest of the manifest is '[0-9a-f]{64}'"):
+    with pytest.raises(
+        VectorFileError,
+        match=r"manifest.json was edited: manifest_sha256 is '[0-9a-f]{64}', "
+        r"the digest of the manifest is '[0-9a-f]{64}'",
+    ):
         read_vectors(small_copy)
     _edit(small_copy, lambda m: m.pop("manifest_sha256"), redigest=False)
     with pytest.raises(VectorFileError, match="has no field 'manifest_sha256'"):
@@ -409,26 +482,48 @@ def _replace_file(directory: Path, file_name: str, array: np.ndarray) -> None:
     """Replace a vector file and update its hash and the digest: only the content can tell."""
     np.save(directory / file_name, array)
     name = file_name.split(".")[0]
-    _edit(directory, lambda m: next(v for v in m["vectors"] if v["name"] == name)["sha256"].__setitem__(
-        file_name, sha256(directory / file_name)))
+    _edit(
+        directory,
+        lambda m: next(v for v in m["vectors"] if v["name"] == name)["sha256"].__setitem__(
+            file_name, sha256(directory / file_name)
+        ),
+    )
 
 
-@pytest.mark.parametrize("file_name, array, message", [
-    ("dp_basic_f64.bound.npy", np.zeros(3), r"bound.npy has dtype <f8 and shape \(3,\), refimpl computes <f8 and \(6, 12\)"),
-    ("dp_basic_f64.w.npy", np.arange(12.0), r"w.npy differs from what refimpl computes: entry \(0,\) is 0.0, refimpl's is 1.0"),
-    ("lphm_basic_f64.expected.npy", np.zeros((6, 8)), r"expected.npy differs .*: entry \(0, 0\) is 0.0, .*\(allowed error"),
-])
+@pytest.mark.parametrize(
+    "file_name, array, message",
+    [
+        (
+            "dp_basic_f64.bound.npy",
+            np.zeros(3),
+            r"bound.npy has dtype <f8 and shape \(3,\), refimpl computes <f8 and \(6, 12\)",
+        ),
+        (
+            "dp_basic_f64.w.npy",
+            np.arange(12.0),
+            r"w.npy differs from what refimpl computes: entry \(0,\) is 0.0, refimpl's is 1.0",
+        ),
+        (
+            "lphm_basic_f64.expected.npy",
+            np.zeros((6, 8)),
+            r"expected.npy differs .*: entry \(0, 0\) is 0.0, .*\(allowed error",
+        ),
+    ],
+)
 def test_a_file_rewritten_with_its_hash_is_refused(
     small_copy: Path, tmp_path: Path, file_name: str, array: np.ndarray, message: str
 ) -> None:
     _replace_file(small_copy, file_name, array)
-    with pytest.raises(VectorFileError, match=rf"vector {file_name.split('.')[0]}: file {file_name.split('.')[0]}\.{message}"):
+    with pytest.raises(
+        VectorFileError, match=rf"vector {file_name.split('.')[0]}: file {file_name.split('.')[0]}\.{message}"
+    ):
         read_vectors(small_copy)
     assert _cli("verify", str(small_copy), str(tmp_path)) == EXIT_INVALID
 
 
-def test_folders_that_do_not_exist_are_usage_errors(small_set: Path, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_folders_that_do_not_exist_are_usage_errors(
+    small_set: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     nowhere = tmp_path / "nonexistent"
     assert main(["vectors", "verify", str(small_set), str(nowhere)]) == EXIT_USAGE
     assert capsys.readouterr().err == f"refimpl: error: the outputs folder {nowhere} does not exist\n"
@@ -442,7 +537,9 @@ def test_folders_that_do_not_exist_are_usage_errors(small_set: Path, tmp_path: P
     assert _cli("write", str(tmp_path / "file")) == EXIT_USAGE
 
 
-def test_write_refuses_a_non_empty_folder_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_write_refuses_a_non_empty_folder_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "manifest.json").write_text('{"mine": 1}')

@@ -38,16 +38,33 @@ EQUIVALENTS = ROOT / "tools" / "equivalent_mutants.txt"
 CORE = ("shapes", "padding", "lphm", "fusion", "operators", "_operator", "_validation", "_memory", "_xp")
 
 # mutmut's exit codes for a mutant (mutmut.stats.status_by_exit_code); anything else is "suspicious".
-STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
-          36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout",
-          -11: "segfault", -9: "segfault", 37: "caught by type check", None: "not checked"}
+STATUS = {
+    1: "killed",
+    3: "killed",
+    0: "survived",
+    5: "no tests",
+    33: "no tests",
+    34: "skipped",
+    36: "timeout",
+    24: "timeout",
+    -24: "timeout",
+    152: "timeout",
+    255: "timeout",
+    -11: "segfault",
+    -9: "segfault",
+    37: "caught by type check",
+    None: "not checked",
+}
 EXPLAINED = {"killed", "timeout", "caught by type check"}
 
 
 def fingerprint(diff: str) -> str:
     """A short hash of the changed lines of a mutant's diff (not of its line numbers or context)."""
-    changed = [line[1:].strip() for line in diff.splitlines()
-               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    changed = [
+        line[1:].strip()
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
     return hashlib.sha256("\n".join(changed).encode()).hexdigest()[:10]
 
 
@@ -81,8 +98,9 @@ def results(module: str) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("modules", nargs="*", default=list(CORE),
-                        help=f"modules of refimpl (default: {' '.join(CORE)})")
+    parser.add_argument(
+        "modules", nargs="*", default=list(CORE), help=f"modules of refimpl (default: {' '.join(CORE)})"
+    )
     parser.add_argument("-j", "--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--no-run", action="store_true", help="judge the results already in mutants/")
     parser.add_argument("--show", action="store_true", help="print the diff of every unexplained survivor")
@@ -98,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         command = [str(script) if script.exists() else "mutmut", "run", "--max-children", str(args.workers)]
         if set(args.modules) != set(CORE):
             command += [f"refimpl.{module}.*" for module in args.modules]
-        env = dict(os.environ, REFIMPL_HYPOTHESIS_PROFILE="ci")  # the [mutmut] options load it too
+        env = dict(os.environ, REFIMPL_HYPOTHESIS_PROFILE="mutation")  # the [mutmut] options load it too
         status = subprocess.run(command, check=False, env=env).returncode
         if status != 0:
             print(f"mutmut run failed (exit status {status})", file=sys.stderr)
@@ -120,8 +138,10 @@ def main(argv: list[str] | None = None) -> int:
             if listed:
                 diff = diff_of(name, module)
                 if fingerprint(diff) != listed[0]:
-                    failures.append(f"{name}: {status}; listed as equivalent, but the change is no longer "
-                                    f"the one reviewed (fingerprint {fingerprint(diff)}, list {listed[0]})")
+                    failures.append(
+                        f"{name}: {status}; listed as equivalent, but the change is no longer "
+                        f"the one reviewed (fingerprint {fingerprint(diff)}, list {listed[0]})"
+                    )
                     counts["other"] += 1
                 else:
                     counts["equivalent"] += 1
@@ -134,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         total = len(statuses)
         equivalent = counts["equivalent"]
         score = (counts["killed"] + counts["timeout"]) / max(total - equivalent, 1)
-        print(f"{module:<12} {total:>7} {counts['killed']:>6} {counts['timeout']:>7} {equivalent:>6} "
-              f"{counts['other']:>5}  {score:.1%}")
+        print(
+            f"{module:<12} {total:>7} {counts['killed']:>6} {counts['timeout']:>7} {equivalent:>6} "
+            f"{counts['other']:>5}  {score:.1%}"
+        )
     for failure in failures:
         print(failure)
     if failures:

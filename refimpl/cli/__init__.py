@@ -86,11 +86,21 @@ class Command(NamedTuple):
 #: Every subcommand, in the order ``refimpl --help`` lists them.
 COMMANDS: tuple[Command, ...] = (
     Command("demo", "refimpl.cli.demo", "print a worked example of each function (the default)"),
-    Command("check", "refimpl.cli.check", "check an implementation against refimpl (no target: two shipped examples)"),
-    Command("vectors", "refimpl.cli.vectors",
-            "write golden vectors, or verify another implementation's outputs against them"),
-    Command("plot", "refimpl.cli.plot",
-            "draw a configuration (or a catalogued mistake beside the right answer) into an image"),
+    Command(
+        "check",
+        "refimpl.cli.check",
+        "check an implementation against refimpl (no target: two shipped examples)",
+    ),
+    Command(
+        "vectors",
+        "refimpl.cli.vectors",
+        "write golden vectors, or verify another implementation's outputs against them",
+    ),
+    Command(
+        "plot",
+        "refimpl.cli.plot",
+        "draw a configuration (or a catalogued mistake beside the right answer) into an image",
+    ),
     Command("show", "refimpl.cli.show", "compute a function and print the matrix"),
     Command("l", "refimpl.cli.l", "print the parameter count l"),
 )
@@ -106,7 +116,9 @@ class _CommandParser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, module: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._negative_number_matcher = NEGATIVE_NUMBER  # -inf is a value (argparse reads it so when it matches)
+        self._negative_number_matcher = (
+            NEGATIVE_NUMBER  # -inf is a value (argparse reads it so when it matches)
+        )
         self._module = module  # None for the parsers a subcommand nests (vectors write, ...)
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
@@ -129,7 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"refimpl {__version__}")
-    parser.add_argument("--backend", choices=("numpy", "cupy"), default="numpy", help="array library (default numpy)")
+    parser.add_argument(
+        "--backend", choices=("numpy", "cupy"), default="numpy", help="array library (default numpy)"
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_CommandParser)
     for command in COMMANDS:
         sub.add_parser(command.name, help=command.summary, module=command.module)
@@ -170,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"refimpl: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except MemoryError as exc:  # past the memory guard (switched off, or more than the machine has)
-        print(f"refimpl: error: out of memory{f' ({exc})' if str(exc) else ''}: ask for less, or set the "
-              "memory guard's limit (REFIMPL_DENSE_LIMIT, bytes) below what this machine can allocate", file=sys.stderr)
+        print(
+            f"refimpl: error: out of memory{f' ({exc})' if str(exc) else ''}: ask for less, or set the "
+            "memory guard's limit (REFIMPL_DENSE_LIMIT, bytes) below what this machine can allocate",
+            file=sys.stderr,
+        )
         return EXIT_USAGE

@@ -23,8 +23,14 @@ from ..padding import SPARSE_FORMATS
 from . import CommandError
 
 __all__ = [
-    "MAX_ENTRIES", "add_config_arguments", "add_input_arguments", "add_matrix_arguments", "backend", "check_sizes",
-    "config_from_args", "rows",
+    "MAX_ENTRIES",
+    "add_config_arguments",
+    "add_input_arguments",
+    "add_matrix_arguments",
+    "backend",
+    "check_sizes",
+    "config_from_args",
+    "rows",
 ]
 
 #: The most entries of a result ``show`` prints and ``plot`` draws (a 1000 x 1000 matrix).
@@ -51,16 +57,23 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """``--m`` and ``--w``: the inputs of a call (``show``, ``plot``)."""
-    parser.add_argument("--m", type=int, help=f"rows of each fusion input (fusions only; default {DEFAULT_ROWS})")
-    parser.add_argument("--w", type=float, nargs="+", help="the parameter vector (default 1..l; -inf, nan allowed)")
+    parser.add_argument(
+        "--m", type=int, help=f"rows of each fusion input (fusions only; default {DEFAULT_ROWS})"
+    )
+    parser.add_argument(
+        "--w", type=float, nargs="+", help="the parameter vector (default 1..l; -inf, nan allowed)"
+    )
 
 
 def add_matrix_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``show``: the configuration's, the inputs' and the diagonal padding's ``--format``."""
     add_config_arguments(parser)
     add_input_arguments(parser)
-    parser.add_argument("--format", choices=SPARSE_FORMATS,
-                        help="duplicated_diagonal_padding's format (that function only; default csr)")
+    parser.add_argument(
+        "--format",
+        choices=SPARSE_FORMATS,
+        help="duplicated_diagonal_padding's format (that function only; default csr)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -103,8 +116,11 @@ def _refuse_unused(args: argparse.Namespace, spec: Any) -> None:
         reads.append("m")
     if hasattr(args, "format") and spec.name == "duplicated_diagonal_padding":
         reads.append("format")
-    unused = [f"--{key}" for key in (*CONFIG_OPTIONS, "m", "format") if key not in reads
-              and getattr(args, key, None) is not None]
+    unused = [
+        f"--{key}"
+        for key in (*CONFIG_OPTIONS, "m", "format")
+        if key not in reads and getattr(args, key, None) is not None
+    ]
     if unused:
         own = ", ".join(f"--{key}" for key in reads)
         raise RefimplError(f"{spec.name} does not read {', '.join(unused)} (its options: {own})")

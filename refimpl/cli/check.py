@@ -55,32 +55,65 @@ INTRO = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The candidate, the function it implements and the oracle's settings (``check``'s defaults)."""
-    parser.add_argument("target", nargs="?", metavar="MODULE:CALLABLE", help="the candidate (a function or class)")
+    parser.add_argument(
+        "target", nargs="?", metavar="MODULE:CALLABLE", help="the candidate (a function or class)"
+    )
     parser.add_argument("--function", choices=list(FUNCTIONS), help="the refimpl function it implements")
-    parser.add_argument("--examples", type=_at_least(1), default=DEFAULT_EXAMPLES,
-                        help=f"cases to draw (default {DEFAULT_EXAMPLES})")
+    parser.add_argument(
+        "--examples",
+        type=_at_least(1),
+        default=DEFAULT_EXAMPLES,
+        help=f"cases to draw (default {DEFAULT_EXAMPLES})",
+    )
     parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0)")
-    parser.add_argument("--backend", dest="check_backend", default="numpy",
-                        choices=("numpy", "torch", "cupy", "jax", "array_api_strict"), help="the inputs' array library")
-    parser.add_argument("--dtypes", default=",".join(DEFAULT_DTYPES), type=_dtypes,
-                        help=f"comma-separated dtypes of w to try (default {','.join(DEFAULT_DTYPES)})")
-    parser.add_argument("--max-side", type=_at_least(1, MAX_SIDE), default=DEFAULT_MAX_SIDE,
-                        help=f"the largest p, q, s, t and input width, at most {MAX_SIDE} (default {DEFAULT_MAX_SIDE})")
-    parser.add_argument("--max-rows", type=_at_least(0, MAX_ROWS), default=DEFAULT_MAX_ROWS,
-                        help=f"the most rows of a fusion's inputs, at most {MAX_ROWS} (default {DEFAULT_MAX_ROWS})")
-    parser.add_argument("--grad", action="store_true", help="also check gradients (PyTorch or JAX candidates)")
+    parser.add_argument(
+        "--backend",
+        dest="check_backend",
+        default="numpy",
+        choices=("numpy", "torch", "cupy", "jax", "array_api_strict"),
+        help="the inputs' array library",
+    )
+    parser.add_argument(
+        "--dtypes",
+        default=",".join(DEFAULT_DTYPES),
+        type=_dtypes,
+        help=f"comma-separated dtypes of w to try (default {','.join(DEFAULT_DTYPES)})",
+    )
+    parser.add_argument(
+        "--max-side",
+        type=_at_least(1, MAX_SIDE),
+        default=DEFAULT_MAX_SIDE,
+        help=f"the largest p, q, s, t and input width, at most {MAX_SIDE} (default {DEFAULT_MAX_SIDE})",
+    )
+    parser.add_argument(
+        "--max-rows",
+        type=_at_least(0, MAX_ROWS),
+        default=DEFAULT_MAX_ROWS,
+        help=f"the most rows of a fusion's inputs, at most {MAX_ROWS} (default {DEFAULT_MAX_ROWS})",
+    )
+    parser.add_argument(
+        "--grad", action="store_true", help="also check gradients (PyTorch or JAX candidates)"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--config", help="JSON: try only this configuration (a failure report's reproduction line)")
-    parser.add_argument("--plot", metavar="FILE", help="draw the minimal failing case to FILE (.png, .svg, .pdf)")
+    parser.add_argument(
+        "--config", help="JSON: try only this configuration (a failure report's reproduction line)"
+    )
+    parser.add_argument(
+        "--plot", metavar="FILE", help="draw the minimal failing case to FILE (.png, .svg, .pdf)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the candidate (or the two examples) and print the report; 0 when it passes, else 1."""
     if args.target is None and (args.function is not None or args.config is not None):
-        given = " and ".join(o for o, v in (("--function", args.function), ("--config", args.config)) if v is not None)
+        given = " and ".join(
+            o for o, v in (("--function", args.function), ("--config", args.config)) if v is not None
+        )
         verb = "need" if " and " in given else "needs"
-        raise CommandError(f"{given} {verb} a candidate: refimpl check MODULE:CALLABLE --function NAME "
-                           "(with no candidate, refimpl check runs its two shipped examples)")
+        raise CommandError(
+            f"{given} {verb} a candidate: refimpl check MODULE:CALLABLE --function NAME "
+            "(with no candidate, refimpl check runs its two shipped examples)"
+        )
     if args.target is not None and args.function is None:
         raise CommandError("refimpl check MODULE:CALLABLE needs --function NAME")
     if args.plot:
@@ -88,8 +121,11 @@ def run(args: argparse.Namespace) -> int:
     with backend(args), current_folder_first():
         if args.target is None:
             reports = [_check(args, target, "dual_lphm", None) for target in EXAMPLES]
-            text = json.dumps([r.to_json() for r in reports], indent=1) if args.json else (
-                INTRO + "\n\n".join(str(r) for r in reports))
+            text = (
+                json.dumps([r.to_json() for r in reports], indent=1)
+                if args.json
+                else (INTRO + "\n\n".join(str(r) for r in reports))
+            )
             status = EXIT_OK
         else:
             fixed = configuration(args.function, args.config)
@@ -121,9 +157,21 @@ def _check(args: argparse.Namespace, target: str, function: str, config: dict[st
     """The report of ``check`` on ``target``, with the configuration of ``--config`` if given."""
     candidate = load_target(target)  # a module that cannot be imported: RefimplError, its file and line
     try:
-        return check(candidate, function, target=target, config=config, examples=args.examples, seed=args.seed,
-                     backend=args.check_backend, grad=args.grad, dtypes=args.dtypes, max_side=args.max_side,
-                     max_rows=args.max_rows, raise_on_failure=False, progress=progress(args.examples))
+        return check(
+            candidate,
+            function,
+            target=target,
+            config=config,
+            examples=args.examples,
+            seed=args.seed,
+            backend=args.check_backend,
+            grad=args.grad,
+            dtypes=args.dtypes,
+            max_side=args.max_side,
+            max_rows=args.max_rows,
+            raise_on_failure=False,
+            progress=progress(args.examples),
+        )
     except ImportError as exc:  # the inputs' array library, or Hypothesis, is not installed: it says which
         raise CommandError(str(exc)) from exc
 
@@ -135,7 +183,9 @@ def _image_format(file: str) -> None:
 
         image_format(file, "--plot")
     except ImportError as exc:  # matplotlib
-        raise CommandError(f"--plot needs matplotlib, an optional dependency: pip install refimpl[docs] ({exc})") from exc
+        raise CommandError(
+            f"--plot needs matplotlib, an optional dependency: pip install refimpl[docs] ({exc})"
+        ) from exc
 
 
 def _plot(file: str, reports: list[Any]) -> None:
@@ -210,8 +260,13 @@ def configuration(function: str, text: str | None) -> dict[str, Any] | None:
     unknown = [key for key in config if key not in spec.config_keys]
     missing = [key for key in spec.required_keys if key not in given]
     if unknown or missing:
-        parts = ([f"{spec.name} has no key {', '.join(map(repr, unknown))} (its keys: {', '.join(spec.config_keys)})"]
-                 if unknown else []) + ([f"missing: {', '.join(missing)}"] if missing else [])
+        parts = (
+            [
+                f"{spec.name} has no key {', '.join(map(repr, unknown))} (its keys: {', '.join(spec.config_keys)})"
+            ]
+            if unknown
+            else []
+        ) + ([f"missing: {', '.join(missing)}"] if missing else [])
         raise CommandError(f"--config: {'; '.join(parts)}")
     for key, value in given.items():
         _check_type(key, value)
@@ -221,6 +276,7 @@ def configuration(function: str, text: str | None) -> dict[str, Any] | None:
 
 def _check_type(key: str, value: Any) -> None:
     """A configuration value is an int (``dims`` and ``batch``: a list of them); ``m`` and ``batch`` not negative."""
+
     def integer(x: Any) -> bool:
         return isinstance(x, int) and not isinstance(x, bool)
 
@@ -236,10 +292,15 @@ def _check_size(spec: FunctionSpec, config: dict[str, Any]) -> None:
     """refimpl's checks of the configuration, then the memory guard on its ``w``, inputs and output."""
     c = spec.normalize(config)  # RefimplError, refimpl's own message
     lead = math.prod(c["batch"]) * c["m"] if spec.is_fusion else 1
-    sizes = {"w": spec.l(c), "the inputs": lead * sum(c.get("dims", ())),
-             "the output": math.prod(spec.output_shape(c))}
+    sizes = {
+        "w": spec.l(c),
+        "the inputs": lead * sum(c.get("dims", ())),
+        "the output": math.prod(spec.output_shape(c)),
+    }
     for what, count in sizes.items():
-        check_elements(count, 8, f"--config {spec.describe(c)}: {what} would hold {count} values", "check a smaller one")
+        check_elements(
+            count, 8, f"--config {spec.describe(c)}: {what} would hold {count} values", "check a smaller one"
+        )
 
 
 def progress(examples: int) -> Callable[[int, Any], None]:
@@ -249,8 +310,11 @@ def progress(examples: int) -> Callable[[int, Any], None]:
     def report(i: int, case: Any) -> None:
         if not failed_at and not case.passed:
             failed_at.append(i)
-            print(f"  ... case {i}/{examples} failed; shrinking it to a minimal failing case", file=sys.stderr,
-                  flush=True)
+            print(
+                f"  ... case {i}/{examples} failed; shrinking it to a minimal failing case",
+                file=sys.stderr,
+                flush=True,
+            )
         elif failed_at and (i - failed_at[0]) % 25 == 0:
             print(f"  ... shrinking: {i - failed_at[0]} smaller cases tried", file=sys.stderr, flush=True)
         elif not failed_at and i <= examples and (i % 25 == 0 or i == examples):

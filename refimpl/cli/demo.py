@@ -45,8 +45,7 @@ def demo() -> str:
     psi = duplicated_diagonal_padding(arange(l), 6, 4, 3, 2, format="csr")
     parts.append(
         f"duplicated_diagonal_padding(w, n=6, D=4, p=3, q=2): kron(eye(3, 2), reshape(w, (2, 2))), "
-        f"l = {l}, a {psi.format} sparse array storing {psi.nnz} entries\n"
-        + render(psi, dots=True)
+        f"l = {l}, a {psi.format} sparse array storing {psi.nnz} entries\n" + render(psi, dots=True)
     )
     l = dual_lphm_l(4, 4, 2, 2, 1)
     parts.append(

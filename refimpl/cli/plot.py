@@ -29,12 +29,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The function, its configuration, ``--w``, ``--mistake``, ``-o`` and ``--dpi``."""
     add_config_arguments(parser)
     add_input_arguments(parser)
-    parser.add_argument("--mistake", metavar="NAME",
-                        help="draw this catalogued mistake beside the right answer: its identifier "
-                        "(e.g. column_major_reshape) or its name (quoted)")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE",
-                        help="the image to write, e.g. plot.png: exactly this path, its format by its extension")
-    parser.add_argument("--dpi", type=_dpi, default=150, help=f"resolution of a PNG, 1 to {MAX_DPI} (default 150)")
+    parser.add_argument(
+        "--mistake",
+        metavar="NAME",
+        help="draw this catalogued mistake beside the right answer: its identifier "
+        "(e.g. column_major_reshape) or its name (quoted)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="the image to write, e.g. plot.png: exactly this path, its format by its extension",
+    )
+    parser.add_argument(
+        "--dpi", type=_dpi, default=150, help=f"resolution of a PNG, 1 to {MAX_DPI} (default 150)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,11 +85,15 @@ def image_format(output: str, option: str) -> str:
     supported = FigureCanvasBase.get_supported_filetypes()
     known = f"known formats: {', '.join(sorted(supported))}"
     if os.path.isdir(output):
-        raise CommandError(f"{option} {output} is an existing folder; name the image file, e.g. "
-                           f"{os.path.join(output, 'plot.png')}")
+        raise CommandError(
+            f"{option} {output} is an existing folder; name the image file, e.g. "
+            f"{os.path.join(output, 'plot.png')}"
+        )
     extension = os.path.splitext(output)[1][1:].lower()
     if not extension:
-        raise CommandError(f"{option} {output} has no extension to say its format; name it e.g. {output}.png ({known})")
+        raise CommandError(
+            f"{option} {output} has no extension to say its format; name it e.g. {output}.png ({known})"
+        )
     if extension not in supported:
         raise CommandError(f"Format {extension!r} is not supported ({known})")
     return extension

@@ -58,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     write.add_argument("directory", metavar="DIR")
     write.add_argument("--no-large", dest="large", action="store_false", help="leave out the large vectors")
     write.add_argument(
-        "--force", action="store_true",
+        "--force",
+        action="store_true",
         help="write into a non-empty DIR: remove the files its manifest.json lists (and the manifest) first; "
         "other files are left alone",
     )

@@ -32,8 +32,17 @@ from .adapters import to_numpy
 from .registry import FunctionSpec
 
 __all__ = [
-    "BACKENDS", "ArgumentModified", "Candidate", "Runner", "adapt", "backend_namespace", "candidate_vjp", "changed",
-    "in_backend", "optional_parameters", "snapshot",
+    "BACKENDS",
+    "ArgumentModified",
+    "Candidate",
+    "Runner",
+    "adapt",
+    "backend_namespace",
+    "candidate_vjp",
+    "changed",
+    "in_backend",
+    "optional_parameters",
+    "snapshot",
 ]
 
 #: ``run(config, inputs)``: the candidate's output for one case.
@@ -168,8 +177,10 @@ def _array_change(arg: _Argument) -> str | None:
         return None
     index = tuple(int(i) for i in np.argwhere(differ)[0])
     where = f"{arg.name}[{', '.join(map(str, index))}]"
-    return (f"{where} was {arg.values[index].item()!r} before the call and {now[index].item()!r} after "
-            f"({int(differ.sum())} of {differ.size} entries changed)")
+    return (
+        f"{where} was {arg.values[index].item()!r} before the call and {now[index].item()!r} after "
+        f"({int(differ.sum())} of {differ.size} entries changed)"
+    )
 
 
 # -- calling conventions ---------------------------------------------------------------------
@@ -225,7 +236,9 @@ class Candidate:
         layout = self.w_layout or "(l,) and (1, l)"
         return f"class, {self.method}({args}), w as {layout}"
 
-    def call(self, config: dict[str, Any], inputs: dict[str, Any], omitted: frozenset[str] = frozenset()) -> Any:
+    def call(
+        self, config: dict[str, Any], inputs: dict[str, Any], omitted: frozenset[str] = frozenset()
+    ) -> Any:
         """The candidate's output for one case, its arguments checked to be unchanged.
 
         ``config`` has every default applied; the arguments in ``omitted`` are not passed.
@@ -260,7 +273,9 @@ class Candidate:
             return self.target(inputs["inputs"], inputs["w"], **arguments)
         keys = list(arguments)
         cut = keys.index("r") if "q" in omitted and "r" in keys else len(keys)  # after a left-out q: by name
-        return self.target(inputs["w"], *[arguments[k] for k in keys[:cut]], **{k: arguments[k] for k in keys[cut:]})
+        return self.target(
+            inputs["w"], *[arguments[k] for k in keys[:cut]], **{k: arguments[k] for k in keys[cut:]}
+        )
 
     def _call_class(self, config: dict[str, Any], inputs: dict[str, Any], omitted: frozenset[str]) -> Any:
         spec, arguments = self.spec, _keyword_arguments(self.spec, config, omitted)
@@ -288,11 +303,11 @@ class Candidate:
             return compute(_reshape(w, layouts[self.w_layout]))
         try:
             return compute(w)
-        except Exception as first:  # noqa: BLE001 - retried in the other layout, re-raised if that fails too
+        except Exception as first:
             other = "(l,)" if len(w.shape) == 2 else "(1, l)"
             try:
                 out = compute(_reshape(w, layouts[other]))
-            except Exception:  # noqa: BLE001
+            except Exception:
                 raise first from None
             self.w_layout = other
             return out
@@ -326,7 +341,9 @@ def adapt(candidate: Any, spec: FunctionSpec) -> Candidate:
     array([[0., 1.],
            [2., 3.]])
     """
-    if isinstance(candidate, type) and (hasattr(candidate, "forward") or hasattr(candidate, "calculate_matrix")):
+    if isinstance(candidate, type) and (
+        hasattr(candidate, "forward") or hasattr(candidate, "calculate_matrix")
+    ):
         method = "forward" if hasattr(candidate, "forward") else "calculate_matrix"
         return Candidate(candidate, spec, optional_parameters(candidate.__init__, spec), method)
     return Candidate(candidate, spec, optional_parameters(candidate, spec, positional_q=not spec.is_fusion))
@@ -334,11 +351,18 @@ def adapt(candidate: Any, spec: FunctionSpec) -> Candidate:
 
 def _check_l(spec: FunctionSpec, config: dict[str, Any], l: Any) -> None:
     if l != spec.l(config):
-        raise ConformanceError(f"calculate_l returned {l!r} for {spec.describe(config)}, expected {spec.l(config)}")
+        raise ConformanceError(
+            f"calculate_l returned {l!r} for {spec.describe(config)}, expected {spec.l(config)}"
+        )
 
 
 def candidate_vjp(
-    spec: FunctionSpec, run: Runner, config: dict[str, Any], arrays: list[np.ndarray], G: np.ndarray, backend: str
+    spec: FunctionSpec,
+    run: Runner,
+    config: dict[str, Any],
+    arrays: list[np.ndarray],
+    G: np.ndarray,
+    backend: str,
 ) -> list[np.ndarray]:
     """The candidate's gradients of ``w`` and each fusion input by its library's autodiff (PyTorch or JAX)."""
 

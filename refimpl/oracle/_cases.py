@@ -70,8 +70,13 @@ class Case:
 
 
 def case_strategy(
-    spec: str | FunctionSpec, *, dtypes: Sequence[str] = ("float64", "float32"), max_side: int = 4,
-    max_rows: int = 64, config: dict[str, Any] | None = None, optional: frozenset[str] = frozenset(),
+    spec: str | FunctionSpec,
+    *,
+    dtypes: Sequence[str] = ("float64", "float32"),
+    max_side: int = 4,
+    max_rows: int = 64,
+    config: dict[str, Any] | None = None,
+    optional: frozenset[str] = frozenset(),
 ) -> st.SearchStrategy[Case]:
     """Return a strategy of :class:`Case` for one function of SPEC.
 
@@ -144,8 +149,15 @@ def _dtype_names(dtypes: Sequence[str]) -> tuple[str, ...]:
 
 
 @st.composite
-def _cases(draw: Any, spec: FunctionSpec, dtypes: tuple[str, ...], b: Bounds, config: dict[str, Any] | None,
-           omitted: frozenset[str], optional: frozenset[str]) -> Case:
+def _cases(
+    draw: Any,
+    spec: FunctionSpec,
+    dtypes: tuple[str, ...],
+    b: Bounds,
+    config: dict[str, Any] | None,
+    omitted: frozenset[str],
+    optional: frozenset[str],
+) -> Case:
     dtype = draw(sampled_from(dtypes))
     if config is None:
         drawn = draw(valid_configurations(spec.name, b))
@@ -160,7 +172,9 @@ def _cases(draw: Any, spec: FunctionSpec, dtypes: tuple[str, ...], b: Bounds, co
     return Case(config, omitted, inputs, out_dtype, kind)
 
 
-def _omissions(draw: Any, spec: FunctionSpec, drawn: dict[str, Any], optional: frozenset[str]) -> frozenset[str]:
+def _omissions(
+    draw: Any, spec: FunctionSpec, drawn: dict[str, Any], optional: frozenset[str]
+) -> frozenset[str]:
     """Which of the candidate's optional arguments to leave out (changing ``drawn`` to allow it)."""
     out = set()
     if "n" in optional and spec.is_fusion:
@@ -197,8 +211,14 @@ def _kinds(spec: FunctionSpec, w_dtype: str) -> list[str]:
     return tagged + ["distinct"] * 4 + ["nonfinite"] * 3
 
 
-def _arrays(rng: np.random.Generator, spec: FunctionSpec, config: dict[str, Any], w_dtype: str, in_dtype: str,
-            kind: str) -> dict[str, Any]:
+def _arrays(
+    rng: np.random.Generator,
+    spec: FunctionSpec,
+    config: dict[str, Any],
+    w_dtype: str,
+    in_dtype: str,
+    kind: str,
+) -> dict[str, Any]:
     l = spec.l(config)
     w = np.arange(1, l + 1).astype(w_dtype) if kind == "tagged" else spread(rng, (l,), w_dtype)
     inputs: dict[str, Any] = {"w": w}

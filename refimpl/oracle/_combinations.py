@@ -216,7 +216,9 @@ def search(mistakes: list[Mistake], trials: Sequence[Trial], *, most: int = 3) -
             plain, _ = s.evaluate((first, second), True, False)
             pairs += [(first, second)] if plain else []
     if singles:  # the simplest explanation: a combination is not named beside a single mistake
-        return Found(sorted((_in_stage_order(c, s.order) for c in singles), key=lambda c: s.order[c[0]]), s.tried)
+        return Found(
+            sorted((_in_stage_order(c, s.order) for c in singles), key=lambda c: s.order[c[0]]), s.tried
+        )
     found = sorted((_in_stage_order(c, s.order) for c in pairs), key=lambda c: [s.order[m] for m in c])
     if found or most < 3:
         return Found(found, s.tried)

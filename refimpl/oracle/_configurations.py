@@ -31,8 +31,16 @@ from ..shapes import ConcatShape, concat_shape
 from .registry import FunctionSpec, get_spec
 
 __all__ = [
-    "Bounds", "bounds", "integers", "invalid_configurations", "invalid_kinds", "lists", "rows", "sampled_from",
-    "samples", "valid_configurations",
+    "Bounds",
+    "bounds",
+    "integers",
+    "invalid_configurations",
+    "invalid_kinds",
+    "lists",
+    "rows",
+    "sampled_from",
+    "samples",
+    "valid_configurations",
 ]
 
 
@@ -288,7 +296,9 @@ def _not_divisible(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> typ
 
 
 def _dimension_keys(spec: FunctionSpec) -> list[str]:
-    return [key for key in ("n", "D", "p", "q", "r") if key in spec.config_keys] + (["dims"] if spec.is_fusion else [])
+    return [key for key in ("n", "D", "p", "q", "r") if key in spec.config_keys] + (
+        ["dims"] if spec.is_fusion else []
+    )
 
 
 def _replace(draw: Any, config: dict[str, Any], key: str, bad: Callable[[Any], Any]) -> None:
@@ -341,7 +351,9 @@ _BREAK: dict[str, Callable[[Any, FunctionSpec, dict[str, Any]], type]] = {
 
 
 @st.composite
-def invalid_configurations(draw: Any, name: str | FunctionSpec, kinds: tuple[str, ...]) -> tuple[dict[str, Any], type]:
+def invalid_configurations(
+    draw: Any, name: str | FunctionSpec, kinds: tuple[str, ...]
+) -> tuple[dict[str, Any], type]:
     """One violation of the contract per example, everything else valid."""
     spec = get_spec(name)
     kind = draw(sampled_from(kinds))

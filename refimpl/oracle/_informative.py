@@ -18,7 +18,9 @@ from .registry import FunctionSpec, get_spec, leading_shape
 __all__ = ["generic_configurations", "grown_configurations", "informative_inputs", "telling"]
 
 
-def informative_inputs(function: str | FunctionSpec, config: dict[str, Any], like: dict[str, Any]) -> dict[str, Any] | None:
+def informative_inputs(
+    function: str | FunctionSpec, config: dict[str, Any], like: dict[str, Any]
+) -> dict[str, Any] | None:
     """Inputs for ``config`` in the dtypes of ``like`` whose entries tell every layout apart.
 
     ``w`` is index-tagged: ``w[k] = k + 1`` (divided by ``l`` for the Dual-LPHM functions, whose
@@ -57,8 +59,10 @@ def informative_inputs(function: str | FunctionSpec, config: dict[str, Any], lik
 _GENERIC: dict[str, list[dict[str, Any]]] = {
     "duplicated_padding": [{"n": 8, "D": 15, "p": 2, "q": 3}, {"n": 15, "D": 8, "p": 3, "q": 2}],
     "dual_lphm": [{"n": 8, "D": 15, "p": 2, "q": 3, "r": 2}, {"n": 15, "D": 8, "p": 3, "q": 2, "r": 2}],
-    "dual_lphm_fusion": [{"dims": [4, 4], "n": 15, "p": 2, "q": 3, "r": 2},
-                         {"dims": [5, 4, 6], "n": 8, "p": 3, "q": 2, "r": 2}],
+    "dual_lphm_fusion": [
+        {"dims": [4, 4], "n": 15, "p": 2, "q": 3, "r": 2},
+        {"dims": [5, 4, 6], "n": 8, "p": 3, "q": 2, "r": 2},
+    ],
     "concatenation_fusion": [{"dims": [3, 3], "n": 4}, {"dims": [5, 4, 6], "n": 7}],
 }
 _GENERIC["duplicated_diagonal_padding"] = _GENERIC["duplicated_padding"]
@@ -140,7 +144,7 @@ def _spread(shapes: list[tuple[int, ...]], dtypes: list[np.dtype]) -> list[np.nd
     imag = (rng.permutation(total) + 1.0) * signs[total:]
     out, at = [], 0
     for shape, size, dtype in zip(shapes, sizes, dtypes):
-        part = real[at:at + size] + 1j * imag[at:at + size] if dtype.kind == "c" else real[at:at + size]
+        part = real[at : at + size] + 1j * imag[at : at + size] if dtype.kind == "c" else real[at : at + size]
         if dtype.kind in "fc":
             part = part / max(total, 1)
         out.append(part.astype(dtype).reshape(shape))

@@ -27,7 +27,12 @@ _OPERATORS: dict[str, Callable[..., Any]] = {
 
 
 def check_matrix(
-    actual: Any, function: str | Callable[..., Any], *args: Any, probes: int = 30, seed: int = 0, **kwargs: Any
+    actual: Any,
+    function: str | Callable[..., Any],
+    *args: Any,
+    probes: int = 30,
+    seed: int = 0,
+    **kwargs: Any,
 ) -> ProbeReport:
     r"""Compare a matrix too large to materialise with refimpl's operator, through probe vectors.
 
@@ -85,7 +90,9 @@ def check_matrix(
     return _compare(spec, config, inputs["w"], V, got, dtype)
 
 
-def _compare(spec: FunctionSpec, config: dict[str, Any], w: Any, V: np.ndarray, got: np.ndarray, dtype: np.dtype) -> ProbeReport:
+def _compare(
+    spec: FunctionSpec, config: dict[str, Any], w: Any, V: np.ndarray, got: np.ndarray, dtype: np.dtype
+) -> ProbeReport:
     """The candidate's ``M V`` against the operator's, within the oracle's bound on ``|psi(w)| |V|``."""
     w = wide(w)
     dims = [config[k] for k in spec.config_keys]

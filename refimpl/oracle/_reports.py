@@ -22,8 +22,16 @@ from .registry import FunctionSpec, get_spec
 from .tolerance import Judgement
 
 __all__ = [
-    "CaseResult", "CheckReport", "ConformanceError", "MinimalFailure", "ProbeReport", "Reproduction", "Settings",
-    "failure_message", "jsonable", "reproduction",
+    "CaseResult",
+    "CheckReport",
+    "ConformanceError",
+    "MinimalFailure",
+    "ProbeReport",
+    "Reproduction",
+    "Settings",
+    "failure_message",
+    "jsonable",
+    "reproduction",
 ]
 
 
@@ -225,7 +233,9 @@ class CheckReport:
         spec = get_spec(self.function)
         for case in shown:
             v = case.verdict
-            ratio = f"{v.worst['error']:.2g} / {v.worst['allowed']:.2g}" if v.worst else (v.problem[:40] or "-")
+            ratio = (
+                f"{v.worst['error']:.2g} / {v.worst['allowed']:.2g}" if v.worst else (v.problem[:40] or "-")
+            )
             result = "pass" if case.passed else "FAIL"
             rows.append(f"  {spec.describe(case.config)[:58]:<58} {case.dtype:<11} {result:<6} {ratio}")
         if len(self.cases) > limit:
@@ -262,8 +272,14 @@ class CheckReport:
             "convention": self.convention,
             "settings": {**self.settings.__dict__, "dtypes": list(self.settings.dtypes)},
             "cases": [
-                {"config": jsonable(c.config), "dtype": c.dtype, "passed": c.passed, "summary": c.verdict.summary(),
-                 "raised": c.raised, "omitted": sorted(c.omitted)}
+                {
+                    "config": jsonable(c.config),
+                    "dtype": c.dtype,
+                    "passed": c.passed,
+                    "summary": c.verdict.summary(),
+                    "raised": c.raised,
+                    "omitted": sorted(c.omitted),
+                }
                 for c in self.cases
             ],
             "failure": self.failure,
@@ -329,7 +345,11 @@ def jsonable(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def reproduction(
-    spec: FunctionSpec, config: dict[str, Any], dtype: str, settings: Settings | None, target: str | None,
+    spec: FunctionSpec,
+    config: dict[str, Any],
+    dtype: str,
+    settings: Settings | None,
+    target: str | None,
     name: str = "candidate",
 ) -> Reproduction:
     """The command and the Python line that try exactly this configuration again, in ``dtype``.
@@ -356,8 +376,10 @@ def reproduction(
         f"max_side={s.max_side}, max_rows={s.max_rows}" + (", grad=True" if s.grad else "")
     )
     if target is None:
-        note = (f"{name} is defined in __main__ or inside a function, so it cannot be reproduced by name; "
-                "move it to a module to get a command, or pass it to this call")
+        note = (
+            f"{name} is defined in __main__ or inside a function, so it cannot be reproduced by name; "
+            "move it to a module to get a command, or pass it to this call"
+        )
         return Reproduction(None, f"refimpl.testing.check({name}, {spec.name!r}, {keywords})", note)
     module, _, attribute = target.partition(":")
     command = (
@@ -370,8 +392,14 @@ def reproduction(
 
 
 def failure_message(
-    spec: FunctionSpec, config: dict[str, Any], dtype: Any, verdict: Judgement, seed: Any, target: str | None,
-    diagnosis: Diagnosis | None = None, reproduce: Reproduction | None = None,
+    spec: FunctionSpec,
+    config: dict[str, Any],
+    dtype: Any,
+    verdict: Judgement,
+    seed: Any,
+    target: str | None,
+    diagnosis: Diagnosis | None = None,
+    reproduce: Reproduction | None = None,
 ) -> str:
     """The text of one failure: what is off, the worst entry, the seed, a reproduction, the diagnosis."""
     head = f"{spec.describe(config)}, {np.dtype(dtype)}: "

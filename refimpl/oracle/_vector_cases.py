@@ -24,9 +24,18 @@ from .registry import get_spec
 from .tolerance import expected_and_bound, judge
 
 __all__ = [
-    "DTYPES", "Case", "Computed", "VectorFileError", "case_inputs", "cases", "check_entries", "compute",
-    "edge_flags", "exposed",
+    "DTYPES",
+    "Case",
+    "Computed",
+    "VectorFileError",
+    "case_inputs",
+    "cases",
+    "check_entries",
+    "compute",
+    "edge_flags",
+    "exposed",
 ]
+
 
 class VectorFileError(RefimplError):
     """A vector set that cannot be trusted: a missing, corrupted or edited file, or a bad manifest."""
@@ -227,7 +236,9 @@ def exposed(case: Case, inputs: dict[str, Any], expected: np.ndarray, bound: np.
         if output is None:  # cannot run on this configuration: the mistaken implementation fails
             return True
         with np.errstate(all="ignore"):
-            return not judge(output.astype(dtype), expected, bound, dtype=dtype, exact=get_spec(case.function).exact).passed
+            return not judge(
+                output.astype(dtype), expected, bound, dtype=dtype, exact=get_spec(case.function).exact
+            ).passed
 
     families = itertools.groupby(catalogue(case.function), key=lambda m: m.family)  # in stage order
     return [f"exposes:{family}" for family, group in families if all(map(fails, group))]
@@ -256,16 +267,29 @@ def edge_flags(case: Case) -> list[str]:
             flags.append("q_eq_D")
         if case.function == "duplicated_diagonal_padding" and p != q:
             flags.append("rectangular_identity")
-    flags += [flag for flag, hit in (("r_eq_1", c.get("r") == 1), ("nonfinite", case.nonfinite),
-                                      ("large", case.large)) if hit]
+    flags += [
+        flag
+        for flag, hit in (("r_eq_1", c.get("r") == 1), ("nonfinite", case.nonfinite), ("large", case.large))
+        if hit
+    ]
     return flags
 
 
 # -- checking a manifest's entries against what refimpl computes ---------------------------------
 
 #: The fields of an entry that :func:`compute` determines (``sha256`` is checked against the files).
-FIELDS = ("function", "config", "dtype", "output_shape", "flags", "inputs", "expected", "bound", "exact",
-          "rounding_count_K")
+FIELDS = (
+    "function",
+    "config",
+    "dtype",
+    "output_shape",
+    "flags",
+    "inputs",
+    "expected",
+    "bound",
+    "exact",
+    "rounding_count_K",
+)
 _SHOWN = 10  # problems listed in one error message
 
 
@@ -302,9 +326,14 @@ def _entry_problems(entry: dict[str, Any], computed: Computed) -> list[str]:
         )
     else:
         hexadecimal = set("0123456789abcdef")
-        bad = [f for f, h in hashes.items() if not (isinstance(h, str) and len(h) == 64 and set(h) <= hexadecimal)]
-        problems += [f"vector {name}: sha256 of {f} is {_json(hashes[f])}, not 64 lowercase hex digits"
-                     for f in bad]
+        bad = [
+            f
+            for f, h in hashes.items()
+            if not (isinstance(h, str) and len(h) == 64 and set(h) <= hexadecimal)
+        ]
+        problems += [
+            f"vector {name}: sha256 of {f} is {_json(hashes[f])}, not 64 lowercase hex digits" for f in bad
+        ]
     return problems
 
 
@@ -354,7 +383,9 @@ def check_entries(manifest: dict[str, Any], where: str) -> list[Computed]:
     if "vectors" not in manifest or not isinstance(manifest["vectors"], list):
         if "vectors" not in manifest:
             raise VectorFileError(f"{where} has no field 'vectors' (the array of vectors)")
-        raise VectorFileError(f"{where}: vectors is {_kind(manifest['vectors'])}, must be an array of objects")
+        raise VectorFileError(
+            f"{where}: vectors is {_kind(manifest['vectors'])}, must be an array of objects"
+        )
     if not isinstance(manifest.get("large"), bool):
         raise VectorFileError(f"{where}: large is {_json(manifest.get('large'))}, must be true or false")
     which = "full" if manifest["large"] else "small (--no-large)"
@@ -378,7 +409,9 @@ def check_entries(manifest: dict[str, Any], where: str) -> list[Computed]:
     if problems:
         shown = [f"- {p}" for p in problems[:_SHOWN]]
         more = [f"- and {len(problems) - _SHOWN} more"] if len(problems) > _SHOWN else []
-        head = (f"{where} disagrees with the vector set refimpl writes (edited, or written by another "
-                "version; rewrite it with `refimpl vectors write DIR --force`):")
+        head = (
+            f"{where} disagrees with the vector set refimpl writes (edited, or written by another "
+            "version; rewrite it with `refimpl vectors write DIR --force`):"
+        )
         raise VectorFileError("\n".join([head, *shown, *more]))
     return computed

@@ -323,8 +323,10 @@ def _load(path: Path) -> np.ndarray:
 def _differs(got: np.ndarray, want: np.ndarray, allowed: np.ndarray | None) -> str:
     """What is wrong with a file's array, or ``""``: the dtype, the shape, or the first wrong entry."""
     if got.dtype != want.dtype or got.shape != want.shape:
-        return (f"has dtype {got.dtype.str} and shape {got.shape}, "
-                f"refimpl computes {want.dtype.str} and {want.shape}")
+        return (
+            f"has dtype {got.dtype.str} and shape {got.shape}, "
+            f"refimpl computes {want.dtype.str} and {want.shape}"
+        )
     with np.errstate(all="ignore"):
         if allowed is None:  # the inputs: identical, nan where refimpl has nan
             wrong = ~((got == want) | (np.isnan(got) & np.isnan(want)))
@@ -336,8 +338,10 @@ def _differs(got: np.ndarray, want: np.ndarray, allowed: np.ndarray | None) -> s
         return ""
     index = tuple(int(i) for i in np.argwhere(wrong)[0])
     limit = "" if allowed is None else f" (allowed error {allowed[index]:.3g})"
-    return (f"differs from what refimpl computes: entry {index} is {got[index]}, "
-            f"refimpl's is {want[index]}{limit}")
+    return (
+        f"differs from what refimpl computes: entry {index} is {got[index]}, "
+        f"refimpl's is {want[index]}{limit}"
+    )
 
 
 def _vector(directory: Path, computed: Computed) -> Vector:
@@ -359,8 +363,18 @@ def _vector(directory: Path, computed: Computed) -> Vector:
     if "batch" in config:
         config["batch"] = tuple(config["batch"])
     e = computed.entry
-    return Vector(e["name"], e["function"], config, e["dtype"], list(e["flags"]), inputs,
-                  arrays[expected_name], arrays[bound_name], e["exact"], e["rounding_count_K"])
+    return Vector(
+        e["name"],
+        e["function"],
+        config,
+        e["dtype"],
+        list(e["flags"]),
+        inputs,
+        arrays[expected_name],
+        arrays[bound_name],
+        e["exact"],
+        e["rounding_count_K"],
+    )
 
 
 def read_vectors(directory: str | os.PathLike[str]) -> list[Vector]:

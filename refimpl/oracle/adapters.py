@@ -23,7 +23,15 @@ import scipy.sparse as sp
 
 from .._validation import RefimplError
 
-__all__ = ["Output", "UnreadableOutput", "load_target", "numpy_dtype", "read_output", "stored_count", "to_numpy"]
+__all__ = [
+    "Output",
+    "UnreadableOutput",
+    "load_target",
+    "numpy_dtype",
+    "read_output",
+    "stored_count",
+    "to_numpy",
+]
 
 
 class Output(NamedTuple):
@@ -105,7 +113,7 @@ def _read(x: Any) -> tuple[Output, int | None]:
             dense = _dense(x)
     except UnreadableOutput:
         raise
-    except Exception as exc:  # noqa: BLE001 - any library's refusal to give its values is a verdict
+    except Exception as exc:
         raise UnreadableOutput(f"the output is a {_describe(x)}, which could not be read: {exc}") from None
     if dense.dtype.kind not in "biufc":
         raise UnreadableOutput(f"the output is a {_describe(x)}, not an array")
@@ -188,7 +196,9 @@ def _read_torch_sparse(x: Any) -> tuple[Output, int]:
     dense = _dense(x.to_dense())
     if x.layout in (torch.sparse_bsr, torch.sparse_bsc):  # blocks: their padding excused
         compressed, plain = (
-            (x.crow_indices(), x.col_indices()) if x.layout == torch.sparse_bsr else (x.ccol_indices(), x.row_indices())
+            (x.crow_indices(), x.col_indices())
+            if x.layout == torch.sparse_bsr
+            else (x.ccol_indices(), x.row_indices())
         )
         counted = _padding_excused(_dense(x.values()))
         mask = torch.sparse_compressed_tensor(
@@ -200,7 +210,7 @@ def _read_torch_sparse(x: Any) -> tuple[Output, int]:
     indices = coo._indices().numpy()  # uncoalesced: duplicates are stored entries too
     stored = np.zeros(dense.shape, dtype=bool)
     stored[tuple(indices)] = True  # a hybrid tensor's dense dimensions are stored whole
-    per_index = int(np.prod(dense.shape[indices.shape[0]:], dtype=np.int64))
+    per_index = int(np.prod(dense.shape[indices.shape[0] :], dtype=np.int64))
     return Output(dense, stored, kind), int(indices.shape[1]) * per_index
 
 
@@ -302,8 +312,10 @@ def load_target(target: str) -> Any:
     importlib.invalidate_caches()  # a module written since the last import is found
     try:
         obj = importlib.import_module(module)
-    except Exception as exc:  # noqa: BLE001 - whatever importing the candidate raised is reported, not re-raised
-        raise RefimplError(f"cannot import the candidate's module {module!r}: {_import_failure(module, exc)}") from None
+    except Exception as exc:
+        raise RefimplError(
+            f"cannot import the candidate's module {module!r}: {_import_failure(module, exc)}"
+        ) from None
     for part in attribute.split("."):
         try:
             obj = getattr(obj, part)
@@ -319,10 +331,15 @@ def _import_failure(module: str, exc: Exception) -> str:
     name = getattr(exc, "name", None)
     if isinstance(exc, ModuleNotFoundError) and name and (module == name or module.startswith(name + ".")):
         first = name.partition(".")[0]
-        return (f"no module of that name in the current folder ({os.getcwd()}) nor on sys.path: run refimpl check "
-                f"in the folder that holds {first}.py (or the package {first}/), or install it")
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)  # the import machinery's frames left out
-              if f.filename not in (__file__, importlib.__file__) and not f.filename.startswith("<frozen ")]
+        return (
+            f"no module of that name in the current folder ({os.getcwd()}) nor on sys.path: run refimpl check "
+            f"in the folder that holds {first}.py (or the package {first}/), or install it"
+        )
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)  # the import machinery's frames left out
+        if f.filename not in (__file__, importlib.__file__) and not f.filename.startswith("<frozen ")
+    ]
     where = f"{frames[-1].filename}, line {frames[-1].lineno}: " if frames else ""
     if len(frames) > 1 and frames[0].filename != frames[-1].filename:
         where = f"{frames[0].filename}, line {frames[0].lineno}, then {where}"

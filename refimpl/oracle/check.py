@@ -54,7 +54,14 @@ from .tolerance import (
     wide,
 )
 
-__all__ = ["DEFAULT_DTYPES", "DEFAULT_EXAMPLES", "DEFAULT_MAX_ROWS", "DEFAULT_MAX_SIDE", "assert_close_to_reference", "check"]
+__all__ = [
+    "DEFAULT_DTYPES",
+    "DEFAULT_EXAMPLES",
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_MAX_SIDE",
+    "assert_close_to_reference",
+    "check",
+]
 
 #: ``check``'s defaults, shared by the command line and the pytest plugin.
 DEFAULT_EXAMPLES = 100
@@ -67,7 +74,12 @@ RERUN_AT_LEAST = 3
 
 
 def assert_close_to_reference(
-    actual: Any, function: str | Callable[..., Any], *args: Any, scale: float = 1.0, seed: Any = None, **kwargs: Any
+    actual: Any,
+    function: str | Callable[..., Any],
+    *args: Any,
+    scale: float = 1.0,
+    seed: Any = None,
+    **kwargs: Any,
 ) -> None:
     r"""Assert that ``actual`` is refimpl's value of ``function(*args, **kwargs)`` up to rounding.
 
@@ -121,10 +133,20 @@ def assert_close_to_reference(
 
 
 def check(
-    candidate: Any, function: str, *, examples: int = DEFAULT_EXAMPLES, seed: int = 0, backend: str = "numpy",
-    grad: bool = False, dtypes: Sequence[str] = DEFAULT_DTYPES, max_side: int = DEFAULT_MAX_SIDE,
-    max_rows: int = DEFAULT_MAX_ROWS, target: str | None = None, config: dict[str, Any] | None = None,
-    raise_on_failure: bool | None = None, progress: Callable[[int, CaseResult], None] | None = None,
+    candidate: Any,
+    function: str,
+    *,
+    examples: int = DEFAULT_EXAMPLES,
+    seed: int = 0,
+    backend: str = "numpy",
+    grad: bool = False,
+    dtypes: Sequence[str] = DEFAULT_DTYPES,
+    max_side: int = DEFAULT_MAX_SIDE,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    target: str | None = None,
+    config: dict[str, Any] | None = None,
+    raise_on_failure: bool | None = None,
+    progress: Callable[[int, CaseResult], None] | None = None,
 ) -> CheckReport:
     """Check a candidate implementation against refimpl over generated cases.
 
@@ -193,11 +215,20 @@ def check(
     duplicated_padding(n=2, D=1, p=2, q=1), float64: the candidate raised RuntimeError: p > 1 is not supported
     """
     spec = get_spec(function)
-    settings = Settings(examples=examples, seed=seed, backend=backend, dtypes=tuple(dtypes), max_side=max_side,
-                        max_rows=max_rows, grad=grad)
+    settings = Settings(
+        examples=examples,
+        seed=seed,
+        backend=backend,
+        dtypes=tuple(dtypes),
+        max_side=max_side,
+        max_rows=max_rows,
+        grad=grad,
+    )
     name, importable = _names(candidate, target)
     search = _Search(spec, adapt(candidate, spec), backend_namespace(backend), settings)
-    report = search.report(name, importable, config=None if config is None else dict(config), progress=progress)
+    report = search.report(
+        name, importable, config=None if config is None else dict(config), progress=progress
+    )
     if report.failure and (raise_on_failure or (raise_on_failure is None and _under_pytest())):
         raise ConformanceError(str(report), report)
     return report
@@ -217,8 +248,14 @@ def _under_pytest() -> bool:
     return "PYTEST_CURRENT_TEST" in os.environ
 
 
-def _judge(actual: Any, spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: Any,
-           scale: float = 1.0) -> Judgement:
+def _judge(
+    actual: Any,
+    spec: FunctionSpec,
+    config: dict[str, Any],
+    inputs: dict[str, Any],
+    dtype: Any,
+    scale: float = 1.0,
+) -> Judgement:
     """The one judgement of an output: :func:`refimpl.oracle.tolerance.judge_output`."""
     return judge_output(actual, spec, config, inputs, dtype, scale=scale)
 
@@ -250,12 +287,23 @@ class _Search:
     settings: Settings
     notes: list[str] = field(default_factory=list)
 
-    def report(self, name: str, target: str | None, *, config: dict[str, Any] | None,
-               progress: Callable[[int, CaseResult], None] | None) -> CheckReport:
+    def report(
+        self,
+        name: str,
+        target: str | None,
+        *,
+        config: dict[str, Any] | None,
+        progress: Callable[[int, CaseResult], None] | None,
+    ) -> CheckReport:
         """Search; run cases a second time; then diagnose and describe the minimal failure, if any."""
         s = self.settings
-        report = CheckReport(function=self.spec.name, target=name, seed=s.seed, convention=self.candidate.convention,
-                             settings=s)
+        report = CheckReport(
+            function=self.spec.name,
+            target=name,
+            seed=s.seed,
+            convention=self.candidate.convention,
+            settings=s,
+        )
         outcomes, flaky = self.search(config, progress)
         report.convention = self.candidate.convention  # a class's shape of w is settled by the search
         report.cases = [o.case for o in outcomes]
@@ -270,21 +318,35 @@ class _Search:
             report.diagnosis = self.diagnose(failures) if deterministic and failures else None
         case = minimal.case
         again = {**case.config, **{k: None for k in case.omitted}}  # None: left out of the call again
-        report.reproduce = reproduction(self.spec, again, np.asarray(minimal.drawn.inputs["w"]).dtype.name, s, target,
-                                        name.rpartition(":")[2].rpartition(".")[2])
+        report.reproduce = reproduction(
+            self.spec,
+            again,
+            np.asarray(minimal.drawn.inputs["w"]).dtype.name,
+            s,
+            target,
+            name.rpartition(":")[2].rpartition(".")[2],
+        )
         verdict = case.verdict if case.verdict.passed is False or case.gradient is None else case.gradient
-        text = failure_message(self.spec, case.config, case.dtype, verdict, s.seed, target, report.diagnosis,
-                               report.reproduce)
+        text = failure_message(
+            self.spec, case.config, case.dtype, verdict, s.seed, target, report.diagnosis, report.reproduce
+        )
         head, _, rest = text.partition("\n")
         if case.omitted:
             head += f"\n  left out of the call: {', '.join(sorted(case.omitted))} (the candidate's default was used)"
         report.failure = "\n".join([head, *self.notes, rest])
-        report.minimal = MinimalFailure(case.config, minimal.drawn.inputs, case.dtype, _dense(minimal.actual),
-                                        case.verdict.summary(), case.omitted)
+        report.minimal = MinimalFailure(
+            case.config,
+            minimal.drawn.inputs,
+            case.dtype,
+            _dense(minimal.actual),
+            case.verdict.summary(),
+            case.omitted,
+        )
         return report
 
-    def search(self, config: dict[str, Any] | None,
-               progress: Callable[[int, CaseResult], None] | None) -> tuple[list[_Outcome], bool]:
+    def search(
+        self, config: dict[str, Any] | None, progress: Callable[[int, CaseResult], None] | None
+    ) -> tuple[list[_Outcome], bool]:
         """Let Hypothesis search for a failing case: every call made (the shrunk failure last), and
         whether Hypothesis found the candidate flaky (a failure that did not fail again)."""
         try:
@@ -294,11 +356,25 @@ class _Search:
         except ImportError as exc:  # pragma: no cover
             raise ImportError("refimpl.testing.check needs Hypothesis: pip install refimpl[test]") from exc
         s, outcomes = self.settings, []
-        cases = case_strategy(self.spec, dtypes=s.dtypes, max_side=s.max_side, max_rows=s.max_rows, config=config,
-                              optional=self.candidate.optional)
+        cases = case_strategy(
+            self.spec,
+            dtypes=s.dtypes,
+            max_side=s.max_side,
+            max_rows=s.max_rows,
+            config=config,
+            optional=self.candidate.optional,
+        )
 
-        @settings(max_examples=s.examples, database=None, deadline=None, derandomize=False, report_multiple_bugs=False,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink], print_blob=False)
+        @settings(
+            max_examples=s.examples,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            report_multiple_bugs=False,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.generate, Phase.shrink],
+            print_blob=False,
+        )
         @given(drawn=cases)
         def trial(drawn: Any) -> None:
             outcome = self.case(self.adjusted(drawn))
@@ -313,7 +389,9 @@ class _Search:
             trial()
         except _CaseFailed:
             pass  # Hypothesis re-raises the shrunk failure: it is the last failing outcome
-        except Flaky:  # a failing case passed when Hypothesis ran it again: the candidate is not deterministic
+        except (
+            Flaky
+        ):  # a failing case passed when Hypothesis ran it again: the candidate is not deterministic
             return outcomes, True
         return outcomes, False
 
@@ -324,7 +402,9 @@ class _Search:
         if any(np.asarray(a).dtype.kind in "fc" for a in arrays):
             return drawn
         info = getattr(self.xp, "__array_namespace_info__", None)
-        default = "float64" if info is None else str(info().default_dtypes()["real floating"]).rpartition(".")[2]
+        default = (
+            "float64" if info is None else str(info().default_dtypes()["real floating"]).rpartition(".")[2]
+        )
         if default == drawn.dtype:
             return drawn
         return dataclasses.replace(drawn, dtype=default)
@@ -342,8 +422,14 @@ class _Search:
         """Run the candidate on one case and judge what it did: its output (and gradients), or what it raised."""
 
         def failed(problem: str, exc: BaseException, raised: str = "") -> _Outcome:
-            return _Outcome(CaseResult(drawn.config, drawn.dtype, Judgement(False, problem), raised=raised,
-                                       omitted=drawn.omitted), drawn, None, exc)
+            return _Outcome(
+                CaseResult(
+                    drawn.config, drawn.dtype, Judgement(False, problem), raised=raised, omitted=drawn.omitted
+                ),
+                drawn,
+                None,
+                exc,
+            )
 
         try:
             actual = self.call(drawn)
@@ -351,20 +437,25 @@ class _Search:
             return failed(f"side effect: {exc}", exc)
         except ConformanceError as exc:  # a class whose calculate_l is wrong
             return failed(str(exc), exc)
-        except Exception as exc:  # noqa: BLE001 - any crash of the candidate's code is its failure
+        except Exception as exc:
             return failed(f"the candidate raised {_raised(exc)}", exc, raised=_raised(exc))
         try:
             with _quiet():
                 verdict = _judge(actual, self.spec, drawn.config, drawn.inputs, drawn.dtype)
-        except Exception as exc:  # noqa: BLE001 - an output refimpl cannot read is the candidate's failure
+        except Exception as exc:
             verdict = Judgement(False, f"refimpl could not read the output ({_raised(exc)})")
         arrays = [np.asarray(a) for a in [drawn.inputs["w"], *drawn.inputs.get("inputs", [])]]
-        differentiable = all(a.dtype.kind in "fc" and np.all(np.isfinite(a)) for a in arrays)  # no gradient of inf
+        differentiable = all(
+            a.dtype.kind in "fc" and np.all(np.isfinite(a)) for a in arrays
+        )  # no gradient of inf
         gradient = self.gradient(drawn) if self.settings.grad and verdict.passed and differentiable else None
-        return _Outcome(CaseResult(drawn.config, drawn.dtype, verdict, gradient, omitted=drawn.omitted), drawn, actual)
+        return _Outcome(
+            CaseResult(drawn.config, drawn.dtype, verdict, gradient, omitted=drawn.omitted), drawn, actual
+        )
 
-    def repeat(self, outcomes: list[_Outcome], failures: list[_Outcome],
-               flaky: bool) -> tuple[_Outcome | None, list[_Outcome]]:
+    def repeat(
+        self, outcomes: list[_Outcome], failures: list[_Outcome], flaky: bool
+    ) -> tuple[_Outcome | None, list[_Outcome]]:
         """Run the minimal failure and a sample of the passing cases again: the failure to report, and the second calls.
 
         The failure to report is the minimal one, or a non-determinism verdict where the second
@@ -372,7 +463,7 @@ class _Search:
         failing case is run up to five times to catch the disagreement.
         """
         passing = [o for o in outcomes if o.case.passed]
-        sample = passing[RERUN_EVERY - 1::RERUN_EVERY]
+        sample = passing[RERUN_EVERY - 1 :: RERUN_EVERY]
         if len(sample) < RERUN_AT_LEAST:
             sample = passing[:: max(1, len(passing) // RERUN_AT_LEAST)][:RERUN_AT_LEAST]
         minimal = failures[-1] if failures else None
@@ -387,23 +478,30 @@ class _Search:
                 if not problem:
                     continue
                 verdict = Judgement(False, problem)
-                nondeterministic = first._replace(case=CaseResult(first.case.config, first.case.dtype, verdict,
-                                                                  omitted=first.case.omitted))
+                nondeterministic = first._replace(
+                    case=CaseResult(first.case.config, first.case.dtype, verdict, omitted=first.case.omitted)
+                )
                 if minimal is None or first is minimal:
                     return nondeterministic, repeated
-                self.notes.append(f"  also non-deterministic on {self.spec.describe(first.case.config)}: {problem}")
+                self.notes.append(
+                    f"  also non-deterministic on {self.spec.describe(first.case.config)}: {problem}"
+                )
                 return minimal, repeated
         return minimal, repeated
 
     def disagreement(self, first: _Outcome, second: _Outcome) -> str:
         """``"non-deterministic: ..."`` when two calls on one case disagree beyond rounding, else ``""``."""
         if first.error is not None or second.error is not None:
-            if first.error is not None and second.error is not None and _raised(first.error) == _raised(second.error):
+            if (
+                first.error is not None
+                and second.error is not None
+                and _raised(first.error) == _raised(second.error)
+            ):
                 return ""
             return f"non-deterministic: call 1 {_what(first)}, call 2 {_what(second)}"
         try:
             a1, a2 = to_numpy(first.actual), to_numpy(second.actual)
-        except Exception:  # noqa: BLE001 - an output that cannot be read: compare the verdicts
+        except Exception:
             v1, v2 = first.case.verdict.summary(), second.case.verdict.summary()
             return "" if v1 == v2 else f"non-deterministic: call 1 was judged {v1!r}, call 2 {v2!r}"
         if a1.shape != a2.shape or a1.dtype != a2.dtype:
@@ -413,8 +511,10 @@ class _Search:
         if not np.any(differ):
             return ""
         index = tuple(int(i) for i in np.argwhere(differ)[0])
-        return (f"non-deterministic: entry {index}: call 1 gave {a1[index].item()!r}, "
-                f"call 2 gave {a2[index].item()!r}")
+        return (
+            f"non-deterministic: entry {index}: call 1 gave {a1[index].item()!r}, "
+            f"call 2 gave {a2[index].item()!r}"
+        )
 
     def differing(self, drawn: Any, a1: np.ndarray, a2: np.ndarray) -> np.ndarray:
         """Entries where two outputs differ: exactly for the padding functions, beyond twice the bound otherwise."""
@@ -450,7 +550,10 @@ class _Search:
             return self.candidate.call(c, given, drawn.omitted)
 
         got = candidate_vjp(spec, run, config, arrays, G, self.settings.backend)
-        as_inputs = {"w": wide(arrays[0]), **({"inputs": [wide(a) for a in arrays[1:]]} if spec.is_fusion else {})}
+        as_inputs = {
+            "w": wide(arrays[0]),
+            **({"inputs": [wide(a) for a in arrays[1:]]} if spec.is_fusion else {}),
+        }
         ref = reference_vjp(spec.name, config, as_inputs, wide(G))
         mag = reference_vjp(spec.name, config, {k: _abs(v) for k, v in as_inputs.items()}, np.abs(wide(G)))
         K = gradient_rounding_count(spec, config, complex_data=np.iscomplexobj(G))
@@ -478,13 +581,15 @@ def _what(outcome: _Outcome) -> str:
     if outcome.error is not None:
         return f"raised {_raised(outcome.error)}"
     a = _dense(outcome.actual)
-    return "gave an output refimpl cannot read" if a is None else f"gave an output of shape {a.shape}, {a.dtype}"
+    return (
+        "gave an output refimpl cannot read" if a is None else f"gave an output of shape {a.shape}, {a.dtype}"
+    )
 
 
 def _dense(actual: Any) -> np.ndarray | None:
     try:
         return None if actual is None else to_numpy(actual)
-    except Exception:  # noqa: BLE001 - not an array refimpl can read
+    except Exception:
         return None
 
 

@@ -117,7 +117,9 @@ class Diagnosis:
             lines.append(f"the output is reproduced by {which}:")
             lines += [f"  - {name}" for name in self.matches]
         else:
-            lines.append(f"no known mistake matches (tried {self.tried} mistakes and combinations of mistakes)")
+            lines.append(
+                f"no known mistake matches (tried {self.tried} mistakes and combinations of mistakes)"
+            )
         lines += self.notes
         if self.misplaced:
             lines.append(
@@ -148,15 +150,21 @@ class _Misplaced:
     note: str = ""
 
 
-def _misplaced(actual: np.ndarray, expected: np.ndarray, off: np.ndarray, w: np.ndarray, limit: int) -> _Misplaced:
+def _misplaced(
+    actual: np.ndarray, expected: np.ndarray, off: np.ndarray, w: np.ndarray, limit: int
+) -> _Misplaced:
     """The first ``limit`` misplaced entries, decoded by the entry of ``w`` they hold."""
     count = int(np.count_nonzero(off))
     stored = w.astype(actual.dtype) if actual.dtype.kind in "fc" else w
     if np.any(np.isnan(stored)) or np.unique(stored).size != stored.size:
-        return _Misplaced([], count, (
-            "w has repeated (or NaN) entries, so the entries of the output cannot be traced back to "
-            "the entries of w; pass distinct entries, such as 1..l, to see which entry each one holds"
-        ))
+        return _Misplaced(
+            [],
+            count,
+            (
+                "w has repeated (or NaN) entries, so the entries of the output cannot be traced back to "
+                "the entries of w; pass distinct entries, such as 1..l, to see which entry each one holds"
+            ),
+        )
     index = {value: k for k, value in enumerate(stored.tolist())}
 
     def label(value: Any) -> str:
@@ -206,7 +214,7 @@ def _value_failure(
     """``actual`` compared with the reference; ``None`` when its values are right (or unreadable)."""
     try:
         a = to_numpy(actual)
-    except Exception:  # noqa: BLE001 - an output no adapter reads has no values to diagnose
+    except Exception:
         return None
     if a.dtype.kind not in "biufc":
         return None
@@ -348,7 +356,7 @@ def _informative(
     if tagged is not None:
         try:
             output = rerun(failure.config, tagged)
-        except Exception:  # noqa: BLE001 - the candidate crashes on this input: skip the case
+        except Exception:
             return None, False
         case = _value_failure(spec, config, output, tagged)
         if case is not None:
@@ -428,9 +436,17 @@ def diagnose_failures(
             break
     if not cases:
         return None
-    generic = [] if rerun is None else _failures_on(
-        spec, grown_configurations(spec, cases[0].diagnosis.config)
-        + generic_configurations(spec, cases[0].diagnosis.config), failures, rerun)
+    generic = (
+        []
+        if rerun is None
+        else _failures_on(
+            spec,
+            grown_configurations(spec, cases[0].diagnosis.config)
+            + generic_configurations(spec, cases[0].diagnosis.config),
+            failures,
+            rerun,
+        )
+    )
     applying = [_mistakes.catalogue(spec, c.diagnosis.config) for c in cases + generic]
     # a mistake that changes nothing on one case (p and q exchanged where p == q) still runs there;
     # one that cannot run on a case (its output None) does not reproduce it
@@ -445,17 +461,27 @@ def diagnose_failures(
         diagnosis.matches = []
     diagnosis.cases = len(cases) + len(generic)
     how = f", {sum(reran)} of them rerun with index-tagged w and distinct inputs" if any(reran) else ""
-    more = f", and {len(generic)} larger configuration(s) where the candidate is also wrong" if generic else ""
-    diagnosis.notes.insert(0, f"diagnosed on {len(cases)} failing configuration(s){how}{more}; "
-                              "a mistake is named only when it reproduces every one")
+    more = (
+        f", and {len(generic)} larger configuration(s) where the candidate is also wrong" if generic else ""
+    )
+    diagnosis.notes.insert(
+        0,
+        f"diagnosed on {len(cases)} failing configuration(s){how}{more}; "
+        "a mistake is named only when it reproduces every one",
+    )
     if len(cases) + len(generic) > 1 or reran[0]:
-        diagnosis.notes.insert(1, f"the details below are of {spec.describe(diagnosis.config)}"
-                                  + (", rerun with index-tagged inputs" if reran[0] else ""))
+        diagnosis.notes.insert(
+            1,
+            f"the details below are of {spec.describe(diagnosis.config)}"
+            + (", rerun with index-tagged inputs" if reran[0] else ""),
+        )
     return diagnosis
 
 
 def _failures_on(
-    spec: FunctionSpec, configs: list[dict[str, Any]], failures: Sequence[Failure],
+    spec: FunctionSpec,
+    configs: list[dict[str, Any]],
+    failures: Sequence[Failure],
     rerun: Callable[[dict[str, Any], dict[str, Any]], Any],
 ) -> list[_Case]:
     """The ``configs`` where the candidate, run on informative inputs, is wrong too."""
@@ -467,7 +493,7 @@ def _failures_on(
             continue
         try:
             output = rerun(config, inputs)
-        except Exception:  # noqa: BLE001, S112 - the candidate crashes here: no case
+        except Exception:
             continue
         case = _value_failure(spec, spec.normalize(config), output, inputs)
         found += [case] if case is not None else []

@@ -80,7 +80,9 @@ def _lphm_vjp(G: np.ndarray, w: np.ndarray, shape: LphmShape) -> np.ndarray:
     return np.concatenate([g.reshape(-1) for g in grads])
 
 
-def _fusion_vjp(G: np.ndarray, X: np.ndarray, W: np.ndarray, widths: tuple[int, ...]) -> tuple[np.ndarray, list[np.ndarray]]:
+def _fusion_vjp(
+    G: np.ndarray, X: np.ndarray, W: np.ndarray, widths: tuple[int, ...]
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """``out = X @ W`` over leading batch dims: ``dX = G W^H`` split by ``widths``,
     ``dW = sum over batch and rows of X^H G``."""
     dX = G @ np.conj(W).T
@@ -106,7 +108,9 @@ def _as_work_dtype(arrays: list[np.ndarray]) -> list[np.ndarray]:
     return [a.astype(dtype, copy=False) for a in arrays]
 
 
-def _checked(spec: FunctionSpec, config: Any, inputs: Any, cotangent: Any) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
+def _checked(
+    spec: FunctionSpec, config: Any, inputs: Any, cotangent: Any
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
     """The normalized configuration, ``w`` as a vector and the cotangent, each checked."""
     if not isinstance(config, dict):
         raise TypeError(f"config must be a dict of {spec.config_keys}, got {type(config).__name__}")
@@ -129,7 +133,9 @@ def _fusion_inputs(spec: FunctionSpec, config: dict[str, Any], inputs: dict[str,
     """The fusion inputs ``A_1, ..., A_k`` as NumPy arrays of the configuration's shapes."""
     As = inputs.get("inputs")
     if As is None or array_api_compat.is_array_api_obj(As) or not isinstance(As, (list, tuple)):
-        raise TypeError(f"inputs['inputs'] must be a list of arrays A_1..A_k for {spec.name}, got {type(As).__name__}")
+        raise TypeError(
+            f"inputs['inputs'] must be a list of arrays A_1..A_k for {spec.name}, got {type(As).__name__}"
+        )
     As = [_numeric(a, f"inputs[{i}]") for i, a in enumerate(As)]
     wanted = [(*leading_shape(config), d) for d in config["dims"]]
     if [tuple(a.shape) for a in As] != wanted:
@@ -143,7 +149,9 @@ def _fusion_inputs(spec: FunctionSpec, config: dict[str, Any], inputs: dict[str,
 # --- the public entry point ---------------------------------------------------------------
 
 
-def reference_vjp(function: str, config: dict[str, Any], inputs: dict[str, Any], cotangent: Any) -> dict[str, Any]:
+def reference_vjp(
+    function: str, config: dict[str, Any], inputs: dict[str, Any], cotangent: Any
+) -> dict[str, Any]:
     r"""The vector-Jacobian product of a function of SPEC, in float64 (complex128) NumPy.
 
     For ``out = f(w)`` (matrices) or ``out = f(w, A_1, ..., A_k)`` (fusions) and a cotangent

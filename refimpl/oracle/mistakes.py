@@ -97,15 +97,26 @@ def _one(family: str, name: str, stage: str, setting: Any = True) -> Mistake:
 
 
 _CONCAT = (
-    _one("interleaved_concatenation", "inputs concatenated with their columns interleaved", "concat", "interleaved"),
+    _one(
+        "interleaved_concatenation",
+        "inputs concatenated with their columns interleaved",
+        "concat",
+        "interleaved",
+    ),
     _one("concatenation_reversed", "inputs joined in reverse order", "concat", "reversed"),
     _one("concatenation_wrong_axis", "inputs joined along the rows, then reshaped", "concat", "rows"),
 )
 _PQ = _one("p_q_exchanged", "p and q exchanged", "pq")
 _ORDERS = tuple(
-    Mistake(f"segment_order:{''.join(o)}", "segment_order", f"segments of w in the order [{', '.join(o)}]",
-            "order", "".join(o))
-    for o in itertools.permutations(FACTORS) if o != FACTORS
+    Mistake(
+        f"segment_order:{''.join(o)}",
+        "segment_order",
+        f"segments of w in the order [{', '.join(o)}]",
+        "order",
+        "".join(o),
+    )
+    for o in itertools.permutations(FACTORS)
+    if o != FACTORS
 )
 _RESHAPE_W = _one("column_major_reshape", "column-major reshape of w", "layout", "w")
 
@@ -115,13 +126,19 @@ def _factors_read_transposed(factors: tuple[str, ...]) -> Mistake:
     names = factors[0] if len(factors) == 1 else f"{', '.join(factors[:-1])} and {factors[-1]}"
     shapes = ", ".join(f"(r, {f.lower()})" for f in factors)
     setting = "".join(factors)
-    return Mistake(f"factor_transposed:{setting}", "factor_transposed", f"{names} read as {shapes}", "layout", setting)
+    return Mistake(
+        f"factor_transposed:{setting}", "factor_transposed", f"{names} read as {shapes}", "layout", setting
+    )
 
 
 #: Every non-empty subset of the factors read column-major: all four is the reshape of every segment.
 _LAYOUTS = (
     _one("column_major_reshape", "column-major reshape of every segment of w", "layout", "PQST"),
-    *(_factors_read_transposed(subset) for size in (1, 2, 3) for subset in itertools.combinations(FACTORS, size)),
+    *(
+        _factors_read_transposed(subset)
+        for size in (1, 2, 3)
+        for subset in itertools.combinations(FACTORS, size)
+    ),
 )
 _KRON = (
     _one("kron_operands_swapped", "Kronecker operands swapped", "swap"),
@@ -133,12 +150,19 @@ _TRANSPOSE = _one("output_transposed", "output transposed", "transpose")
 #: Every mistake of each function, in the order of the stages.
 _TABLE: dict[str, tuple[Mistake, ...]] = {
     "duplicated_padding": (
-        _PQ, _RESHAPE_W, _one("identity_for_ones", "identity in place of ones", "ones"), *_KRON, _TRANSPOSE,
+        _PQ,
+        _RESHAPE_W,
+        _one("identity_for_ones", "identity in place of ones", "ones"),
+        *_KRON,
+        _TRANSPOSE,
     ),
     "duplicated_diagonal_padding": (
-        _PQ, _RESHAPE_W, _one("ones_for_identity", "ones in place of the identity", "ones"),
+        _PQ,
+        _RESHAPE_W,
+        _one("ones_for_identity", "ones in place of the identity", "ones"),
         _one("zero_times_w", "off-diagonal blocks computed as 0 * W", "select", "multiplied"),
-        *_KRON, _TRANSPOSE,
+        *_KRON,
+        _TRANSPOSE,
     ),
     "dual_lphm": (_PQ, *_ORDERS, *_LAYOUTS, *_KRON, _TRANSPOSE),
     "dual_lphm_fusion": (*_CONCAT, _PQ, *_ORDERS, *_LAYOUTS, *_KRON, _WEIGHT_T, _TRANSPOSE),
@@ -310,8 +334,9 @@ class Pipeline:
         R, C = _target(self.spec, self.config)
         c = self.config
         self._shapes = {  # the shapes w is read with: as it is, and with p and q exchanged
-            False: padding_shape(R, C, c["p"], c["q"]) if self.spec.exact else (
-                lphm_shape(R, C, c["p"], c["q"], c["r"]) if "r" in c else None),
+            False: padding_shape(R, C, c["p"], c["q"])
+            if self.spec.exact
+            else (lphm_shape(R, C, c["p"], c["q"], c["r"]) if "r" in c else None),
             True: _exchanged_shape(self.spec, c) if "p" in c else None,
         }
         self.arrays = [wide(a) for a in inputs["inputs"]] if self.spec.is_fusion else []
@@ -361,7 +386,9 @@ class Pipeline:
             if shape is None:
                 self._factor_cache[key] = None
             else:
-                P, Q, S, T = lphm_factors(npx, self.w, shape, order=tuple(key[1] or FACTORS), column_major=tuple(key[2]))
+                P, Q, S, T = lphm_factors(
+                    npx, self.w, shape, order=tuple(key[1] or FACTORS), column_major=tuple(key[2])
+                )
                 self._factor_cache[key] = (LowRank(P, Q), LowRank(S, T))
         factors = self._factor_cache[key]
         if factors is None:
@@ -421,7 +448,9 @@ def _options(spec: FunctionSpec, mistakes: Mistake | Sequence[Mistake]) -> dict[
     options = {m.stage: m.setting for m in chosen}
     if len(options) != len(chosen):
         stages = [m.stage for m in chosen]
-        raise RefimplError(f"mistakes of one stage cannot combine: stages {stages}; pair mistakes of two stages")
+        raise RefimplError(
+            f"mistakes of one stage cannot combine: stages {stages}; pair mistakes of two stages"
+        )
     return options
 
 

@@ -21,14 +21,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("refimpl", "refimpl conformance oracle")
     group.addoption("--refimpl-candidate", metavar="MODULE:CALLABLE", help="the implementation to check")
     group.addoption("--refimpl-function", metavar="NAME", help="the refimpl function it implements")
-    group.addoption("--refimpl-examples", type=int, default=DEFAULT_EXAMPLES,
-                    help=f"cases to draw (default {DEFAULT_EXAMPLES})")
+    group.addoption(
+        "--refimpl-examples",
+        type=int,
+        default=DEFAULT_EXAMPLES,
+        help=f"cases to draw (default {DEFAULT_EXAMPLES})",
+    )
     group.addoption("--refimpl-seed", type=int, default=0, help="Hypothesis seed (default 0)")
     group.addoption("--refimpl-backend", default="numpy", help="array library of the inputs (default numpy)")
-    group.addoption("--refimpl-dtypes", default=",".join(DEFAULT_DTYPES),
-                    help=f"comma-separated dtypes of w (default {','.join(DEFAULT_DTYPES)})")
-    group.addoption("--refimpl-max-rows", type=int, default=DEFAULT_MAX_ROWS,
-                    help=f"the most rows of a fusion's inputs (default {DEFAULT_MAX_ROWS})")
+    group.addoption(
+        "--refimpl-dtypes",
+        default=",".join(DEFAULT_DTYPES),
+        help=f"comma-separated dtypes of w (default {','.join(DEFAULT_DTYPES)})",
+    )
+    group.addoption(
+        "--refimpl-max-rows",
+        type=int,
+        default=DEFAULT_MAX_ROWS,
+        help=f"the most rows of a fusion's inputs (default {DEFAULT_MAX_ROWS})",
+    )
     group.addoption("--refimpl-grad", action="store_true", help="also check the gradients (PyTorch, JAX)")
 
 
@@ -45,10 +56,16 @@ class RefimplCheckItem(pytest.Item):
 
         opt = self.config.getoption
         check(
-            load_target(self.target), self.function, examples=opt("--refimpl-examples"),
-            seed=opt("--refimpl-seed"), backend=opt("--refimpl-backend"), grad=opt("--refimpl-grad"),
+            load_target(self.target),
+            self.function,
+            examples=opt("--refimpl-examples"),
+            seed=opt("--refimpl-seed"),
+            backend=opt("--refimpl-backend"),
+            grad=opt("--refimpl-grad"),
             dtypes=tuple(d.strip() for d in opt("--refimpl-dtypes").split(",") if d.strip()),
-            max_rows=opt("--refimpl-max-rows"), target=self.target, raise_on_failure=True,
+            max_rows=opt("--refimpl-max-rows"),
+            target=self.target,
+            raise_on_failure=True,
         )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -58,11 +75,15 @@ class RefimplCheckItem(pytest.Item):
         return "refimpl", 0, f"refimpl check {self.target} --function {self.function}"
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     target = config.getoption("--refimpl-candidate")
     if not target:
         return
     function = config.getoption("--refimpl-function")
     if not function:
         raise pytest.UsageError("--refimpl-candidate needs --refimpl-function NAME")
-    items.append(RefimplCheckItem.from_parent(session, name=f"refimpl[{function}]", target=target, function=function))
+    items.append(
+        RefimplCheckItem.from_parent(session, name=f"refimpl[{function}]", target=target, function=function)
+    )

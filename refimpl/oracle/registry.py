@@ -156,29 +156,41 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     spec.name: spec
     for spec in (
         FunctionSpec(
-            "duplicated_padding", ("n", "D", "p", "q"), True,
+            "duplicated_padding",
+            ("n", "D", "p", "q"),
+            True,
             lambda c: padding_shape(c["n"], c["D"], c["p"], c.get("q")),
             lambda c, i, format=None: duplicated_padding(i["w"], c["n"], c["D"], c["p"], c.get("q")),
         ),
         FunctionSpec(
-            "duplicated_diagonal_padding", ("n", "D", "p", "q"), True,
+            "duplicated_diagonal_padding",
+            ("n", "D", "p", "q"),
+            True,
             lambda c: padding_shape(c["n"], c["D"], c["p"], c.get("q")),
             lambda c, i, format="dense": duplicated_diagonal_padding(
                 i["w"], c["n"], c["D"], c["p"], c.get("q"), format=format
             ),
         ),
         FunctionSpec(
-            "dual_lphm", ("n", "D", "p", "q", "r"), False,
+            "dual_lphm",
+            ("n", "D", "p", "q", "r"),
+            False,
             lambda c: lphm_shape(c["n"], c["D"], c["p"], c.get("q"), c["r"]),
             lambda c, i, format=None: dual_lphm(i["w"], c["n"], c["D"], c["p"], c.get("q"), c["r"]),
         ),
         FunctionSpec(
-            "dual_lphm_fusion", ("dims", "n", "p", "q", "r", "m", "batch"), False,
+            "dual_lphm_fusion",
+            ("dims", "n", "p", "q", "r", "m", "batch"),
+            False,
             lambda c: fusion_shape(c["dims"], c.get("n"), c["p"], c.get("q"), c["r"]),
-            lambda c, i, format=None: dual_lphm_fusion(i["inputs"], i["w"], p=c["p"], q=c.get("q"), r=c["r"], n=c.get("n")),
+            lambda c, i, format=None: dual_lphm_fusion(
+                i["inputs"], i["w"], p=c["p"], q=c.get("q"), r=c["r"], n=c.get("n")
+            ),
         ),
         FunctionSpec(
-            "concatenation_fusion", ("dims", "n", "m", "batch"), False,
+            "concatenation_fusion",
+            ("dims", "n", "m", "batch"),
+            False,
             lambda c: concat_shape(c["dims"], c.get("n")),
             lambda c, i, format=None: concatenation_fusion(i["inputs"], i["w"], n=c.get("n")),
         ),
@@ -197,7 +209,9 @@ def get_spec(function: str | FunctionSpec) -> FunctionSpec:
     return FUNCTIONS[function]
 
 
-def bind(function: str | FunctionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def bind(
+    function: str | FunctionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(config, inputs)`` from the arguments of a refimpl call, e.g. ``(w, 4, 6, 2, 3)``.
 
     The configuration is normalized (:meth:`FunctionSpec.normalize`): a bad one raises refimpl's
@@ -216,7 +230,9 @@ def bind(function: str | FunctionSpec, args: tuple[Any, ...], kwargs: dict[str, 
     from .. import fusion, lphm, padding
 
     spec = get_spec(function)
-    module = {"dual_lphm": lphm, "dual_lphm_fusion": fusion, "concatenation_fusion": fusion}.get(spec.name, padding)
+    module = {"dual_lphm": lphm, "dual_lphm_fusion": fusion, "concatenation_fusion": fusion}.get(
+        spec.name, padding
+    )
     signature = inspect.signature(getattr(module, spec.name))
     try:
         bound = signature.bind(*args, **kwargs)

@@ -49,14 +49,28 @@ from ._configurations import (
 )
 from .registry import FUNCTIONS, FunctionSpec, get_spec, leading_shape
 
-__all__ = ["INVALID_KINDS", "MAX_MAGNITUDE", "cases", "configs", "fusion_inputs", "invalid_configs", "parameter_vectors"]
+__all__ = [
+    "INVALID_KINDS",
+    "MAX_MAGNITUDE",
+    "cases",
+    "configs",
+    "fusion_inputs",
+    "invalid_configs",
+    "parameter_vectors",
+]
 
 #: Default bound on the magnitude of generated entries: sums of a few thousand products of
 #: such numbers stay far from overflow, even in float16.
 MAX_MAGNITUDE = 4
 
 #: The kinds of invalid configuration :func:`invalid_configs` knows, in its order.
-INVALID_KINDS: tuple[str, ...] = ("not_divisible", "not_positive", "wrong_type", "unequal_widths", "empty_dims")
+INVALID_KINDS: tuple[str, ...] = (
+    "not_divisible",
+    "not_positive",
+    "wrong_type",
+    "unequal_widths",
+    "empty_dims",
+)
 
 
 def _short(spec: FunctionSpec) -> str | FunctionSpec:
@@ -68,7 +82,12 @@ def _short(spec: FunctionSpec) -> str | FunctionSpec:
 
 
 def configs(
-    function: str | FunctionSpec, *, max_side: int = 4, max_rank: int = 3, max_inputs: int = 3, max_rows: int = 3,
+    function: str | FunctionSpec,
+    *,
+    max_side: int = 4,
+    max_rank: int = 3,
+    max_inputs: int = 3,
+    max_rows: int = 3,
     batch: bool = True,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Return a strategy of valid configurations of one function of SPEC.
@@ -232,21 +251,30 @@ def _default_elements(info: ModuleType, dtype: Any) -> st.SearchStrategy[Any]:
     if info.isdtype(dtype, "real floating"):
         return st.floats(-MAX_MAGNITUDE, MAX_MAGNITUDE, width=bits, allow_subnormal=False)
     return st.complex_numbers(  # a margin: the parts' rounding can carry |z| just past the bound
-        max_magnitude=MAX_MAGNITUDE * (1 - 2**-16), allow_nan=False, allow_infinity=False, allow_subnormal=False,
+        max_magnitude=MAX_MAGNITUDE * (1 - 2**-16),
+        allow_nan=False,
+        allow_infinity=False,
+        allow_subnormal=False,
         width=2 * bits,
     )
 
 
-def _arrays(xp: ModuleType | None, dtype: Any, shape: tuple[int, ...], elements: Any) -> st.SearchStrategy[Any]:
+def _arrays(
+    xp: ModuleType | None, dtype: Any, shape: tuple[int, ...], elements: Any
+) -> st.SearchStrategy[Any]:
     info, arrays = _namespace(xp)
     dtype = _dtype(info, dtype)
     if elements is None:
         # Every entry drawn on its own, never a fill value repeated over most of the array (a
         # layout mistake shows only where entries differ); floats and complex all distinct.
         distinct = info.isdtype(dtype, ("real floating", "complex floating"))
-        return arrays(dtype, shape, elements=_default_elements(info, dtype), fill=st.nothing(), unique=distinct)
+        return arrays(
+            dtype, shape, elements=_default_elements(info, dtype), fill=st.nothing(), unique=distinct
+        )
     if not isinstance(elements, (st.SearchStrategy, Mapping)):
-        raise TypeError(f"elements must be a strategy, a dict of from_dtype arguments or None, got {elements!r}")
+        raise TypeError(
+            f"elements must be a strategy, a dict of from_dtype arguments or None, got {elements!r}"
+        )
     return arrays(dtype, shape, elements=elements)
 
 
@@ -273,8 +301,13 @@ def _tagged_vectors(xp: ModuleType | None, dtype: Any, length: int) -> st.Search
 
 
 def parameter_vectors(
-    function: str | FunctionSpec, config: Mapping[str, Any], *, dtype: Any = "float64", xp: ModuleType | None = None,
-    elements: Any = None, tagged: bool = False,
+    function: str | FunctionSpec,
+    config: Mapping[str, Any],
+    *,
+    dtype: Any = "float64",
+    xp: ModuleType | None = None,
+    elements: Any = None,
+    tagged: bool = False,
 ) -> st.SearchStrategy[Any]:
     """Return a strategy of parameter vectors ``w`` of shape ``(l,)`` for one configuration.
 
@@ -399,15 +432,25 @@ def _cases(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     spec = get_spec(name)
     config = draw(valid_configurations(name, b))
-    inputs = {"w": draw(parameter_vectors(spec, config, dtype=dtype, xp=xp, elements=elements, tagged=tagged))}
+    inputs = {
+        "w": draw(parameter_vectors(spec, config, dtype=dtype, xp=xp, elements=elements, tagged=tagged))
+    }
     if spec.is_fusion:
         inputs["inputs"] = draw(fusion_inputs(config, dtype=dtype, xp=xp, elements=elements))
     return config, inputs
 
 
 def cases(
-    function: str | FunctionSpec, *, dtype: Any = "float64", xp: ModuleType | None = None, max_side: int = 4,
-    max_rank: int = 3, max_inputs: int = 3, max_rows: int = 3, batch: bool = True, elements: Any = None,
+    function: str | FunctionSpec,
+    *,
+    dtype: Any = "float64",
+    xp: ModuleType | None = None,
+    max_side: int = 4,
+    max_rank: int = 3,
+    max_inputs: int = 3,
+    max_rows: int = 3,
+    batch: bool = True,
+    elements: Any = None,
     tagged: bool = False,
 ) -> st.SearchStrategy[tuple[dict[str, Any], dict[str, Any]]]:
     """Return a strategy of whole cases ``(config, inputs)`` of one function of SPEC.

@@ -127,7 +127,9 @@ def error_bound(K: int, dtype: Any, *, scale: float = 1.0) -> ErrorBound:
     '8.01e-05'
     """
     tiny = K * float(np.finfo(np.dtype(dtype)).smallest_normal)
-    return ErrorBound(scale * (gamma(K, unit_roundoff(dtype)) + gamma(K, unit_roundoff(np.float64))), scale * tiny)
+    return ErrorBound(
+        scale * (gamma(K, unit_roundoff(dtype)) + gamma(K, unit_roundoff(np.float64))), scale * tiny
+    )
 
 
 def _complex(K: int, complex_data: bool) -> int:
@@ -188,7 +190,12 @@ class Reference(NamedTuple):
 
 
 def expected_and_bound(
-    function: str | FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: Any, *, scale: float = 1.0
+    function: str | FunctionSpec,
+    config: dict[str, Any],
+    inputs: dict[str, Any],
+    dtype: Any,
+    *,
+    scale: float = 1.0,
 ) -> Reference:
     """The float64 reference, the allowed error of each entry for a candidate in ``dtype``, and ``K``.
 
@@ -213,10 +220,14 @@ def expected_and_bound(
     K = rounding_count(spec, config, complex_data=np.iscomplexobj(expected))
     with np.errstate(invalid="ignore", over="ignore"):
         magnitude = to_numpy(spec.call(config, _inputs_as(given, np.abs)))
-    return Reference(_nonfinite_marked(spec, config, given, expected), error_bound(K, dtype, scale=scale)(magnitude), K)
+    return Reference(
+        _nonfinite_marked(spec, config, given, expected), error_bound(K, dtype, scale=scale)(magnitude), K
+    )
 
 
-def _nonfinite_marked(spec: FunctionSpec, config: dict[str, Any], given: dict[str, Any], expected: np.ndarray) -> np.ndarray:
+def _nonfinite_marked(
+    spec: FunctionSpec, config: dict[str, Any], given: dict[str, Any], expected: np.ndarray
+) -> np.ndarray:
     """``expected``, ``nan`` wherever a term of the defining sum has a non-finite factor.
 
     The formula evaluated on markers (1 for a finite entry, ``inf`` for a non-finite one) is
@@ -253,7 +264,9 @@ class Judgement:
     """The verdict on one candidate output: what is wrong, and the worst entry."""
 
     passed: bool
-    problem: str = ""  # unreadable, sparse structure, shape, dtype or non-finite entries: a structural problem
+    problem: str = (
+        ""  # unreadable, sparse structure, shape, dtype or non-finite entries: a structural problem
+    )
     wrong: int = 0
     total: int = 0
     worst: dict[str, Any] = field(default_factory=dict)
@@ -275,7 +288,12 @@ class Judgement:
 
 
 def judge_output(
-    actual: Any, spec: str | FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: Any, *,
+    actual: Any,
+    spec: str | FunctionSpec,
+    config: dict[str, Any],
+    inputs: dict[str, Any],
+    dtype: Any,
+    *,
     scale: float = 1.0,
 ) -> Judgement:
     """The oracle's verdict on a candidate's output for ``spec`` at ``config`` and ``inputs``.
@@ -305,9 +323,15 @@ def judge_output(
     try:
         out, count = _read(actual)
     except UnreadableOutput as exc:
-        return Judgement(False, str(exc), K=rounding_count(spec, config, complex_data=False), exact=spec.exact)
+        return Judgement(
+            False, str(exc), K=rounding_count(spec, config, complex_data=False), exact=spec.exact
+        )
     expected, bound, K = expected_and_bound(spec, config, inputs, dtype, scale=scale)
-    if out.stored is not None and spec.name == "duplicated_diagonal_padding" and out.dense.shape == expected.shape:
+    if (
+        out.stored is not None
+        and spec.name == "duplicated_diagonal_padding"
+        and out.dense.shape == expected.shape
+    ):
         problem = _structure_problem(out, count, config)
         if problem:
             return Judgement(False, problem, K=K, exact=spec.exact, layout=out.layout)
@@ -377,7 +401,11 @@ def disagreeing(actual: Any, expected: np.ndarray, bound: Any, *, exact: bool) -
 
 def _nonfinite_problem(a: np.ndarray, expected: np.ndarray, exact: bool) -> str:
     """The message for the first entry whose non-finite value breaks :func:`disagreeing`'s rule, or ``""``."""
-    parts = ((".real", np.real), (".imag", np.imag)) if np.iscomplexobj(expected) or np.iscomplexobj(a) else (("", np.real),)
+    parts = (
+        ((".real", np.real), (".imag", np.imag))
+        if np.iscomplexobj(expected) or np.iscomplexobj(a)
+        else (("", np.real),)
+    )
     if exact:
         for part, take in parts:
             for name, where in (("nan", np.isnan), ("+inf", np.isposinf), ("-inf", np.isneginf)):
@@ -405,7 +433,9 @@ def _nonfinite_problem(a: np.ndarray, expected: np.ndarray, exact: bool) -> str:
     )
 
 
-def judge(actual: Any, expected: np.ndarray, bound: np.ndarray, *, dtype: Any, K: int = 0, exact: bool = False) -> Judgement:
+def judge(
+    actual: Any, expected: np.ndarray, bound: np.ndarray, *, dtype: Any, K: int = 0, exact: bool = False
+) -> Judgement:
     """Compare ``actual`` with ``expected`` entry by entry: shape, dtype, non-finite entries, values.
 
     The rule is :func:`disagreeing`'s; :func:`judge_output` is the entry point that also reads
@@ -427,7 +457,9 @@ def judge(actual: Any, expected: np.ndarray, bound: np.ndarray, *, dtype: Any, K
     if problem:
         return Judgement(False, problem, wrong=int(np.count_nonzero(off)), total=total, K=K, exact=exact)
     with np.errstate(invalid="ignore", over="ignore"):
-        error = np.where(np.isfinite(expected) & np.isfinite(a), np.abs(a.astype(expected.dtype) - expected), 0.0)
+        error = np.where(
+            np.isfinite(expected) & np.isfinite(a), np.abs(a.astype(expected.dtype) - expected), 0.0
+        )
     excess = np.where(off, error - bound, -np.inf)
     index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), expected.shape))
     worst = {

@@ -79,9 +79,7 @@ __all__ = [
 ]
 
 #: The families of catalogued mistakes of each function: the names the ``exposes:`` flags use.
-MISTAKES: dict[str, tuple[str, ...]] = {
-    f: tuple(sorted({m.family for m in catalogue(f)})) for f in FUNCTIONS
-}
+MISTAKES: dict[str, tuple[str, ...]] = {f: tuple(sorted({m.family for m in catalogue(f)})) for f in FUNCTIONS}
 
 
 @dataclass
@@ -347,9 +345,18 @@ def verify_vectors(
             error, allowed = verdict.worst["error"], verdict.worst["allowed"]
         else:
             error = allowed = None
-        results.append(VectorResult(
-            v.name, v.function, v.dtype, v.flags, "pass" if verdict.passed else "fail",
-            verdict.summary(), error, allowed, verdict,
-        ))
+        results.append(
+            VectorResult(
+                v.name,
+                v.function,
+                v.dtype,
+                v.flags,
+                "pass" if verdict.passed else "fail",
+                verdict.summary(),
+                error,
+                allowed,
+                verdict,
+            )
+        )
     where = "(in memory)" if isinstance(outputs, Mapping) else str(outputs)
     return VerifyReport(results, str(directory), where)

@@ -45,4 +45,12 @@ NONFINITE = _figure.NONFINITE
 #: Matrices up to this many rows and columns get their values written in the cells.
 ANNOTATE_UP_TO = _matrix.ANNOTATE_UP_TO
 
-__all__ = ["ANNOTATE_UP_TO", "NEUTRAL", "NONFINITE", "plot_failure", "plot_function", "plot_matrix", "plot_mistake"]
+__all__ = [
+    "ANNOTATE_UP_TO",
+    "NEUTRAL",
+    "NONFINITE",
+    "plot_failure",
+    "plot_function",
+    "plot_matrix",
+    "plot_mistake",
+]

@@ -52,7 +52,9 @@ def prepare(function: str | FunctionSpec, config: Any, w: Any, inputs: Any) -> D
     """The :class:`Drawing` of ``plot_function``'s arguments (see there)."""
     spec = get_spec(function)
     if not isinstance(config, Mapping):
-        raise TypeError(f"config must be a dict with the keys {spec.config_keys}, got {type(config).__name__}")
+        raise TypeError(
+            f"config must be a dict with the keys {spec.config_keys}, got {type(config).__name__}"
+        )
     config = dict(config)
     arrays, w_given = _arrays_of(inputs)
     w = w_given if w is None else w

@@ -83,7 +83,9 @@ def plot_failure(report: Any, file: str | os.PathLike[str] | None = None, *, fig
     mistake = _mistake(spec, report, minimal)
     if mistake is not None:
         panels.append(mistake)
-    widths = [p[1].shape[-1] if p[1].ndim > 1 else p[1].size for p in panels] + ([8] if actual is None else [])
+    widths = [p[1].shape[-1] if p[1].ndim > 1 else p[1].size for p in panels] + (
+        [8] if actual is None else []
+    )
     rows = max(p[1].shape[0] if p[1].ndim > 1 else 1 for p in panels)
     fig = figure_for(fig, sum(widths) + 1.3 * len(widths), rows, extra_height=1.8)
     axes = row_of_panels(fig, widths)
@@ -91,8 +93,17 @@ def plot_failure(report: Any, file: str | os.PathLike[str] | None = None, *, fig
     if actual is None:
         axes[-1].set_axis_off()
         axes[-1].set_title("actual", fontsize=10)
-        axes[-1].text(0.5, 0.5, minimal.problem[:160], ha="center", va="center", wrap=True,
-                      transform=axes[-1].transAxes, fontsize=9, color="0.2")
+        axes[-1].text(
+            0.5,
+            0.5,
+            minimal.problem[:160],
+            ha="center",
+            va="center",
+            wrap=True,
+            transform=axes[-1].transAxes,
+            fontsize=9,
+            color="0.2",
+        )
     notes = [minimal.problem]
     if report.diagnosis is not None:
         notes.append("diagnosis: " + str(report.diagnosis).splitlines()[0])
@@ -102,7 +113,9 @@ def plot_failure(report: Any, file: str | os.PathLike[str] | None = None, *, fig
     return fig
 
 
-def _draw(spec: FunctionSpec, config: dict[str, Any], panels: list[tuple[str, np.ndarray]], axes: list[Any]) -> None:
+def _draw(
+    spec: FunctionSpec, config: dict[str, Any], panels: list[tuple[str, np.ndarray]], axes: list[Any]
+) -> None:
     """Each panel in its axes: one colour scale for the outputs, another for the difference."""
     block = None if spec.is_fusion else (config["n"] // config["p"], config["D"] // config["q"])
     outputs = [a for title, a in panels if title != "actual - expected"]
@@ -111,10 +124,26 @@ def _draw(spec: FunctionSpec, config: dict[str, Any], panels: list[tuple[str, np
         shaped = block if matrix.shape == panels[0][1].shape else None
         if title == "actual - expected":
             reach = _range([np.abs(matrix)])[1] or 1.0
-            plot_matrix(matrix, ax=ax, title=title, block=shaped, zeros="exact", cmap="RdBu_r", vmin=-reach, vmax=reach)
+            plot_matrix(
+                matrix,
+                ax=ax,
+                title=title,
+                block=shaped,
+                zeros="exact",
+                cmap="RdBu_r",
+                vmin=-reach,
+                vmax=reach,
+            )
         else:
-            plot_matrix(matrix, ax=ax, title=f"{title}  ({matrix.shape[0]}×{matrix.shape[-1]})", block=shaped,
-                        zeros="exact", vmin=low, vmax=high)
+            plot_matrix(
+                matrix,
+                ax=ax,
+                title=f"{title}  ({matrix.shape[0]}×{matrix.shape[-1]})",
+                block=shaped,
+                zeros="exact",
+                vmin=low,
+                vmax=high,
+            )
 
 
 def _difference(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> np.ndarray:
@@ -136,7 +165,9 @@ def _mistake(spec: FunctionSpec, report: Any, minimal: Any) -> tuple[str, np.nda
     if "inputs" in minimal.inputs:
         inputs["inputs"] = [wide(a) for a in minimal.inputs["inputs"]]
     try:
-        output = mistaken_output(spec, minimal.config, inputs, [find(spec, part) for part in name.split(" + ")])
+        output = mistaken_output(
+            spec, minimal.config, inputs, [find(spec, part) for part in name.split(" + ")]
+        )
     except RefimplError:  # a mistake the catalogue names differently, or that does not apply here
         return None
     return None if output is None else (f"mistake: {name}", first(output))

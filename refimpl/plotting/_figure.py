@@ -58,7 +58,9 @@ def _backend_chosen(matplotlib: Any) -> bool:
 
 def new_figure(width: float, height: float) -> Any:
     """A pyplot figure of about ``width x height`` inches (bounded), with a constrained layout."""
-    fig = pyplot().figure(figsize=(min(max(width, 3.0), 18.0), min(max(height, 2.4), 14.0)), layout="constrained")
+    fig = pyplot().figure(
+        figsize=(min(max(width, 3.0), 18.0), min(max(height, 2.4), 14.0)), layout="constrained"
+    )
     fig.get_layout_engine().set(h_pad=0.09, w_pad=0.06)
     return fig
 
@@ -100,8 +102,9 @@ def between(fig: Any, left: Any, right: Any, symbol: str, size: float = 15) -> N
         x1 = b.x0 if labels is None else min(b.x0, labels.x0)
         return Bbox.from_extents(min(x0, x1), min(a.y0, b.y0), max(x0, x1), max(a.y1, b.y1))
 
-    label = Annotation(symbol, xy=(0.5, 0.5), xycoords=gap, ha="center", va="center", fontsize=size,
-                       color="0.2")
+    label = Annotation(
+        symbol, xy=(0.5, 0.5), xycoords=gap, ha="center", va="center", fontsize=size, color="0.2"
+    )
     label.set_in_layout(False)
     fig.add_artist(label)
 
@@ -139,7 +142,9 @@ def _text_width(text: str, fontsize: float) -> float:
 
     ismath = text.count("$") >= 2 and text.count("$") % 2 == 0
     try:
-        return float(text_to_path.get_text_width_height_descent(text, FontProperties(size=fontsize), ismath)[0])
+        return float(
+            text_to_path.get_text_width_height_descent(text, FontProperties(size=fontsize), ismath)[0]
+        )
     except ValueError:  # a string mathtext cannot parse: a generous estimate
         return 0.62 * fontsize * len(text)
 

@@ -145,15 +145,29 @@ def _plot_padding(drawing: Drawing, fig: Any) -> Any:
     W = w.reshape(s, t)
     fig = figure_for(fig, q + t + D + 2.6, max(p, s, n))
     ax_left, ax_W, ax_psi = row_of_panels(fig, [q, t, D])
-    plot_matrix(left, ax=ax_left, title=f"${formula}$ = {name}({p}, {q})",
-                cmap=ListedColormap(["#fdb97d" if diagonal else "#a9a9b3"]))
+    plot_matrix(
+        left,
+        ax=ax_left,
+        title=f"${formula}$ = {name}({p}, {q})",
+        cmap=ListedColormap(["#fdb97d" if diagonal else "#a9a9b3"]),
+    )
     low, high = _finite_range([W])
     plot_matrix(W, ax=ax_W, title=f"$W$ ={BREAK} reshape(w, ({s}, {t}))", vmin=low, vmax=high, zeros="value")
-    plot_matrix(psi, ax=ax_psi, title=rf"$\psi(w) = {formula} \otimes W$  ({n}×{D})", block=(s, t),
-                vmin=low, vmax=high)
+    plot_matrix(
+        psi,
+        ax=ax_psi,
+        title=rf"$\psi(w) = {formula} \otimes W$  ({n}×{D})",
+        block=(s, t),
+        vmin=low,
+        vmax=high,
+    )
     between(fig, ax_left, ax_W, r"$\otimes$")
     between(fig, ax_W, ax_psi, "=")
-    notes = [_outline_diagonal(ax_psi, p, q, s, t) if diagonal else f"every one of the {p}×{q} blocks is a copy of W"]
+    notes = [
+        _outline_diagonal(ax_psi, p, q, s, t)
+        if diagonal
+        else f"every one of the {p}×{q} blocks is a copy of W"
+    ]
     if drawing.default_w:
         notes.append(default_w_note(shape.l))
     caption(fig, f"{drawing.title}:{BREAK}   s = n/p = {s},  t = D/q = {t},  l = s·t = {shape.l}", notes)
@@ -165,8 +179,18 @@ def _outline_diagonal(ax: Any, p: int, q: int, s: int, t: int) -> str:
     from matplotlib.patches import Rectangle
 
     for k in range(min(p, q)):
-        ax.add_patch(Rectangle((k * t - 0.5, k * s - 0.5), t, s, fill=False, edgecolor=HIGHLIGHT,
-                               linewidth=2.6, gid="diagonal block", zorder=3))
+        ax.add_patch(
+            Rectangle(
+                (k * t - 0.5, k * s - 0.5),
+                t,
+                s,
+                fill=False,
+                edgecolor=HIGHLIGHT,
+                linewidth=2.6,
+                gid="diagonal block",
+                zorder=3,
+            )
+        )
     shape = "square" if p == q else f"rectangular: only min(p, q) = {min(p, q)} diagonal blocks"
     return f"I = eye({p}, {q}) is {shape}; diagonal blocks outlined; grey: structural zeros (exact 0 whatever w holds)"
 
@@ -229,15 +253,21 @@ def _weight(drawing: Drawing) -> _Weight:
     N, n = shape.N, shape.n
     if drawing.spec.name == "concatenation_fusion":
         return _Weight(
-            to_numpy(concatenation_fusion(arrays, w, n=n)), w.reshape(N, n),
-            f"$W$ ={BREAK} reshape(w, ({N}, {n}))", None, r"fusion = $X W$,  $W$ = reshape(w, (N, n))",
+            to_numpy(concatenation_fusion(arrays, w, n=n)),
+            w.reshape(N, n),
+            f"$W$ ={BREAK} reshape(w, ({N}, {n}))",
+            None,
+            r"fusion = $X W$,  $W$ = reshape(w, (N, n))",
             f"W = reshape(w, ({N}, {n})), row-major; l = N·n = {shape.l}",
         )
     p, q, r = config["p"], config["q"], config["r"]
     return _Weight(
-        to_numpy(dual_lphm_fusion(arrays, w, p=p, q=q, r=r, n=n)), to_numpy(dual_lphm(w, N, n, p, q, r)),
-        rf"$W = (P Q^\top) \otimes (S T^\top)$   ({N}×{n})", (shape.weight.s, shape.weight.t),
-        r"fusion = $X W$,  $W = (P Q^\top) \otimes (S T^\top)$", _segments(w, shape.weight),
+        to_numpy(dual_lphm_fusion(arrays, w, p=p, q=q, r=r, n=n)),
+        to_numpy(dual_lphm(w, N, n, p, q, r)),
+        rf"$W = (P Q^\top) \otimes (S T^\top)$   ({N}×{n})",
+        (shape.weight.s, shape.weight.t),
+        r"fusion = $X W$,  $W = (P Q^\top) \otimes (S T^\top)$",
+        _segments(w, shape.weight),
     )
 
 
@@ -251,14 +281,32 @@ def _plot_fusion(drawing: Drawing, fig: Any) -> Any:
     fig = figure_for(fig, sum(ratios), rows + max(rows, N) + 1.2, extra_height=1.6)
     grid = fig.add_gridspec(2, len(ratios), width_ratios=ratios, height_ratios=[rows, max(rows, N)])
     axes_A = [fig.add_subplot(grid[0, i]) for i in range(k)]
-    ax_X, ax_W, ax_Y = fig.add_subplot(grid[1, :k]), fig.add_subplot(grid[1, k + 1]), fig.add_subplot(grid[1, k + 3])
+    ax_X, ax_W, ax_Y = (
+        fig.add_subplot(grid[1, :k]),
+        fig.add_subplot(grid[1, k + 1]),
+        fig.add_subplot(grid[1, k + 3]),
+    )
     low, high = _finite_range(inputs)
     for i, (ax, a) in enumerate(zip(axes_A, inputs)):
-        plot_matrix(a, ax=ax, title=f"$A_{{{i + 1}}}$  ({_size(a)})", vmin=low, vmax=high, zeros="value",
-                    cmap="cividis")
+        plot_matrix(
+            a,
+            ax=ax,
+            title=f"$A_{{{i + 1}}}$  ({_size(a)})",
+            vmin=low,
+            vmax=high,
+            zeros="value",
+            cmap="cividis",
+        )
     joined = r" \,|\, ".join(f"A_{{{i + 1}}}" for i in range(k)) if k <= 4 else r"A_1 \,|\, \cdots \,|\, A_k"
-    plot_matrix(X, ax=ax_X, title=f"$X = [{joined}]$  ({_size(X)})", vmin=low, vmax=high, zeros="value",
-                cmap="cividis")
+    plot_matrix(
+        X,
+        ax=ax_X,
+        title=f"$X = [{joined}]$  ({_size(X)})",
+        vmin=low,
+        vmax=high,
+        zeros="value",
+        cmap="cividis",
+    )
     for edge in np.cumsum(dims)[:-1]:
         ax_X.axvline(edge - 0.5, color=BLOCK, linewidth=1.6)
     plot_matrix(weight.W, ax=ax_W, title=weight.title, block=weight.block, zeros="value")

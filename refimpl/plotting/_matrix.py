@@ -133,8 +133,16 @@ def plot_matrix(
     if title is not None:
         ax.set_title(fit(title, panel_width(ax, rows, cols) + 50.0, 10), fontsize=10)
     if rows == 0 or cols == 0:
-        ax.text(0.5, 0.5, f"empty: shape ({rows}, {cols})", ha="center", va="center",
-                transform=ax.transAxes, fontsize=9, color="0.35")
+        ax.text(
+            0.5,
+            0.5,
+            f"empty: shape ({rows}, {cols})",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontsize=9,
+            color="0.35",
+        )
         ax.set_xticks([])
         ax.set_yticks([])
         return ax
@@ -212,7 +220,9 @@ def _image(ax: Any, cells: _Cells, norm: Any, colour_map: Any) -> Any:
     image.set_gid("matrix")
     if cells.nonfinite.any():
         overlay = np.ma.masked_array(np.ones(cells.values.shape), mask=~cells.nonfinite)
-        ax.imshow(overlay, cmap=ListedColormap([NONFINITE]), vmin=0, vmax=2, interpolation="nearest", aspect="equal")
+        ax.imshow(
+            overlay, cmap=ListedColormap([NONFINITE]), vmin=0, vmax=2, interpolation="nearest", aspect="equal"
+        )
     return image
 
 

@@ -114,12 +114,22 @@ def plot_mistake(
     block = None if spec.is_fusion else (config["n"] // config["p"], config["D"] // config["q"])
     what = "output" if spec.is_fusion else "ψ(w)"
     batch = f" (batch element {(0,) * len(config['batch'])})" if spec.is_fusion and config["batch"] else ""
-    plot_matrix(outputs.right, ax=ax_right, title=f"right answer: {what}  ({rows}×{cols}){batch}",
-                block=block, vmin=low, vmax=high)
+    plot_matrix(
+        outputs.right,
+        ax=ax_right,
+        title=f"right answer: {what}  ({rows}×{cols}){batch}",
+        block=block,
+        vmin=low,
+        vmax=high,
+    )
     name = " + ".join(m.name for m in chosen)
     summary = _draw_wrong(ax_wrong, outputs, name, block, spec.exact, (low, high))
     between(fig, ax_right, ax_wrong, "vs", size=11)
-    caption(fig, f"{drawing.title}:{BREAK} a catalogued mistake beside the right answer", [summary, *_notes(drawing)])
+    caption(
+        fig,
+        f"{drawing.title}:{BREAK} a catalogued mistake beside the right answer",
+        [summary, *_notes(drawing)],
+    )
     return fig
 
 
@@ -176,13 +186,31 @@ def _draw_wrong(
     if wrong is None:
         ax.set_axis_off()
         ax.set_title(f"mistake: {name}", fontsize=10, color=DIFFERS)
-        ax.text(0.5, 0.5, "\n".join(textwrap.wrap(
-            "cannot be made in this configuration (the exchanged or permuted dimensions do not divide)", 30)),
-            ha="center", va="center", transform=ax.transAxes, fontsize=9, color="0.3")
+        ax.text(
+            0.5,
+            0.5,
+            "\n".join(
+                textwrap.wrap(
+                    "cannot be made in this configuration (the exchanged or permuted dimensions do not divide)",
+                    30,
+                )
+            ),
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontsize=9,
+            color="0.3",
+        )
         return "this mistake does not apply to this configuration"
     same_shape = wrong.shape == right.shape
-    plot_matrix(wrong, ax=ax, title=f"mistake: {name}  ({wrong.shape[0]}×{wrong.shape[1]})",
-                block=block if same_shape else None, vmin=scale[0], vmax=scale[1])
+    plot_matrix(
+        wrong,
+        ax=ax,
+        title=f"mistake: {name}  ({wrong.shape[0]}×{wrong.shape[1]})",
+        block=block if same_shape else None,
+        vmin=scale[0],
+        vmax=scale[1],
+    )
     ax.title.set_color(DIFFERS)
     if not same_shape:
         for spine in ax.spines.values():
@@ -191,8 +219,18 @@ def _draw_wrong(
         return f"the shape differs: {wrong.shape[0]}×{wrong.shape[1]} instead of {right.shape[0]}×{right.shape[1]}"
     off = _differing(right, wrong, exact)
     for i, j in np.argwhere(off):
-        ax.add_patch(Rectangle((j - 0.44, i - 0.44), 0.88, 0.88, fill=False, edgecolor=DIFFERS,
-                               linewidth=1.8, gid="differs", zorder=4))
+        ax.add_patch(
+            Rectangle(
+                (j - 0.44, i - 0.44),
+                0.88,
+                0.88,
+                fill=False,
+                edgecolor=DIFFERS,
+                linewidth=1.8,
+                gid="differs",
+                zorder=4,
+            )
+        )
     count = int(off.sum())
     if count:
         return f"{count} of {off.size} entries differ (outlined in red)"
@@ -218,7 +256,9 @@ def _notes(drawing: Drawing) -> list[str]:
     if drawing.default_w and drawing.spec.exact:
         return [default_w_note(size) + "; grey: zeros"]
     if drawing.default_w and drawing.spec.is_fusion and drawing.default_inputs:
-        return [f"inputs numbered 1, 2, … row by row across A_1, …, A_{len(drawing.inputs)}; w = 1, 2, …, {size}"]
+        return [
+            f"inputs numbered 1, 2, … row by row across A_1, …, A_{len(drawing.inputs)}; w = 1, 2, …, {size}"
+        ]
     if drawing.default_w:
         return [f"w = 1, 2, …, {size}"]
     return []

@@ -22,8 +22,9 @@ The modules:
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 FUNCTIONS = (
     "duplicated_padding",
@@ -73,7 +74,9 @@ class Entry:
     diagnoses: tuple[str, ...] = ()
 
 
-def candidate(function: str, *, mistake: str = "", diagnoses: tuple[str, ...] | str = ()) -> Callable[[Any], Any]:
+def candidate(
+    function: str, *, mistake: str = "", diagnoses: tuple[str, ...] | str = ()
+) -> Callable[[Any], Any]:
     """Mark a corpus candidate; ``mistake`` makes it a wrong one."""
     if function not in FUNCTIONS:
         raise ValueError(f"unknown function {function!r}")

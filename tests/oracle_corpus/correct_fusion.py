@@ -50,8 +50,8 @@ def fusion_factored(inputs, w, *, p, q=None, r, n=None):
     s, t = N // p, n // q
     P, Q, S, T = (x.reshape(-1, r) for x in np.split(w, np.cumsum([p * r, q * r, s * r])))
     Xb = X.reshape(X.shape[:-1] + (p, s))
-    Y = Xb @ (S @ T.T)                                   # (..., m, p, t)
-    Z = np.swapaxes(Y, -1, -2) @ (P @ Q.T)                # (..., m, t, q)
+    Y = Xb @ (S @ T.T)  # (..., m, p, t)
+    Z = np.swapaxes(Y, -1, -2) @ (P @ Q.T)  # (..., m, t, q)
     return np.swapaxes(Z, -1, -2).reshape(X.shape[:-1] + (n,))
 
 
@@ -66,7 +66,7 @@ def fusion_blockwise_inputs(inputs, w, *, p, q=None, r, n=None):
     out = np.zeros(arrays[0].shape[:-1] + (n,), dtype=W.dtype)
     start = 0
     for a in arrays:
-        out = out + a @ W[start:start + a.shape[-1]]
+        out = out + a @ W[start : start + a.shape[-1]]
         start += a.shape[-1]
     return out
 
@@ -153,7 +153,7 @@ def concat_blockwise(inputs, w, *, n=None):
     W = w.reshape(-1, n)
     out, start = None, 0
     for a in arrays:
-        term = a @ W[start:start + a.shape[-1]]
+        term = a @ W[start : start + a.shape[-1]]
         out = term if out is None else out + term
         start += a.shape[-1]
     return out

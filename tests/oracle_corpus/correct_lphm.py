@@ -87,7 +87,9 @@ def lphm_pairwise(w, n, D, p, q, r):
 
     def tree(terms):
         while len(terms) > 1:
-            terms = [terms[i] + terms[i + 1] if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)]
+            terms = [
+                terms[i] + terms[i + 1] if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)
+            ]
         return terms[0]
 
     A = tree([np.outer(P[:, k], Q[:, k]) for k in range(r)])
@@ -105,7 +107,7 @@ def lphm_blocks(w, n, D, p, q, r):
     out = np.empty((n, D), dtype=B.dtype)
     for a in range(p):
         for b in range(q):
-            out[a * s:(a + 1) * s, b * t:(b + 1) * t] = A[a, b] * B
+            out[a * s : (a + 1) * s, b * t : (b + 1) * t] = A[a, b] * B
     return out
 
 
@@ -130,8 +132,8 @@ def lphm_torch_float32_accumulate(w, n, D, p, q, r):
     A = torch.zeros((p, q), dtype=v.dtype)
     B = torch.zeros((s, t), dtype=v.dtype)
     for k in range(r):
-        A = torch.addcmul(A, P[:, k:k + 1], Q[:, k][None, :])
-        B = torch.addcmul(B, S[:, k:k + 1], T[:, k][None, :])
+        A = torch.addcmul(A, P[:, k : k + 1], Q[:, k][None, :])
+        B = torch.addcmul(B, S[:, k : k + 1], T[:, k][None, :])
     return (A[:, None, :, None] * B[None, :, None, :]).reshape(n, D)
 
 

@@ -137,7 +137,7 @@ def diagonal_slices(w, n, D, p, q=None):
     W = _as_float(w).reshape(s, t)
     out = np.zeros((n, D), dtype=W.dtype)
     for b in range(min(p, q)):
-        out[b * s:(b + 1) * s, b * t:(b + 1) * t] = W
+        out[b * s : (b + 1) * s, b * t : (b + 1) * t] = W
     return out
 
 
@@ -190,9 +190,11 @@ def diagonal_csr_matrix(w, n, D, p, q=None):
         block = i // s
         if block < q:
             indices.extend(range(block * t, (block + 1) * t))
-            data.extend(w[(i % s) * t:(i % s + 1) * t])
+            data.extend(w[(i % s) * t : (i % s + 1) * t])
         indptr.append(len(indices))
-    return sp.csr_matrix((np.array(data, dtype=w.dtype), np.array(indices, dtype=np.int64), indptr), shape=(n, D))
+    return sp.csr_matrix(
+        (np.array(data, dtype=w.dtype), np.array(indices, dtype=np.int64), indptr), shape=(n, D)
+    )
 
 
 @candidate("duplicated_diagonal_padding")
@@ -228,7 +230,9 @@ def diagonal_torch_csr(w, n, D, p, q=None):
 def diagonal_torch_dense(w, n, D, p, q=None):
     q = p if q is None else q
     W = _torch_float(w).reshape(n // p, D // q)
-    return torch.block_diag(*[W] * min(p, q), torch.zeros((n - min(p, q) * W.shape[0], D - min(p, q) * W.shape[1]), dtype=W.dtype))
+    return torch.block_diag(
+        *[W] * min(p, q), torch.zeros((n - min(p, q) * W.shape[0], D - min(p, q) * W.shape[1]), dtype=W.dtype)
+    )
 
 
 @candidate("duplicated_diagonal_padding")

@@ -61,7 +61,7 @@ def dual_lphm(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)

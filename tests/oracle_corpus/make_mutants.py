@@ -28,13 +28,24 @@ import warnings
 import numpy as np
 
 HERE = pathlib.Path(__file__).parent
-FUNCTIONS = ("duplicated_padding", "duplicated_diagonal_padding", "dual_lphm", "dual_lphm_fusion", "concatenation_fusion")
-PARTNERS = {"s": "t", "t": "s", "p": "q", "q": "p", "n": "D", "D": "n", "i": "j", "j": "i"}
-BINOPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Add, ast.FloorDiv: ast.Mod, ast.Mod: ast.FloorDiv, ast.MatMult: ast.Mult}
-# Why each equivalent mutant computes the same function (key: the mutant's description).
-_RESHAPE = (
-    "NumPy's reshape reads any negative size as 'the rest', so ``reshape(-2)`` is ``reshape(-1)``."
+FUNCTIONS = (
+    "duplicated_padding",
+    "duplicated_diagonal_padding",
+    "dual_lphm",
+    "dual_lphm_fusion",
+    "concatenation_fusion",
 )
+PARTNERS = {"s": "t", "t": "s", "p": "q", "q": "p", "n": "D", "D": "n", "i": "j", "j": "i"}
+BINOPS = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Add,
+    ast.FloorDiv: ast.Mod,
+    ast.Mod: ast.FloorDiv,
+    ast.MatMult: ast.Mult,
+}
+# Why each equivalent mutant computes the same function (key: the mutant's description).
+_RESHAPE = "NumPy's reshape reads any negative size as 'the rest', so ``reshape(-2)`` is ``reshape(-1)``."
 _FIRST_WIDTH = (
     "n is left out only when every input has the same width (SPEC), so the last input's width is "
     "the first one's."
@@ -51,13 +62,25 @@ REASONS: dict[str, str] = {
 # Catalogued mistakes a mutant is, wherever it returns values (key: function, description); by reasoning.
 _TRANSPOSED = "output_transposed"  # i or j built as the other axis: runs only when n or D is 1, where it is the transpose
 DIAGNOSES: dict[tuple[str, str], str] = {
-    ("duplicated_padding", "line 9: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`"): _TRANSPOSED,
-    ("dual_lphm", "line 15: arguments swapped: `np.arange(n).reshape(n, 1)` -> `np.arange(n).reshape(1, n)`"): _TRANSPOSED,
-    ("dual_lphm", "line 16: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`"): _TRANSPOSED,
+    (
+        "duplicated_padding",
+        "line 9: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`",
+    ): _TRANSPOSED,
+    (
+        "dual_lphm",
+        "line 15: arguments swapped: `np.arange(n).reshape(n, 1)` -> `np.arange(n).reshape(1, n)`",
+    ): _TRANSPOSED,
+    (
+        "dual_lphm",
+        "line 16: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`",
+    ): _TRANSPOSED,
     # P @ Q with Q of shape (q, r) runs only when q == r, and then it is Q read as (r, q).
     ("dual_lphm", "line 13: transpose dropped: `Q.T` -> `Q`"): "factor_transposed:Q",
     ("dual_lphm", "line 14: transpose dropped: `T.T` -> `T`"): "factor_transposed:T",
-    ("dual_lphm_fusion", "line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), N, n, q, p, r)`"): "p_q_exchanged",
+    (
+        "dual_lphm_fusion",
+        "line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), N, n, q, p, r)`",
+    ): "p_q_exchanged",
 }
 
 
@@ -97,8 +120,13 @@ def _edits(node):
     if isinstance(node, ast.Constant) and type(node.value) is int:
         for delta in (1, -1):
             yield "constant", lambda n, d=delta: setattr(n, "value", n.value + d)
-    if isinstance(node, ast.Call) and len(node.args) >= 2 and not any(isinstance(a, ast.Starred) for a in node.args):
+    if (
+        isinstance(node, ast.Call)
+        and len(node.args) >= 2
+        and not any(isinstance(a, ast.Starred) for a in node.args)
+    ):
         for k in range(len(node.args) - 1):
+
             def swap(n, k=k):
                 n.args[k], n.args[k + 1] = n.args[k + 1], n.args[k]
 
@@ -182,7 +210,9 @@ def small_cases(function):
 
 
 def _snapshot(args, kwargs):
-    arrays = [a for a in args if isinstance(a, np.ndarray)] + [a for x in args if isinstance(x, list) for a in x]
+    arrays = [a for a in args if isinstance(a, np.ndarray)] + [
+        a for x in args if isinstance(x, list) for a in x
+    ]
     return [(a, a.copy()) for a in arrays]
 
 
@@ -196,7 +226,9 @@ def _run(fn, args, kwargs):
         out = np.asarray(out.toarray() if hasattr(out, "toarray") else out)
     except Exception as exc:
         return ("raised", type(exc).__name__)
-    changed = any(a.shape != b.shape or a.dtype != b.dtype or not np.array_equal(a, b, equal_nan=True) for a, b in snap)
+    changed = any(
+        a.shape != b.shape or a.dtype != b.dtype or not np.array_equal(a, b, equal_nan=True) for a, b in snap
+    )
     return ("ok", out, changed)
 
 
@@ -216,7 +248,14 @@ def _summaries(fn, cases):
             summary.append(result)
         else:
             out = result[1]
-            summary.append((out.shape, out.dtype.str, result[2], np.round(np.nan_to_num(out.astype(np.float64)), 6).tobytes()))
+            summary.append(
+                (
+                    out.shape,
+                    out.dtype.str,
+                    result[2],
+                    np.round(np.nan_to_num(out.astype(np.float64)), 6).tobytes(),
+                )
+            )
     return summary
 
 
@@ -231,7 +270,9 @@ def same(faithful, mutant, cases):
         x, y = a[1], b[1]
         if x.shape != y.shape or x.dtype != y.dtype or a[2] != b[2]:
             return False
-        if not np.array_equal(np.isnan(x), np.isnan(y)) or not np.allclose(x, y, rtol=1e-12, atol=0, equal_nan=True):
+        if not np.array_equal(np.isnan(x), np.isnan(y)) or not np.allclose(
+            x, y, rtol=1e-12, atol=0, equal_nan=True
+        ):
             return False
     return True
 
@@ -304,7 +345,9 @@ def write(found):
     ]
     for function, description, _, equivalent in found:
         if equivalent:
-            reason = REASONS.get(description, "REASON MISSING: read the mutant and write why it is equivalent")
+            reason = REASONS.get(
+                description, "REASON MISSING: read the mutant and write why it is equivalent"
+            )
             lines += [f"* ``{function}`` {description}", f"  {reason}", ""]
     (HERE / "EQUIVALENT_MUTANTS.rst").write_text("\n".join(lines))
 

@@ -14,7 +14,9 @@ from tests.oracle_corpus import candidate
 from tests.oracle_corpus.faithful import _floating, dual_lphm
 
 
-@candidate('duplicated_padding', mistake='mutant: line 2: comparison: `q is None` -> `q is not None`', diagnoses=())
+@candidate(
+    "duplicated_padding", mistake="mutant: line 2: comparison: `q is None` -> `q is not None`", diagnoses=()
+)
 def duplicated_padding__m000(w, n, D, p, q=None):
     if q is not None:
         q = p
@@ -27,7 +29,7 @@ def duplicated_padding__m000(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 6: operator: `n // p` -> `n % p`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 6: operator: `n // p` -> `n % p`", diagnoses=())
 def duplicated_padding__m001(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -40,7 +42,7 @@ def duplicated_padding__m001(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 7: operator: `D // q` -> `D % q`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 7: operator: `D // q` -> `D % q`", diagnoses=())
 def duplicated_padding__m002(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -53,7 +55,11 @@ def duplicated_padding__m002(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 8: arguments swapped: `np.arange(n).reshape(n, 1)` -> `np.arange(n).reshape(1, n)`', diagnoses=())
+@candidate(
+    "duplicated_padding",
+    mistake="mutant: line 8: arguments swapped: `np.arange(n).reshape(n, 1)` -> `np.arange(n).reshape(1, n)`",
+    diagnoses=(),
+)
 def duplicated_padding__m003(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -66,7 +72,11 @@ def duplicated_padding__m003(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 9: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`', diagnoses='output_transposed')
+@candidate(
+    "duplicated_padding",
+    mistake="mutant: line 9: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`",
+    diagnoses="output_transposed",
+)
 def duplicated_padding__m004(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -79,7 +89,7 @@ def duplicated_padding__m004(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 2: name replaced: `q` -> `p`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 2: name replaced: `q` -> `p`", diagnoses=())
 def duplicated_padding__m005(w, n, D, p, q=None):
     if p is None:
         q = p
@@ -92,7 +102,7 @@ def duplicated_padding__m005(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 6: name replaced: `n` -> `D`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 6: name replaced: `n` -> `D`", diagnoses=())
 def duplicated_padding__m007(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -105,7 +115,7 @@ def duplicated_padding__m007(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 6: name replaced: `p` -> `q`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 6: name replaced: `p` -> `q`", diagnoses=())
 def duplicated_padding__m008(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -118,7 +128,7 @@ def duplicated_padding__m008(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 7: name replaced: `D` -> `n`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 7: name replaced: `D` -> `n`", diagnoses=())
 def duplicated_padding__m009(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -131,7 +141,7 @@ def duplicated_padding__m009(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 7: name replaced: `q` -> `p`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 7: name replaced: `q` -> `p`", diagnoses=())
 def duplicated_padding__m010(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -144,7 +154,7 @@ def duplicated_padding__m010(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 8: name replaced: `n` -> `D`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 8: name replaced: `n` -> `D`", diagnoses=())
 def duplicated_padding__m011(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -157,7 +167,7 @@ def duplicated_padding__m011(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 8: constant: `1` -> `2`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 8: constant: `1` -> `2`", diagnoses=())
 def duplicated_padding__m012(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -170,7 +180,11 @@ def duplicated_padding__m012(w, n, D, p, q=None):
     return w[i % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 10: operator: `i % s * t + j % t` -> `i % s * t - j % t`', diagnoses=())
+@candidate(
+    "duplicated_padding",
+    mistake="mutant: line 10: operator: `i % s * t + j % t` -> `i % s * t - j % t`",
+    diagnoses=(),
+)
 def duplicated_padding__m017(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -183,7 +197,9 @@ def duplicated_padding__m017(w, n, D, p, q=None):
     return w[i % s * t - j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 10: operator: `i % s * t` -> `i % s + t`', diagnoses=())
+@candidate(
+    "duplicated_padding", mistake="mutant: line 10: operator: `i % s * t` -> `i % s + t`", diagnoses=()
+)
 def duplicated_padding__m018(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -196,7 +212,7 @@ def duplicated_padding__m018(w, n, D, p, q=None):
     return w[i % s + t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 10: operator: `j % t` -> `j // t`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 10: operator: `j % t` -> `j // t`", diagnoses=())
 def duplicated_padding__m019(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -209,7 +225,7 @@ def duplicated_padding__m019(w, n, D, p, q=None):
     return w[i % s * t + j // t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 10: operator: `i % s` -> `i // s`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 10: operator: `i % s` -> `i // s`", diagnoses=())
 def duplicated_padding__m022(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -222,7 +238,7 @@ def duplicated_padding__m022(w, n, D, p, q=None):
     return w[i // s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 10: name replaced: `t` -> `s`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 10: name replaced: `t` -> `s`", diagnoses=())
 def duplicated_padding__m023(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -235,7 +251,7 @@ def duplicated_padding__m023(w, n, D, p, q=None):
     return w[i % s * s + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 10: name replaced: `j` -> `i`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 10: name replaced: `j` -> `i`", diagnoses=())
 def duplicated_padding__m024(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -248,7 +264,7 @@ def duplicated_padding__m024(w, n, D, p, q=None):
     return w[i % s * t + i % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 10: name replaced: `t` -> `s`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 10: name replaced: `t` -> `s`", diagnoses=())
 def duplicated_padding__m025(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -261,7 +277,7 @@ def duplicated_padding__m025(w, n, D, p, q=None):
     return w[i % s * t + j % s]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 10: name replaced: `i` -> `j`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 10: name replaced: `i` -> `j`", diagnoses=())
 def duplicated_padding__m028(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -274,7 +290,7 @@ def duplicated_padding__m028(w, n, D, p, q=None):
     return w[j % s * t + j % t]
 
 
-@candidate('duplicated_padding', mistake='mutant: line 10: name replaced: `s` -> `t`', diagnoses=())
+@candidate("duplicated_padding", mistake="mutant: line 10: name replaced: `s` -> `t`", diagnoses=())
 def duplicated_padding__m029(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -287,7 +303,11 @@ def duplicated_padding__m029(w, n, D, p, q=None):
     return w[i % t * t + j % t]
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 2: comparison: `q is None` -> `q is not None`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="mutant: line 2: comparison: `q is None` -> `q is not None`",
+    diagnoses=(),
+)
 def duplicated_diagonal_padding__m000(w, n, D, p, q=None):
     if q is not None:
         q = p
@@ -304,7 +324,9 @@ def duplicated_diagonal_padding__m000(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 6: operator: `n // p` -> `n % p`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding", mistake="mutant: line 6: operator: `n // p` -> `n % p`", diagnoses=()
+)
 def duplicated_diagonal_padding__m001(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -321,7 +343,9 @@ def duplicated_diagonal_padding__m001(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 7: operator: `D // q` -> `D % q`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding", mistake="mutant: line 7: operator: `D // q` -> `D % q`", diagnoses=()
+)
 def duplicated_diagonal_padding__m002(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -338,7 +362,11 @@ def duplicated_diagonal_padding__m002(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 8: arguments swapped: `np.arange(n).reshape(n, 1)` -> `np.arange(n).reshape(1, n)`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="mutant: line 8: arguments swapped: `np.arange(n).reshape(n, 1)` -> `np.arange(n).reshape(1, n)`",
+    diagnoses=(),
+)
 def duplicated_diagonal_padding__m003(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -355,7 +383,11 @@ def duplicated_diagonal_padding__m003(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 9: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="mutant: line 9: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`",
+    diagnoses=(),
+)
 def duplicated_diagonal_padding__m004(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -372,7 +404,11 @@ def duplicated_diagonal_padding__m004(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: arguments swapped: `np.broadcast_to(i % s * t + j % t, (n, D))` -> `np.broadcast_to((n, D), i % s * t + j % t)`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="mutant: line 10: arguments swapped: `np.broadcast_to(i % s * t + j % t, (n, D))` -> `np.broadcast_to((n, D), i % s * t + j % t)`",
+    diagnoses=(),
+)
 def duplicated_diagonal_padding__m005(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -389,7 +425,7 @@ def duplicated_diagonal_padding__m005(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 2: name replaced: `q` -> `p`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 2: name replaced: `q` -> `p`", diagnoses=())
 def duplicated_diagonal_padding__m007(w, n, D, p, q=None):
     if p is None:
         q = p
@@ -406,7 +442,7 @@ def duplicated_diagonal_padding__m007(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 6: name replaced: `n` -> `D`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 6: name replaced: `n` -> `D`", diagnoses=())
 def duplicated_diagonal_padding__m009(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -423,7 +459,7 @@ def duplicated_diagonal_padding__m009(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 6: name replaced: `p` -> `q`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 6: name replaced: `p` -> `q`", diagnoses=())
 def duplicated_diagonal_padding__m010(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -440,7 +476,7 @@ def duplicated_diagonal_padding__m010(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 7: name replaced: `D` -> `n`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 7: name replaced: `D` -> `n`", diagnoses=())
 def duplicated_diagonal_padding__m011(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -457,7 +493,7 @@ def duplicated_diagonal_padding__m011(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 7: name replaced: `q` -> `p`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 7: name replaced: `q` -> `p`", diagnoses=())
 def duplicated_diagonal_padding__m012(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -474,7 +510,7 @@ def duplicated_diagonal_padding__m012(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 8: name replaced: `n` -> `D`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 8: name replaced: `n` -> `D`", diagnoses=())
 def duplicated_diagonal_padding__m013(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -491,7 +527,7 @@ def duplicated_diagonal_padding__m013(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 8: constant: `1` -> `2`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 8: constant: `1` -> `2`", diagnoses=())
 def duplicated_diagonal_padding__m014(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -508,7 +544,11 @@ def duplicated_diagonal_padding__m014(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: operator: `i % s * t + j % t` -> `i % s * t - j % t`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="mutant: line 10: operator: `i % s * t + j % t` -> `i % s * t - j % t`",
+    diagnoses=(),
+)
 def duplicated_diagonal_padding__m019(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -525,7 +565,11 @@ def duplicated_diagonal_padding__m019(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 11: comparison: `i // s == j // t` -> `i // s != j // t`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="mutant: line 11: comparison: `i // s == j // t` -> `i // s != j // t`",
+    diagnoses=(),
+)
 def duplicated_diagonal_padding__m020(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -542,7 +586,11 @@ def duplicated_diagonal_padding__m020(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 11: comparison: `i // s == j // t` -> `i // s <= j // t`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="mutant: line 11: comparison: `i // s == j // t` -> `i // s <= j // t`",
+    diagnoses=(),
+)
 def duplicated_diagonal_padding__m021(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -559,7 +607,11 @@ def duplicated_diagonal_padding__m021(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: operator: `i % s * t` -> `i % s + t`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="mutant: line 10: operator: `i % s * t` -> `i % s + t`",
+    diagnoses=(),
+)
 def duplicated_diagonal_padding__m022(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -576,7 +628,9 @@ def duplicated_diagonal_padding__m022(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: operator: `j % t` -> `j // t`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding", mistake="mutant: line 10: operator: `j % t` -> `j // t`", diagnoses=()
+)
 def duplicated_diagonal_padding__m023(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -593,7 +647,7 @@ def duplicated_diagonal_padding__m023(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: name replaced: `n` -> `D`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 10: name replaced: `n` -> `D`", diagnoses=())
 def duplicated_diagonal_padding__m024(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -610,7 +664,7 @@ def duplicated_diagonal_padding__m024(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: name replaced: `D` -> `n`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 10: name replaced: `D` -> `n`", diagnoses=())
 def duplicated_diagonal_padding__m025(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -627,7 +681,9 @@ def duplicated_diagonal_padding__m025(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 11: operator: `i // s` -> `i % s`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding", mistake="mutant: line 11: operator: `i // s` -> `i % s`", diagnoses=()
+)
 def duplicated_diagonal_padding__m026(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -644,7 +700,9 @@ def duplicated_diagonal_padding__m026(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 11: operator: `j // t` -> `j % t`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding", mistake="mutant: line 11: operator: `j // t` -> `j % t`", diagnoses=()
+)
 def duplicated_diagonal_padding__m027(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -661,7 +719,7 @@ def duplicated_diagonal_padding__m027(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 12: name replaced: `n` -> `D`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 12: name replaced: `n` -> `D`", diagnoses=())
 def duplicated_diagonal_padding__m030(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -678,7 +736,9 @@ def duplicated_diagonal_padding__m030(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: operator: `i % s` -> `i // s`', diagnoses=())
+@candidate(
+    "duplicated_diagonal_padding", mistake="mutant: line 10: operator: `i % s` -> `i // s`", diagnoses=()
+)
 def duplicated_diagonal_padding__m034(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -695,7 +755,7 @@ def duplicated_diagonal_padding__m034(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: name replaced: `t` -> `s`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 10: name replaced: `t` -> `s`", diagnoses=())
 def duplicated_diagonal_padding__m035(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -712,7 +772,7 @@ def duplicated_diagonal_padding__m035(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: name replaced: `j` -> `i`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 10: name replaced: `j` -> `i`", diagnoses=())
 def duplicated_diagonal_padding__m036(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -729,7 +789,7 @@ def duplicated_diagonal_padding__m036(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: name replaced: `t` -> `s`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 10: name replaced: `t` -> `s`", diagnoses=())
 def duplicated_diagonal_padding__m037(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -746,7 +806,7 @@ def duplicated_diagonal_padding__m037(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 11: name replaced: `i` -> `j`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 11: name replaced: `i` -> `j`", diagnoses=())
 def duplicated_diagonal_padding__m038(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -763,7 +823,7 @@ def duplicated_diagonal_padding__m038(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 11: name replaced: `s` -> `t`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 11: name replaced: `s` -> `t`", diagnoses=())
 def duplicated_diagonal_padding__m039(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -780,7 +840,7 @@ def duplicated_diagonal_padding__m039(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 11: name replaced: `j` -> `i`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 11: name replaced: `j` -> `i`", diagnoses=())
 def duplicated_diagonal_padding__m040(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -797,7 +857,7 @@ def duplicated_diagonal_padding__m040(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 11: name replaced: `t` -> `s`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 11: name replaced: `t` -> `s`", diagnoses=())
 def duplicated_diagonal_padding__m041(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -814,7 +874,7 @@ def duplicated_diagonal_padding__m041(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: name replaced: `i` -> `j`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 10: name replaced: `i` -> `j`", diagnoses=())
 def duplicated_diagonal_padding__m044(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -831,7 +891,7 @@ def duplicated_diagonal_padding__m044(w, n, D, p, q=None):
     return out
 
 
-@candidate('duplicated_diagonal_padding', mistake='mutant: line 10: name replaced: `s` -> `t`', diagnoses=())
+@candidate("duplicated_diagonal_padding", mistake="mutant: line 10: name replaced: `s` -> `t`", diagnoses=())
 def duplicated_diagonal_padding__m045(w, n, D, p, q=None):
     if q is None:
         q = p
@@ -848,7 +908,7 @@ def duplicated_diagonal_padding__m045(w, n, D, p, q=None):
     return out
 
 
-@candidate('dual_lphm', mistake='mutant: line 4: operator: `n // p` -> `n % p`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 4: operator: `n // p` -> `n % p`", diagnoses=())
 def dual_lphm__m000(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -860,7 +920,7 @@ def dual_lphm__m000(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -868,7 +928,7 @@ def dual_lphm__m000(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 6: operator: `p * r` -> `p + r`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 6: operator: `p * r` -> `p + r`", diagnoses=())
 def dual_lphm__m002(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -880,7 +940,7 @@ def dual_lphm__m002(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -888,7 +948,7 @@ def dual_lphm__m002(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 7: operator: `o1 + q * r` -> `o1 - q * r`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 7: operator: `o1 + q * r` -> `o1 - q * r`", diagnoses=())
 def dual_lphm__m003(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -900,7 +960,7 @@ def dual_lphm__m003(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -908,7 +968,11 @@ def dual_lphm__m003(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 9: arguments swapped: `w[0:o1].reshape(p, r)` -> `w[0:o1].reshape(r, p)`', diagnoses=())
+@candidate(
+    "dual_lphm",
+    mistake="mutant: line 9: arguments swapped: `w[0:o1].reshape(p, r)` -> `w[0:o1].reshape(r, p)`",
+    diagnoses=(),
+)
 def dual_lphm__m005(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -920,7 +984,7 @@ def dual_lphm__m005(w, n, D, p, q, r):
     P = w[0:o1].reshape(r, p)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -928,7 +992,11 @@ def dual_lphm__m005(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 10: arguments swapped: `w[o1:o2].reshape(q, r)` -> `w[o1:o2].reshape(r, q)`', diagnoses=())
+@candidate(
+    "dual_lphm",
+    mistake="mutant: line 10: arguments swapped: `w[o1:o2].reshape(q, r)` -> `w[o1:o2].reshape(r, q)`",
+    diagnoses=(),
+)
 def dual_lphm__m006(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -940,7 +1008,7 @@ def dual_lphm__m006(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(r, q)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -948,7 +1016,11 @@ def dual_lphm__m006(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 11: arguments swapped: `w[o2:o3].reshape(s, r)` -> `w[o2:o3].reshape(r, s)`', diagnoses=())
+@candidate(
+    "dual_lphm",
+    mistake="mutant: line 11: arguments swapped: `w[o2:o3].reshape(s, r)` -> `w[o2:o3].reshape(r, s)`",
+    diagnoses=(),
+)
 def dual_lphm__m007(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -960,7 +1032,7 @@ def dual_lphm__m007(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(r, s)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -968,7 +1040,11 @@ def dual_lphm__m007(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 12: arguments swapped: `w[o3:o3 + t * r].reshape(t, r)` -> `w[o3:o3 + t * r].reshape(r, t)`', diagnoses=())
+@candidate(
+    "dual_lphm",
+    mistake="mutant: line 12: arguments swapped: `w[o3:o3 + t * r].reshape(t, r)` -> `w[o3:o3 + t * r].reshape(r, t)`",
+    diagnoses=(),
+)
 def dual_lphm__m008(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -980,7 +1056,7 @@ def dual_lphm__m008(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(r, t)
+    T = w[o3 : o3 + t * r].reshape(r, t)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -988,7 +1064,7 @@ def dual_lphm__m008(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 13: operator: `P @ Q.T` -> `P * Q.T`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 13: operator: `P @ Q.T` -> `P * Q.T`", diagnoses=())
 def dual_lphm__m009(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1000,7 +1076,7 @@ def dual_lphm__m009(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P * Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1008,7 +1084,7 @@ def dual_lphm__m009(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 14: operator: `S @ T.T` -> `S * T.T`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 14: operator: `S @ T.T` -> `S * T.T`", diagnoses=())
 def dual_lphm__m010(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1020,7 +1096,7 @@ def dual_lphm__m010(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S * T.T
     i = np.arange(n).reshape(n, 1)
@@ -1028,7 +1104,11 @@ def dual_lphm__m010(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 15: arguments swapped: `np.arange(n).reshape(n, 1)` -> `np.arange(n).reshape(1, n)`', diagnoses='output_transposed')
+@candidate(
+    "dual_lphm",
+    mistake="mutant: line 15: arguments swapped: `np.arange(n).reshape(n, 1)` -> `np.arange(n).reshape(1, n)`",
+    diagnoses="output_transposed",
+)
 def dual_lphm__m011(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1040,7 +1120,7 @@ def dual_lphm__m011(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(1, n)
@@ -1048,7 +1128,11 @@ def dual_lphm__m011(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 16: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`', diagnoses='output_transposed')
+@candidate(
+    "dual_lphm",
+    mistake="mutant: line 16: arguments swapped: `np.arange(D).reshape(1, D)` -> `np.arange(D).reshape(D, 1)`",
+    diagnoses="output_transposed",
+)
 def dual_lphm__m012(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1060,7 +1144,7 @@ def dual_lphm__m012(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1068,7 +1152,11 @@ def dual_lphm__m012(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: operator: `A[i // s, j // t] * B[i % s, j % t]` -> `A[i // s, j // t] + B[i % s, j % t]`', diagnoses=())
+@candidate(
+    "dual_lphm",
+    mistake="mutant: line 17: operator: `A[i // s, j // t] * B[i % s, j % t]` -> `A[i // s, j // t] + B[i % s, j % t]`",
+    diagnoses=(),
+)
 def dual_lphm__m013(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1080,7 +1168,7 @@ def dual_lphm__m013(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1088,7 +1176,7 @@ def dual_lphm__m013(w, n, D, p, q, r):
     return A[i // s, j // t] + B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 4: name replaced: `n` -> `D`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 4: name replaced: `n` -> `D`", diagnoses=())
 def dual_lphm__m014(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1100,7 +1188,7 @@ def dual_lphm__m014(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1108,7 +1196,7 @@ def dual_lphm__m014(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 4: name replaced: `p` -> `q`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 4: name replaced: `p` -> `q`", diagnoses=())
 def dual_lphm__m015(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1120,7 +1208,7 @@ def dual_lphm__m015(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1128,7 +1216,7 @@ def dual_lphm__m015(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 5: name replaced: `D` -> `n`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 5: name replaced: `D` -> `n`", diagnoses=())
 def dual_lphm__m016(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1140,7 +1228,7 @@ def dual_lphm__m016(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1148,7 +1236,7 @@ def dual_lphm__m016(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 5: name replaced: `q` -> `p`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 5: name replaced: `q` -> `p`", diagnoses=())
 def dual_lphm__m017(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1160,7 +1248,7 @@ def dual_lphm__m017(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1168,7 +1256,7 @@ def dual_lphm__m017(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 6: name replaced: `p` -> `q`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 6: name replaced: `p` -> `q`", diagnoses=())
 def dual_lphm__m018(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1180,7 +1268,7 @@ def dual_lphm__m018(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1188,7 +1276,7 @@ def dual_lphm__m018(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 7: operator: `q * r` -> `q + r`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 7: operator: `q * r` -> `q + r`", diagnoses=())
 def dual_lphm__m019(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1200,7 +1288,7 @@ def dual_lphm__m019(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1208,7 +1296,7 @@ def dual_lphm__m019(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 8: operator: `s * r` -> `s + r`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 8: operator: `s * r` -> `s + r`", diagnoses=())
 def dual_lphm__m020(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1220,7 +1308,7 @@ def dual_lphm__m020(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1228,7 +1316,7 @@ def dual_lphm__m020(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 11: name replaced: `s` -> `t`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 11: name replaced: `s` -> `t`", diagnoses=())
 def dual_lphm__m023(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1240,7 +1328,7 @@ def dual_lphm__m023(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(t, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1248,7 +1336,9 @@ def dual_lphm__m023(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 13: transpose dropped: `Q.T` -> `Q`', diagnoses='factor_transposed:Q')
+@candidate(
+    "dual_lphm", mistake="mutant: line 13: transpose dropped: `Q.T` -> `Q`", diagnoses="factor_transposed:Q"
+)
 def dual_lphm__m025(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1260,7 +1350,7 @@ def dual_lphm__m025(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1268,7 +1358,9 @@ def dual_lphm__m025(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 14: transpose dropped: `T.T` -> `T`', diagnoses='factor_transposed:T')
+@candidate(
+    "dual_lphm", mistake="mutant: line 14: transpose dropped: `T.T` -> `T`", diagnoses="factor_transposed:T"
+)
 def dual_lphm__m026(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1280,7 +1372,7 @@ def dual_lphm__m026(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T
     i = np.arange(n).reshape(n, 1)
@@ -1288,7 +1380,7 @@ def dual_lphm__m026(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 15: name replaced: `n` -> `D`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 15: name replaced: `n` -> `D`", diagnoses=())
 def dual_lphm__m027(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1300,7 +1392,7 @@ def dual_lphm__m027(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(D, 1)
@@ -1308,7 +1400,11 @@ def dual_lphm__m027(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: indices swapped: `A[i // s, j // t]` -> `A[j // t, i // s]`', diagnoses=())
+@candidate(
+    "dual_lphm",
+    mistake="mutant: line 17: indices swapped: `A[i // s, j // t]` -> `A[j // t, i // s]`",
+    diagnoses=(),
+)
 def dual_lphm__m033(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1320,7 +1416,7 @@ def dual_lphm__m033(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1328,7 +1424,11 @@ def dual_lphm__m033(w, n, D, p, q, r):
     return A[j // t, i // s] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: indices swapped: `B[i % s, j % t]` -> `B[j % t, i % s]`', diagnoses=())
+@candidate(
+    "dual_lphm",
+    mistake="mutant: line 17: indices swapped: `B[i % s, j % t]` -> `B[j % t, i % s]`",
+    diagnoses=(),
+)
 def dual_lphm__m034(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1340,7 +1440,7 @@ def dual_lphm__m034(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1348,7 +1448,7 @@ def dual_lphm__m034(w, n, D, p, q, r):
     return A[i // s, j // t] * B[j % t, i % s]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: operator: `i // s` -> `i % s`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: operator: `i // s` -> `i % s`", diagnoses=())
 def dual_lphm__m039(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1360,7 +1460,7 @@ def dual_lphm__m039(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1368,7 +1468,7 @@ def dual_lphm__m039(w, n, D, p, q, r):
     return A[i % s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: operator: `j // t` -> `j % t`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: operator: `j // t` -> `j % t`", diagnoses=())
 def dual_lphm__m040(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1380,7 +1480,7 @@ def dual_lphm__m040(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1388,7 +1488,7 @@ def dual_lphm__m040(w, n, D, p, q, r):
     return A[i // s, j % t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: operator: `i % s` -> `i // s`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: operator: `i % s` -> `i // s`", diagnoses=())
 def dual_lphm__m041(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1400,7 +1500,7 @@ def dual_lphm__m041(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1408,7 +1508,7 @@ def dual_lphm__m041(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i // s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: operator: `j % t` -> `j // t`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: operator: `j % t` -> `j // t`", diagnoses=())
 def dual_lphm__m042(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1420,7 +1520,7 @@ def dual_lphm__m042(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1428,7 +1528,7 @@ def dual_lphm__m042(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j // t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: name replaced: `i` -> `j`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: name replaced: `i` -> `j`", diagnoses=())
 def dual_lphm__m048(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1440,7 +1540,7 @@ def dual_lphm__m048(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1448,7 +1548,7 @@ def dual_lphm__m048(w, n, D, p, q, r):
     return A[j // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: name replaced: `s` -> `t`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: name replaced: `s` -> `t`", diagnoses=())
 def dual_lphm__m049(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1460,7 +1560,7 @@ def dual_lphm__m049(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1468,7 +1568,7 @@ def dual_lphm__m049(w, n, D, p, q, r):
     return A[i // t, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: name replaced: `j` -> `i`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: name replaced: `j` -> `i`", diagnoses=())
 def dual_lphm__m050(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1480,7 +1580,7 @@ def dual_lphm__m050(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1488,7 +1588,7 @@ def dual_lphm__m050(w, n, D, p, q, r):
     return A[i // s, i // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: name replaced: `t` -> `s`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: name replaced: `t` -> `s`", diagnoses=())
 def dual_lphm__m051(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1500,7 +1600,7 @@ def dual_lphm__m051(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1508,7 +1608,7 @@ def dual_lphm__m051(w, n, D, p, q, r):
     return A[i // s, j // s] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: name replaced: `i` -> `j`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: name replaced: `i` -> `j`", diagnoses=())
 def dual_lphm__m052(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1520,7 +1620,7 @@ def dual_lphm__m052(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1528,7 +1628,7 @@ def dual_lphm__m052(w, n, D, p, q, r):
     return A[i // s, j // t] * B[j % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: name replaced: `s` -> `t`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: name replaced: `s` -> `t`", diagnoses=())
 def dual_lphm__m053(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1540,7 +1640,7 @@ def dual_lphm__m053(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1548,7 +1648,7 @@ def dual_lphm__m053(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % t, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: name replaced: `j` -> `i`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: name replaced: `j` -> `i`", diagnoses=())
 def dual_lphm__m054(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1560,7 +1660,7 @@ def dual_lphm__m054(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1568,7 +1668,7 @@ def dual_lphm__m054(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, i % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 17: name replaced: `t` -> `s`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 17: name replaced: `t` -> `s`", diagnoses=())
 def dual_lphm__m055(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1580,7 +1680,7 @@ def dual_lphm__m055(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + t * r].reshape(t, r)
+    T = w[o3 : o3 + t * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1588,7 +1688,7 @@ def dual_lphm__m055(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % s]
 
 
-@candidate('dual_lphm', mistake='mutant: line 12: operator: `t * r` -> `t + r`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 12: operator: `t * r` -> `t + r`", diagnoses=())
 def dual_lphm__m056(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1600,7 +1700,7 @@ def dual_lphm__m056(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + (t + r)].reshape(t, r)
+    T = w[o3 : o3 + (t + r)].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1608,7 +1708,7 @@ def dual_lphm__m056(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm', mistake='mutant: line 12: name replaced: `t` -> `s`', diagnoses=())
+@candidate("dual_lphm", mistake="mutant: line 12: name replaced: `t` -> `s`", diagnoses=())
 def dual_lphm__m057(w, n, D, p, q, r):
     w = np.asarray(w)
     w = w.reshape(-1).astype(_floating(w))
@@ -1620,7 +1720,7 @@ def dual_lphm__m057(w, n, D, p, q, r):
     P = w[0:o1].reshape(p, r)
     Q = w[o1:o2].reshape(q, r)
     S = w[o2:o3].reshape(s, r)
-    T = w[o3:o3 + s * r].reshape(t, r)
+    T = w[o3 : o3 + s * r].reshape(t, r)
     A = P @ Q.T
     B = S @ T.T
     i = np.arange(n).reshape(n, 1)
@@ -1628,7 +1728,9 @@ def dual_lphm__m057(w, n, D, p, q, r):
     return A[i // s, j // t] * B[i % s, j % t]
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 5: comparison: `q is None` -> `q is not None`', diagnoses=())
+@candidate(
+    "dual_lphm_fusion", mistake="mutant: line 5: comparison: `q is None` -> `q is not None`", diagnoses=()
+)
 def dual_lphm_fusion__m000(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1643,7 +1745,9 @@ def dual_lphm_fusion__m000(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 7: comparison: `n is None` -> `n is not None`', diagnoses=())
+@candidate(
+    "dual_lphm_fusion", mistake="mutant: line 7: comparison: `n is None` -> `n is not None`", diagnoses=()
+)
 def dual_lphm_fusion__m001(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1658,7 +1762,11 @@ def dual_lphm_fusion__m001(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(N, w.astype(dtype), n, p, q, r)`', diagnoses=())
+@candidate(
+    "dual_lphm_fusion",
+    mistake="mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(N, w.astype(dtype), n, p, q, r)`",
+    diagnoses=(),
+)
 def dual_lphm_fusion__m002(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1673,7 +1781,11 @@ def dual_lphm_fusion__m002(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), n, N, p, q, r)`', diagnoses=())
+@candidate(
+    "dual_lphm_fusion",
+    mistake="mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), n, N, p, q, r)`",
+    diagnoses=(),
+)
 def dual_lphm_fusion__m003(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1688,7 +1800,11 @@ def dual_lphm_fusion__m003(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), N, p, n, q, r)`', diagnoses=())
+@candidate(
+    "dual_lphm_fusion",
+    mistake="mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), N, p, n, q, r)`",
+    diagnoses=(),
+)
 def dual_lphm_fusion__m004(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1703,7 +1819,11 @@ def dual_lphm_fusion__m004(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), N, n, q, p, r)`', diagnoses='p_q_exchanged')
+@candidate(
+    "dual_lphm_fusion",
+    mistake="mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), N, n, q, p, r)`",
+    diagnoses="p_q_exchanged",
+)
 def dual_lphm_fusion__m005(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1718,7 +1838,11 @@ def dual_lphm_fusion__m005(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), N, n, p, r, q)`', diagnoses=())
+@candidate(
+    "dual_lphm_fusion",
+    mistake="mutant: line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), N, n, p, r, q)`",
+    diagnoses=(),
+)
 def dual_lphm_fusion__m006(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1733,7 +1857,7 @@ def dual_lphm_fusion__m006(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 12: operator: `X @ W` -> `X * W`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 12: operator: `X @ W` -> `X * W`", diagnoses=())
 def dual_lphm_fusion__m007(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1748,7 +1872,7 @@ def dual_lphm_fusion__m007(inputs, w, *, p, q=None, r, n=None):
     return X * W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 5: name replaced: `q` -> `p`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 5: name replaced: `q` -> `p`", diagnoses=())
 def dual_lphm_fusion__m008(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1763,7 +1887,7 @@ def dual_lphm_fusion__m008(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 7: name replaced: `n` -> `D`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 7: name replaced: `n` -> `D`", diagnoses=())
 def dual_lphm_fusion__m010(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1778,7 +1902,7 @@ def dual_lphm_fusion__m010(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 11: name replaced: `p` -> `q`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 11: name replaced: `p` -> `q`", diagnoses=())
 def dual_lphm_fusion__m012(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1793,7 +1917,7 @@ def dual_lphm_fusion__m012(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 11: name replaced: `q` -> `p`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 11: name replaced: `q` -> `p`", diagnoses=())
 def dual_lphm_fusion__m013(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1808,7 +1932,7 @@ def dual_lphm_fusion__m013(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 10: constant: `1` -> `2`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 10: constant: `1` -> `2`", diagnoses=())
 def dual_lphm_fusion__m014(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1823,7 +1947,7 @@ def dual_lphm_fusion__m014(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 10: constant: `1` -> `0`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 10: constant: `1` -> `0`", diagnoses=())
 def dual_lphm_fusion__m015(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1838,7 +1962,7 @@ def dual_lphm_fusion__m015(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 8: constant: `1` -> `2`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 8: constant: `1` -> `2`", diagnoses=())
 def dual_lphm_fusion__m016(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1853,7 +1977,7 @@ def dual_lphm_fusion__m016(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 8: constant: `1` -> `0`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 8: constant: `1` -> `0`", diagnoses=())
 def dual_lphm_fusion__m017(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1868,7 +1992,7 @@ def dual_lphm_fusion__m017(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 9: constant: `1` -> `2`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 9: constant: `1` -> `2`", diagnoses=())
 def dual_lphm_fusion__m018(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1883,7 +2007,7 @@ def dual_lphm_fusion__m018(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 9: constant: `1` -> `0`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 9: constant: `1` -> `0`", diagnoses=())
 def dual_lphm_fusion__m019(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1898,7 +2022,7 @@ def dual_lphm_fusion__m019(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('dual_lphm_fusion', mistake='mutant: line 8: constant: `0` -> `1`', diagnoses=())
+@candidate("dual_lphm_fusion", mistake="mutant: line 8: constant: `0` -> `1`", diagnoses=())
 def dual_lphm_fusion__m020(inputs, w, *, p, q=None, r, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1913,7 +2037,9 @@ def dual_lphm_fusion__m020(inputs, w, *, p, q=None, r, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 5: comparison: `n is None` -> `n is not None`', diagnoses=())
+@candidate(
+    "concatenation_fusion", mistake="mutant: line 5: comparison: `n is None` -> `n is not None`", diagnoses=()
+)
 def concatenation_fusion__m000(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1928,7 +2054,11 @@ def concatenation_fusion__m000(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 9: arguments swapped: `np.arange(N).reshape(N, 1)` -> `np.arange(N).reshape(1, N)`', diagnoses=())
+@candidate(
+    "concatenation_fusion",
+    mistake="mutant: line 9: arguments swapped: `np.arange(N).reshape(N, 1)` -> `np.arange(N).reshape(1, N)`",
+    diagnoses=(),
+)
 def concatenation_fusion__m001(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1943,7 +2073,11 @@ def concatenation_fusion__m001(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 10: arguments swapped: `np.arange(n).reshape(1, n)` -> `np.arange(n).reshape(n, 1)`', diagnoses=())
+@candidate(
+    "concatenation_fusion",
+    mistake="mutant: line 10: arguments swapped: `np.arange(n).reshape(1, n)` -> `np.arange(n).reshape(n, 1)`",
+    diagnoses=(),
+)
 def concatenation_fusion__m002(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1958,7 +2092,7 @@ def concatenation_fusion__m002(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 12: operator: `X @ W` -> `X * W`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 12: operator: `X @ W` -> `X * W`", diagnoses=())
 def concatenation_fusion__m003(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1973,7 +2107,7 @@ def concatenation_fusion__m003(inputs, w, *, n=None):
     return X * W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 5: name replaced: `n` -> `D`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 5: name replaced: `n` -> `D`", diagnoses=())
 def concatenation_fusion__m004(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -1988,7 +2122,7 @@ def concatenation_fusion__m004(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 9: constant: `1` -> `2`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 9: constant: `1` -> `2`", diagnoses=())
 def concatenation_fusion__m005(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -2003,7 +2137,11 @@ def concatenation_fusion__m005(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 11: operator: `rows * n + cols` -> `rows * n - cols`', diagnoses=())
+@candidate(
+    "concatenation_fusion",
+    mistake="mutant: line 11: operator: `rows * n + cols` -> `rows * n - cols`",
+    diagnoses=(),
+)
 def concatenation_fusion__m010(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -2018,7 +2156,7 @@ def concatenation_fusion__m010(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 8: constant: `1` -> `2`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 8: constant: `1` -> `2`", diagnoses=())
 def concatenation_fusion__m011(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -2033,7 +2171,7 @@ def concatenation_fusion__m011(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 8: constant: `1` -> `0`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 8: constant: `1` -> `0`", diagnoses=())
 def concatenation_fusion__m012(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -2048,7 +2186,9 @@ def concatenation_fusion__m012(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 11: operator: `rows * n` -> `rows + n`', diagnoses=())
+@candidate(
+    "concatenation_fusion", mistake="mutant: line 11: operator: `rows * n` -> `rows + n`", diagnoses=()
+)
 def concatenation_fusion__m013(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -2063,7 +2203,7 @@ def concatenation_fusion__m013(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 6: constant: `1` -> `2`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 6: constant: `1` -> `2`", diagnoses=())
 def concatenation_fusion__m014(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -2078,7 +2218,7 @@ def concatenation_fusion__m014(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 6: constant: `1` -> `0`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 6: constant: `1` -> `0`", diagnoses=())
 def concatenation_fusion__m015(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -2093,7 +2233,7 @@ def concatenation_fusion__m015(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 7: constant: `1` -> `2`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 7: constant: `1` -> `2`", diagnoses=())
 def concatenation_fusion__m016(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -2108,7 +2248,7 @@ def concatenation_fusion__m016(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 7: constant: `1` -> `0`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 7: constant: `1` -> `0`", diagnoses=())
 def concatenation_fusion__m017(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)
@@ -2123,7 +2263,7 @@ def concatenation_fusion__m017(inputs, w, *, n=None):
     return X @ W
 
 
-@candidate('concatenation_fusion', mistake='mutant: line 6: constant: `0` -> `1`', diagnoses=())
+@candidate("concatenation_fusion", mistake="mutant: line 6: constant: `0` -> `1`", diagnoses=())
 def concatenation_fusion__m020(inputs, w, *, n=None):
     arrays = [np.asarray(a) for a in inputs]
     w = np.asarray(w)

@@ -31,7 +31,7 @@ def _diagonal(w, n, D, p, q):
     W = _as_float(w).reshape(s, t)
     out = np.zeros((n, D), dtype=W.dtype)
     for b in range(min(p, q)):
-        out[b * s:(b + 1) * s, b * t:(b + 1) * t] = W
+        out[b * s : (b + 1) * s, b * t : (b + 1) * t] = W
     return out
 
 
@@ -117,7 +117,10 @@ def concat_sorts_list(inputs, w, *, n=None):
     return out
 
 
-@candidate("dual_lphm_fusion", mistake="overwrites the caller's w with its float copy's rounding (w[...] = w.astype(float16))")
+@candidate(
+    "dual_lphm_fusion",
+    mistake="overwrites the caller's w with its float copy's rounding (w[...] = w.astype(float16))",
+)
 def fusion_rounds_w(inputs, w, *, p, q=None, r, n=None):
     out = _fusion(inputs, w, p, q, r, n)
     if np.issubdtype(w.dtype, np.floating):
@@ -135,7 +138,9 @@ def padding_flaky(w, n, D, p, q=None):
     return out.T.copy() if _every_fiftieth("padding_flaky", out) else out
 
 
-@candidate("duplicated_diagonal_padding", mistake="non-deterministic: one entry off on one non-empty call in fifty")
+@candidate(
+    "duplicated_diagonal_padding", mistake="non-deterministic: one entry off on one non-empty call in fifty"
+)
 def diagonal_flaky(w, n, D, p, q=None):
     q = p if q is None else q
     out = _diagonal(w, n, D, p, q)
@@ -174,7 +179,10 @@ def lphm_random_flaky(w, n, D, p, q, r):
 _memo = {}
 
 
-@candidate("dual_lphm", mistake="memoised on the configuration only: a second w with the same configuration gets the first one's result")
+@candidate(
+    "dual_lphm",
+    mistake="memoised on the configuration only: a second w with the same configuration gets the first one's result",
+)
 def lphm_memoised_on_config(w, n, D, p, q, r):
     key = (n, D, p, q, r, np.asarray(w).dtype.str)
     if key not in _memo:

@@ -23,7 +23,7 @@ def _factors(w, N, n, p, q, r, order="PQST", transposed=""):
     rows = {"P": p, "Q": q, "S": N // p, "T": n // q}
     f, start = {}, 0
     for name in order:
-        seg = w[start:start + rows[name] * r]
+        seg = w[start : start + rows[name] * r]
         start += rows[name] * r
         f[name] = seg.reshape(r, rows[name]).T if name in transposed else seg.reshape(rows[name], r)
     return f["P"], f["Q"], f["S"], f["T"]
@@ -66,7 +66,11 @@ def fusion_reversed(inputs, w, *, p, q=None, r, n=None):
     return _fusion(np.concatenate(arrays[::-1], axis=-1), w, p, q, r, n)
 
 
-@candidate("dual_lphm_fusion", mistake="inputs joined along the rows, then reshaped", diagnoses="concatenation_wrong_axis")
+@candidate(
+    "dual_lphm_fusion",
+    mistake="inputs joined along the rows, then reshaped",
+    diagnoses="concatenation_wrong_axis",
+)
 def fusion_wrong_axis(inputs, w, *, p, q=None, r, n=None):
     arrays, w, q, n = _setup(inputs, w, q, n, p)
     X = np.concatenate(arrays, axis=-2)
@@ -105,7 +109,9 @@ def fusion_output_transposed(inputs, w, *, p, q=None, r, n=None):
     return np.swapaxes(_fusion(np.concatenate(arrays, axis=-1), w, p, q, r, n), -1, -2)
 
 
-@candidate("dual_lphm_fusion", mistake="rows from the 17th on are shifted down by one (a batching bug above 16 rows)")
+@candidate(
+    "dual_lphm_fusion", mistake="rows from the 17th on are shifted down by one (a batching bug above 16 rows)"
+)
 def fusion_rows_above_16(inputs, w, *, p, q=None, r, n=None):
     arrays, w, q, n = _setup(inputs, w, q, n, p)
     out = _fusion(np.concatenate(arrays, axis=-1), w, p, q, r, n)
@@ -130,7 +136,10 @@ def fusion_n_default_sum(inputs, w, *, p, q=None, r, n=None):
     return _fusion(np.concatenate(arrays, axis=-1), w, p, q, r, n)
 
 
-@candidate("dual_lphm_fusion", mistake="leading batch axes flattened after the row axis, reshaped back without moving them")
+@candidate(
+    "dual_lphm_fusion",
+    mistake="leading batch axes flattened after the row axis, reshaped back without moving them",
+)
 def fusion_batch_scrambled(inputs, w, *, p, q=None, r, n=None):
     arrays, w, q, n = _setup(inputs, w, q, n, p)
     X = np.concatenate(arrays, axis=-1)
@@ -150,8 +159,11 @@ def fusion_rank_sign(inputs, w, *, p, q=None, r, n=None):
     return X @ np.kron(P @ Q.T, S @ T.T)
 
 
-@candidate("dual_lphm_fusion", mistake="Q and S read transposed, and the flattened outer product in place of kron",
-           diagnoses="factor_transposed:QS+kron_as_reshaped_outer")
+@candidate(
+    "dual_lphm_fusion",
+    mistake="Q and S read transposed, and the flattened outer product in place of kron",
+    diagnoses="factor_transposed:QS+kron_as_reshaped_outer",
+)
 def fusion_three_mistakes(inputs, w, *, p, q=None, r, n=None):
     arrays, w, q, n = _setup(inputs, w, q, n, p)
     X = np.concatenate(arrays, axis=-1)
@@ -181,28 +193,39 @@ def concat_column_major(inputs, w, *, n=None):
     return X @ w.reshape((X.shape[-1], n), order="F")
 
 
-@candidate("concatenation_fusion", mistake="X @ W.T (only square weights run)",
-           diagnoses=("weight_transposed", "column_major_reshape"))
+@candidate(
+    "concatenation_fusion",
+    mistake="X @ W.T (only square weights run)",
+    diagnoses=("weight_transposed", "column_major_reshape"),
+)
 def concat_weight_transposed(inputs, w, *, n=None):
     arrays, w, _, n = _setup(inputs, w, None, n, 1)
     X = np.concatenate(arrays, axis=-1)
     return X @ w.reshape(X.shape[-1], n).T
 
 
-@candidate("concatenation_fusion", mistake="inputs' columns interleaved", diagnoses="interleaved_concatenation")
+@candidate(
+    "concatenation_fusion", mistake="inputs' columns interleaved", diagnoses="interleaved_concatenation"
+)
 def concat_interleaved(inputs, w, *, n=None):
     arrays, w, _, n = _setup(inputs, w, None, n, 1)
     X = _interleave(arrays)
     return X @ w.reshape(X.shape[-1], n)
 
 
-@candidate("concatenation_fusion", mistake="inputs joined in reverse order", diagnoses="concatenation_reversed")
+@candidate(
+    "concatenation_fusion", mistake="inputs joined in reverse order", diagnoses="concatenation_reversed"
+)
 def concat_reversed(inputs, w, *, n=None):
     arrays, w, _, n = _setup(inputs, w, None, n, 1)
     return _concat(arrays[::-1], w, n)
 
 
-@candidate("concatenation_fusion", mistake="inputs joined along the rows, then reshaped", diagnoses="concatenation_wrong_axis")
+@candidate(
+    "concatenation_fusion",
+    mistake="inputs joined along the rows, then reshaped",
+    diagnoses="concatenation_wrong_axis",
+)
 def concat_wrong_axis(inputs, w, *, n=None):
     arrays, w, _, n = _setup(inputs, w, None, n, 1)
     N = sum(a.shape[-1] for a in arrays)
@@ -223,7 +246,10 @@ def concat_n_default_sum(inputs, w, *, n=None):
     return _concat(arrays, w, n)
 
 
-@candidate("concatenation_fusion", mistake="rows from the 17th on are shifted down by one (a batching bug above 16 rows)")
+@candidate(
+    "concatenation_fusion",
+    mistake="rows from the 17th on are shifted down by one (a batching bug above 16 rows)",
+)
 def concat_rows_above_16(inputs, w, *, n=None):
     arrays, w, _, n = _setup(inputs, w, None, n, 1)
     out = _concat(arrays, w, n)

@@ -17,7 +17,7 @@ def _segments(w, n, D, p, q, r, order="PQST"):
     size = {"P": p * r, "Q": q * r, "S": (n // p) * r, "T": (D // q) * r}
     w, out, start = _as_float(w), {}, 0
     for name in order:
-        out[name] = w[start:start + size[name]]
+        out[name] = w[start : start + size[name]]
         start += size[name]
     return out
 
@@ -90,15 +90,21 @@ def lphm_transposed(w, n, D, p, q, r):
     return _lphm(*_factors(w, n, D, p, q, r)).T
 
 
-@candidate("dual_lphm", mistake="P and Q read transposed, and the flattened outer product in place of kron",
-           diagnoses="factor_transposed:PQ+kron_as_reshaped_outer")
+@candidate(
+    "dual_lphm",
+    mistake="P and Q read transposed, and the flattened outer product in place of kron",
+    diagnoses="factor_transposed:PQ+kron_as_reshaped_outer",
+)
 def lphm_three_mistakes(w, n, D, p, q, r):
     P, Q, S, T = _factors(w, n, D, p, q, r, transposed="PQ")
     return np.outer(P @ Q.T, S @ T.T).reshape(n, D)
 
 
-@candidate("dual_lphm", mistake="segments [Q, P, S, T] and the output transposed",
-           diagnoses="segment_order:QPST+output_transposed")
+@candidate(
+    "dual_lphm",
+    mistake="segments [Q, P, S, T] and the output transposed",
+    diagnoses="segment_order:QPST+output_transposed",
+)
 def lphm_order_and_transposed(w, n, D, p, q, r):
     return _lphm(*_factors(w, n, D, p, q, r, order="QPST")).T
 
@@ -107,11 +113,15 @@ def lphm_order_and_transposed(w, n, D, p, q, r):
 def lphm_sign_block(w, n, D, p, q, r):
     out = _lphm(*_factors(w, n, D, p, q, r))
     if q > 1:
-        out[: n // p, -(D // q):] *= -1
+        out[: n // p, -(D // q) :] *= -1
     return out
 
 
-@candidate("dual_lphm", mistake="P @ Q instead of P @ Q.T (right only in shape when q == r)", diagnoses="factor_transposed:Q")
+@candidate(
+    "dual_lphm",
+    mistake="P @ Q instead of P @ Q.T (right only in shape when q == r)",
+    diagnoses="factor_transposed:Q",
+)
 def lphm_missing_transpose(w, n, D, p, q, r):
     P, Q, S, T = _factors(w, n, D, p, q, r)
     return np.kron(P @ Q, S @ T.T)
@@ -156,11 +166,13 @@ def lphm_nonfinite_zeroed(w, n, D, p, q, r):
     return np.where(np.isfinite(out), out, 0)
 
 
-@candidate("dual_lphm", mistake="T's segment starts t*r after S's start instead of s*r (right only when s == t)")
+@candidate(
+    "dual_lphm", mistake="T's segment starts t*r after S's start instead of s*r (right only when s == t)"
+)
 def lphm_t_offset(w, n, D, p, q, r):
     seg = _segments(w, n, D, p, q, r)
     s, t = n // p, D // q
     both = np.concatenate([seg["S"], seg["T"]])
-    S, T = both[: s * r], both[t * r: 2 * t * r]
+    S, T = both[: s * r], both[t * r : 2 * t * r]
     P, Q = seg["P"].reshape(p, r), seg["Q"].reshape(q, r)
     return np.kron(P @ Q.T, S.reshape(s, r) @ T.reshape(t, r).T)

@@ -38,7 +38,9 @@ def padding_p_q_exchanged(w, n, D, p, q=None):
     return np.tile(_as_float(w).reshape(n // q, D // p), (q, p))
 
 
-@candidate("duplicated_padding", mistake="kron(eye(p, q), W): the diagonal padding", diagnoses="identity_for_ones")
+@candidate(
+    "duplicated_padding", mistake="kron(eye(p, q), W): the diagonal padding", diagnoses="identity_for_ones"
+)
 def padding_identity(w, n, D, p, q=None):
     q = p if q is None else q
     i, j, s, t = _grid(n, D, p, q)
@@ -51,7 +53,11 @@ def padding_kron_swapped(w, n, D, p, q=None):
     return np.kron(_as_float(w).reshape(n // p, D // q), np.ones((p, q)))
 
 
-@candidate("duplicated_padding", mistake="outer(ones(p, q), W) reshaped to (n, D)", diagnoses="kron_as_reshaped_outer")
+@candidate(
+    "duplicated_padding",
+    mistake="outer(ones(p, q), W) reshaped to (n, D)",
+    diagnoses="kron_as_reshaped_outer",
+)
 def padding_outer(w, n, D, p, q=None):
     q = p if q is None else q
     w = _as_float(w)
@@ -101,7 +107,11 @@ def padding_q_default_one(w, n, D, p, q=1):
     return np.tile(_as_float(w).reshape(n // p, D // q), (p, q))
 
 
-@candidate("duplicated_padding", mistake="column-major only when the output has more than 64 entries", diagnoses="column_major_reshape")
+@candidate(
+    "duplicated_padding",
+    mistake="column-major only when the output has more than 64 entries",
+    diagnoses="column_major_reshape",
+)
 def padding_column_major_large(w, n, D, p, q=None):
     q = p if q is None else q
     order = "F" if n * D > 64 else "C"
@@ -140,27 +150,41 @@ def padding_repeat_rows(w, n, D, p, q=None):
 # ---------------------------------------------------------- duplicated diagonal padding
 
 
-@candidate("duplicated_diagonal_padding", mistake="np.kron(eye(p, q), W): 0 * inf gives nan off the blocks", diagnoses="zero_times_w")
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="np.kron(eye(p, q), W): 0 * inf gives nan off the blocks",
+    diagnoses="zero_times_w",
+)
 def diagonal_zero_times_w(w, n, D, p, q=None):
     q = p if q is None else q
     w = _as_float(w)
     return np.kron(np.eye(p, q, dtype=w.dtype), w.reshape(n // p, D // q))
 
 
-@candidate("duplicated_diagonal_padding", mistake="ones in place of the identity", diagnoses="ones_for_identity")
+@candidate(
+    "duplicated_diagonal_padding", mistake="ones in place of the identity", diagnoses="ones_for_identity"
+)
 def diagonal_ones(w, n, D, p, q=None):
     q = p if q is None else q
     return np.tile(_as_float(w).reshape(n // p, D // q), (p, q))
 
 
-@candidate("duplicated_diagonal_padding", mistake="W reshaped as (t, s) and transposed", diagnoses="column_major_reshape")
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="W reshaped as (t, s) and transposed",
+    diagnoses="column_major_reshape",
+)
 def diagonal_column_major(w, n, D, p, q=None):
     q = p if q is None else q
     i, j, s, t = _grid(n, D, p, q)
     return _place(_as_float(w).reshape(t, s).T, i, j, s, t, i // s == j // t)
 
 
-@candidate("duplicated_diagonal_padding", mistake="kron(W, eye(p, q)), placed by selection", diagnoses="kron_operands_swapped")
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="kron(W, eye(p, q)), placed by selection",
+    diagnoses="kron_operands_swapped",
+)
 def diagonal_kron_swapped(w, n, D, p, q=None):
     q = p if q is None else q
     i, j, s, t = _grid(n, D, p, q)
@@ -168,7 +192,11 @@ def diagonal_kron_swapped(w, n, D, p, q=None):
     return np.where(i % p == j % q, W[i // p, j // q], W.dtype.type(0))
 
 
-@candidate("duplicated_diagonal_padding", mistake="outer(eye(p, q), W) reshaped to (n, D), by selection", diagnoses="kron_as_reshaped_outer")
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="outer(eye(p, q), W) reshaped to (n, D), by selection",
+    diagnoses="kron_as_reshaped_outer",
+)
 def diagonal_outer(w, n, D, p, q=None):
     q = p if q is None else q
     w = _as_float(w)
@@ -198,7 +226,10 @@ def diagonal_explicit_zeros(w, n, D, p, q=None):
     return sp.csr_array((dense.ravel(), np.tile(np.arange(D), n), np.arange(0, n * D + 1, D)), shape=(n, D))
 
 
-@candidate("duplicated_diagonal_padding", mistake="sparse result storing the block right of the diagonal as explicit zeros")
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="sparse result storing the block right of the diagonal as explicit zeros",
+)
 def diagonal_extra_block(w, n, D, p, q=None):
     q = p if q is None else q
     i, j, s, t = _grid(n, D, p, q)
@@ -222,11 +253,13 @@ def diagonal_missing_block(w, n, D, p, q=None):
     W = _as_float(w).reshape(s, t)
     out = np.zeros((n, D), dtype=W.dtype)
     for b in range(min(p, q) - (p != q)):
-        out[b * s:(b + 1) * s, b * t:(b + 1) * t] = W
+        out[b * s : (b + 1) * s, b * t : (b + 1) * t] = W
     return out
 
 
-@candidate("duplicated_diagonal_padding", mistake="block test i // t == j // s (s and t exchanged in the test)")
+@candidate(
+    "duplicated_diagonal_padding", mistake="block test i // t == j // s (s and t exchanged in the test)"
+)
 def diagonal_block_test_st(w, n, D, p, q=None):
     q = p if q is None else q
     i, j, s, t = _grid(n, D, p, q)
@@ -240,7 +273,9 @@ def diagonal_always_float64(w, n, D, p, q=None):
     return _place(np.asarray(w, dtype=np.float64).reshape(s, t), i, j, s, t, i // s == j // t)
 
 
-@candidate("duplicated_diagonal_padding", mistake="COO built without a shape: empty trailing rows or columns dropped")
+@candidate(
+    "duplicated_diagonal_padding", mistake="COO built without a shape: empty trailing rows or columns dropped"
+)
 def diagonal_shape_inferred(w, n, D, p, q=None):
     q = p if q is None else q
     w = _as_float(w)
@@ -257,7 +292,11 @@ def diagonal_q_default_one(w, n, D, p, q=1):
     return _place(_as_float(w).reshape(s, t), i, j, s, t, i // s == j // t)
 
 
-@candidate("duplicated_diagonal_padding", mistake="sparse COO from a dense np.kron(eye, W): stores the nan that 0 * inf makes", diagnoses="zero_times_w")
+@candidate(
+    "duplicated_diagonal_padding",
+    mistake="sparse COO from a dense np.kron(eye, W): stores the nan that 0 * inf makes",
+    diagnoses="zero_times_w",
+)
 def diagonal_sparse_from_kron(w, n, D, p, q=None):
     q = p if q is None else q
     w = _as_float(w)
