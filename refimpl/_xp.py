@@ -49,6 +49,7 @@ def _checked_backend(name: Any) -> str:
 
 
 def _backend_namespace(name: str) -> ModuleType:
+    xp: ModuleType  # either of two modules, bound by the imports below
     if name == "cupy":
         try:
             import array_api_compat.cupy as xp
@@ -178,14 +179,16 @@ def namespace_and_arrays(*objs: Any) -> tuple[ModuleType, list[Any]]:
                 f"all array inputs must come from one array library, got arrays from {libraries}; "
                 "convert them to one library first"
             ) from None
+        # A device of None is no device yet (a JAX array traced under jax.vjp or jax.jit): it
+        # goes with any device, and the arrays take the others' device.
         devices = []
         for x in arrays:
             d = array_api_compat.device(x)
-            if d not in devices:
+            if d is not None and d not in devices:
                 devices.append(d)
         if len(devices) > 1:
             raise RefimplError(f"all array inputs must be on one device, got devices {devices}")
-        device = devices[0]
+        device = devices[0] if devices else None
     else:
         xp = backend_namespace()
         device = None
@@ -246,9 +249,9 @@ def sparse_module(xp: ModuleType) -> ModuleType | None:
     if array_api_compat.is_numpy_namespace(xp):
         import scipy.sparse
 
-        return scipy.sparse
+        return scipy.sparse  # type: ignore[no-any-return]  # SciPy ships no types: the module is Any
     if array_api_compat.is_cupy_namespace(xp):
         import cupyx.scipy.sparse
 
-        return cupyx.scipy.sparse
+        return cupyx.scipy.sparse  # type: ignore[no-any-return]  # CuPy ships no types: the module is Any
     return None

@@ -51,6 +51,16 @@ def _torch() -> ModuleType:
     return xp
 
 
+def _jax() -> ModuleType:
+    try:
+        jax = importlib.import_module("jax")
+    except ImportError as exc:
+        pytest.skip(f"JAX is not installed ({exc})")
+    # float64 as float64: without it JAX turns every float64 input into float32.
+    jax.config.update("jax_enable_x64", True)
+    return importlib.import_module("jax.numpy")
+
+
 def _cupy() -> ModuleType:
     try:
         cupy = importlib.import_module("cupy")
@@ -68,6 +78,7 @@ BACKENDS = {
     "numpy": _numpy,
     "array_api_strict": _array_api_strict,
     "torch": _torch,
+    "jax": _jax,
     "cupy": _cupy,
 }
 
@@ -99,7 +110,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def xp(request: pytest.FixtureRequest) -> ModuleType:
-    """An array namespace: NumPy, ``array_api_strict``, PyTorch (CPU) and CuPy when usable.
+    """An array namespace: NumPy, ``array_api_strict``, PyTorch (CPU), JAX (CPU) and CuPy when usable.
 
     The one backend fixture of the suite: ``@pytest.mark.xp_backends(...)`` narrows it.
     """

@@ -155,6 +155,23 @@ def test_the_dense_diagonal_padding_and_its_operator_stay_on_the_device_of_w(
     same(dense, expected)
 
 
+def test_a_traced_jax_array_has_no_device_yet_and_joins_the_others() -> None:
+    # Killed: a device of None (a JAX array traced by jax.vjp) counted as a device of its own,
+    # so that refimpl refused every fusion under JAX autodiff ("devices [None, cpu]").
+    jax = pytest.importorskip("jax", reason="JAX is not installed (pip install jax)")
+    jnp = jax.numpy
+    jax.config.update("jax_enable_x64", True)
+    w_np = np.arange(1.0, dual_lphm_fusion_l([2, 2], 4, 2, 2, 1) + 1.0)
+    X_np = np.arange(1.0, 7.0).reshape(3, 2)
+    expected = np.concatenate([X_np, X_np + 1.0], axis=1) @ loop_dual_lphm(w_np, 4, 4, 2, 2, 1)
+
+    def fusion(w: Any) -> Any:
+        return dual_lphm_fusion([jnp.asarray(X_np), jnp.asarray(X_np + 1.0)], w, p=2, q=2, r=1, n=4)
+
+    out, _ = jax.vjp(fusion, jnp.asarray(w_np))
+    same(out, expected)
+
+
 # -- 3. op @ <Python list>, and the nesting depth that tells a vector from a matrix --------
 # Killed mutants: in _depth (the empty-list stop, the first element, the count) and in
 # matmul's list branch (a list vector taken for a matrix and back).

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._validation import RefimplError
 from ._candidates import ArgumentModified, adapt, backend_namespace, candidate_vjp, in_backend
 from ._cases import case_strategy
 from ._reports import (
@@ -124,7 +125,8 @@ def assert_close_to_reference(
     ...     print(str(exc).splitlines()[0])
     dual_lphm(n=4, D=4, p=2, q=2, r=1), float32: 12 of 16 entries are off
     """
-    spec = get_spec(getattr(function, "__name__", function))
+    name: Any = getattr(function, "__name__", function)  # a function stands for its name; get_spec checks
+    spec = get_spec(name)
     config, inputs = bind(spec, args, kwargs)
     dtype = result_dtype(inputs)
     verdict = _judge(actual, spec, config, inputs, dtype, scale=scale)
@@ -190,6 +192,14 @@ def check(
     progress : callable, optional
         Called as ``progress(i, case)`` after each case.
 
+    Raises
+    ------
+    RefimplError
+        A dtype of ``dtypes`` that the backend cannot hold here: JAX holds no float64 unless
+        its 64-bit mode is on (``jax.config.update("jax_enable_x64", True)`` or the environment
+        variable ``JAX_ENABLE_X64=1``); otherwise every float64 case would fail on a dtype the
+        candidate never chose.
+
     Returns
     -------
     CheckReport
@@ -225,13 +235,34 @@ def check(
         grad=grad,
     )
     name, importable = _names(candidate, target)
-    search = _Search(spec, adapt(candidate, spec), backend_namespace(backend), settings)
+    xp = backend_namespace(backend)
+    _check_dtypes_held(xp, backend, settings.dtypes)
+    search = _Search(spec, adapt(candidate, spec), xp, settings)
     report = search.report(
         name, importable, config=None if config is None else dict(config), progress=progress
     )
     if report.failure and (raise_on_failure or (raise_on_failure is None and _under_pytest())):
         raise ConformanceError(str(report), report)
     return report
+
+
+def _check_dtypes_held(xp: ModuleType, backend: str, dtypes: tuple[str, ...]) -> None:
+    """Refuse the dtypes that the namespace cannot hold (its ``__array_namespace_info__().dtypes()``)."""
+    info = getattr(xp, "__array_namespace_info__", None)
+    if info is None:
+        return
+    held = {str(name) for name in info().dtypes()}
+    missing = [dtype for dtype in dtypes if dtype not in held]
+    if missing:
+        hint = (
+            "; or turn on JAX's 64-bit mode: jax.config.update('jax_enable_x64', True), or JAX_ENABLE_X64=1"
+            if backend == "jax"
+            else ""
+        )
+        raise RefimplError(
+            f"backend {backend!r} cannot hold dtypes {missing} here; it holds {sorted(held)}. "
+            f"pass dtypes among those{hint}"
+        )
 
 
 def _names(candidate: Any, target: str | None) -> tuple[str, str | None]:
@@ -518,13 +549,14 @@ class _Search:
 
     def differing(self, drawn: Any, a1: np.ndarray, a2: np.ndarray) -> np.ndarray:
         """Entries where two outputs differ: exactly for the padding functions, beyond twice the bound otherwise."""
-        with np.errstate(invalid="ignore"):
-            differ = ~((a1 == a2) | (np.isnan(a1) & np.isnan(a2)))
+        with np.errstate(invalid="ignore"):  # NumPy's stubs type the operators on an NDArray[Any] as Any
+            differ: np.ndarray = ~((a1 == a2) | (np.isnan(a1) & np.isnan(a2)))
         if self.spec.exact or not np.any(differ):
             return differ
         bound = expected_and_bound(self.spec, drawn.config, drawn.inputs, drawn.dtype).bound
         with np.errstate(invalid="ignore", over="ignore"):
-            return differ & ~(np.abs(a1.astype(np.complex128) - a2) <= 2 * bound)
+            beyond: np.ndarray = differ & ~(np.abs(a1.astype(np.complex128) - a2) <= 2 * bound)
+            return beyond
 
     def diagnose(self, failures: list[_Outcome]) -> Diagnosis | None:
         """The catalogued mistakes that reproduce every failure tried (:func:`diagnose_failures`);
