@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import scipy.sparse
 
-pytest.importorskip("matplotlib")
+pytest.importorskip("matplotlib", reason="matplotlib is not installed (the docs extra)")
 
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgba
@@ -294,6 +294,15 @@ def test_plot_mistake_lists_the_catalogue_for_an_unknown_mistake() -> None:
 def test_missing_matplotlib_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
     with pytest.raises(ImportError, match=r"pip install refimpl\[docs\]"):
+        plot_matrix([[1.0]])
+
+
+def test_a_matplotlib_older_than_3_10_is_refused_naming_its_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    import matplotlib
+
+    monkeypatch.setattr(matplotlib, "__version_info__", (3, 9, 4))
+    monkeypatch.setattr(matplotlib, "__version__", "3.9.4")
+    with pytest.raises(ImportError, match=r"matplotlib>=3\.10, got 3\.9\.4"):
         plot_matrix([[1.0]])
 
 

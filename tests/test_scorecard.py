@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+pytest.importorskip("torch", reason="the corpus holds PyTorch candidates; PyTorch is not installed")
+
 from refimpl.oracle.mistakes import catalogue
 from refimpl.testing import check
 from tests.oracle_corpus import FUNCTIONS, Entry, load
