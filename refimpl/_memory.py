@@ -20,7 +20,7 @@ import contextvars
 import operator
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, SupportsIndex
 
 from ._validation import RefimplError, is_bool
 
@@ -76,7 +76,7 @@ def _from_environment() -> int | None:
         ) from None
 
 
-def _checked_limit(limit: Any) -> int | None:
+def _checked_limit(limit: SupportsIndex | None) -> int | None:
     if limit is None:
         return None
     if is_bool(limit):
@@ -166,7 +166,7 @@ def dense_limit(limit: int | None) -> Iterator[None]:
 def itemsize(xp: Any, dtype: Any) -> int:
     """Bytes per element of a floating ``dtype`` of ``xp`` (complex dtypes count both parts)."""
     parts = 2 if xp.isdtype(dtype, "complex floating") else 1
-    return parts * (xp.finfo(dtype).bits // 8)
+    return parts * (xp.finfo(dtype).bits // 8)  # type: ignore[no-any-return]  # xp is an untyped namespace
 
 
 def check_size(nbytes: int, what: str, advice: str) -> None:

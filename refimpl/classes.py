@@ -221,12 +221,13 @@ class dual_lphm_parameterized_concatenation_fusion:
 
     def forward(self, x: Sequence[Any], w: Any, device: Any = "cpu") -> Any:
         """``concat(x, axis=-1) @ kron(P @ Q.T, S @ T.T)``, see :func:`refimpl.dual_lphm_fusion`."""
-        widths = None if self.dims is None else _widths(x)
-        if widths is not None and widths != list(self.dims):  # before the function blames n
-            raise RefimplError(
-                f"inputs must have the widths dims={list(self.dims)} given to the constructor, "
-                f"got inputs of widths {widths}"
-            )
+        if self.dims is not None:
+            widths = _widths(x)
+            if widths is not None and widths != list(self.dims):  # before the function blames n
+                raise RefimplError(
+                    f"inputs must have the widths dims={list(self.dims)} given to the constructor, "
+                    f"got inputs of widths {widths}"
+                )
         return dual_lphm_fusion(x, w, p=self.p, q=self.q, r=self.r, n=self.n)
 
     def __call__(self, x: Sequence[Any], w: Any, device: Any = "cpu") -> Any:

@@ -38,7 +38,8 @@ def faithful_dual_lphm(w: Any, n: int, D: int, p: int, q: int | None, r: int) ->
     """
     q = p if q is None else q
     P, Q, S, T = _segments(w, n, D, p, q, r, "C")
-    return np.einsum("ic,jc,ad,bd->iajb", P, Q, S, T).reshape(n, D)
+    psi: np.ndarray = np.einsum("ic,jc,ad,bd->iajb", P, Q, S, T).reshape(n, D)  # einsum is typed Any
+    return psi
 
 
 def column_major_dual_lphm(w: Any, n: int, D: int, p: int, q: int | None, r: int) -> np.ndarray:
@@ -53,4 +54,5 @@ def column_major_dual_lphm(w: Any, n: int, D: int, p: int, q: int | None, r: int
     """
     q = p if q is None else q
     P, Q, S, T = _segments(w, n, D, p, q, r, "F")
-    return np.einsum("ic,jc,ad,bd->iajb", P, Q, S, T).reshape(n, D)
+    psi: np.ndarray = np.einsum("ic,jc,ad,bd->iajb", P, Q, S, T).reshape(n, D)  # einsum is typed Any
+    return psi

@@ -78,6 +78,7 @@ def _dask_inputs(inputs: Sequence[Any], w: Any) -> tuple[ModuleType, list[Any], 
     """Dask inputs and a NumPy ``w``, all in the promoted floating dtype."""
     if not all(array_api_compat.is_dask_array(a) for a in inputs):
         raise TypeError("all inputs must be Dask arrays when one is; convert them to one library first")
+    np_xp: ModuleType  # array_api_compat clones NumPy at run time: its names are not visible statically
     import array_api_compat.numpy as np_xp
 
     if array_api_compat.is_dask_array(w):

@@ -315,7 +315,7 @@ def _dense_module(sparse: ModuleType) -> ModuleType:
     if sparse.__name__.startswith("cupyx"):
         import cupy
 
-        return cupy
+        return cupy  # type: ignore[no-any-return]  # CuPy ships no types: the module is Any
     import numpy
 
     return numpy

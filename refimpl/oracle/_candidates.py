@@ -256,7 +256,7 @@ class Candidate:
             if self.method is None:
                 out = self._call_function(config, inputs, omitted)
             else:
-                out = self._call_class(config, inputs, omitted)
+                out = self._call_class(self.method, config, inputs, omitted)
         problem = changed(before)
         if problem:
             raise ArgumentModified(problem)
@@ -277,19 +277,21 @@ class Candidate:
             inputs["w"], *[arguments[k] for k in keys[:cut]], **{k: arguments[k] for k in keys[cut:]}
         )
 
-    def _call_class(self, config: dict[str, Any], inputs: dict[str, Any], omitted: frozenset[str]) -> Any:
+    def _call_class(
+        self, method: str, config: dict[str, Any], inputs: dict[str, Any], omitted: frozenset[str]
+    ) -> Any:
         spec, arguments = self.spec, _keyword_arguments(self.spec, config, omitted)
         if spec.is_fusion:
             obj = self.target(**arguments, dims=list(config["dims"]))
             if hasattr(obj, "calculate_l"):
                 _check_l(spec, config, obj.calculate_l())
-            compute = getattr(obj, self.method)
+            compute = getattr(obj, method)
             return self._with_layout(lambda w: compute(inputs["inputs"], w), inputs["w"])
         n, D = arguments.pop("n"), arguments.pop("D")
         obj = self.target(**arguments)
         if hasattr(obj, "calculate_l"):
             _check_l(spec, config, obj.calculate_l(n, D))
-        compute = getattr(obj, self.method)
+        compute = getattr(obj, method)
         return self._with_layout(lambda w: compute(n, D, w), inputs["w"])
 
     def _with_layout(self, compute: Callable[[Any], Any], w: Any) -> Any:
@@ -345,7 +347,8 @@ def adapt(candidate: Any, spec: FunctionSpec) -> Candidate:
         hasattr(candidate, "forward") or hasattr(candidate, "calculate_matrix")
     ):
         method = "forward" if hasattr(candidate, "forward") else "calculate_matrix"
-        return Candidate(candidate, spec, optional_parameters(candidate.__init__, spec), method)
+        init = candidate.__init__  # type: ignore[misc]  # a class's own __init__, not an instance's
+        return Candidate(candidate, spec, optional_parameters(init, spec), method)
     return Candidate(candidate, spec, optional_parameters(candidate, spec, positional_q=not spec.is_fusion))
 
 

@@ -234,7 +234,7 @@ def _arrays(
     return inputs
 
 
-def spread(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+def spread(rng: np.random.Generator, shape: tuple[int, ...], dtype: str | np.dtype) -> np.ndarray:
     """Random values of ``dtype`` that are never mostly one value.
 
     Floats: magnitudes uniform in ``[1/4, 4]`` with random signs (complex: both parts).
@@ -259,12 +259,15 @@ def spread(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.n
         top = min(max(8, size), int(np.iinfo(dtype).max))
         pool = np.arange(1, top + 1)
         pool = pool if dtype.kind == "u" else np.concatenate([-pool, pool])
-        return rng.choice(pool, size, replace=size > len(pool)).astype(dtype).reshape(shape)
+        # NumPy's stubs type these draws, and the operators on them, as Any.
+        drawn: np.ndarray = rng.choice(pool, size, replace=size > len(pool)).astype(dtype)
+        return drawn.reshape(shape)
 
     def real() -> np.ndarray:
-        return rng.uniform(*_SPREAD, size) * rng.choice([-1.0, 1.0], size)
+        signed: np.ndarray = rng.uniform(*_SPREAD, size) * rng.choice([-1.0, 1.0], size)
+        return signed
 
-    values = real() + 1j * real() if dtype.kind == "c" else real()
+    values: np.ndarray = real() + 1j * real() if dtype.kind == "c" else real()
     return values.astype(dtype).reshape(shape)
 
 

@@ -137,6 +137,7 @@ class Trial:
             if not disagreeing(a, mistaken, rule.tiny, exact=False).any():
                 return True  # within the smallest bound: the magnitude is not needed
             magnitude = self.magnitude(mistakes)
+            assert magnitude is not None, "the mistakes ran on the inputs: they run on their absolute values"
             return not disagreeing(a, mistaken, rule.gamma * magnitude + rule.tiny, exact=False).any()
 
 
@@ -163,6 +164,11 @@ class _Searcher:
         self.trials = sorted(trials, key=lambda t: t.size)  # the quickest rejection first
         self.tried = 0
 
+    def with_flip(self, combination: tuple[Mistake, ...]) -> tuple[Mistake, ...]:
+        """``combination`` with the output transposed: asked only where a flipped evaluation ran."""
+        assert self.flip is not None, "no transpose mistake applies: nothing is evaluated flipped"
+        return (*combination, self.flip)
+
     def evaluate(self, base: tuple[Mistake, ...], plain: bool, flipped: bool) -> tuple[bool, bool]:
         """Whether ``base``, and ``base`` with the output transposed, reproduce every trial."""
         flipped = flipped and self.flip is not None
@@ -173,7 +179,7 @@ class _Searcher:
             with np.errstate(all="ignore"):
                 out = trial.pipeline.output(base)
             plain = plain and trial.agrees(out, base)
-            flipped = flipped and trial.agrees(_swapped(out), (*base, self.flip))
+            flipped = flipped and trial.agrees(_swapped(out), self.with_flip(base))
         return plain, flipped
 
     def combinations(self, size: int) -> Any:
@@ -205,10 +211,10 @@ def search(mistakes: list[Mistake], trials: Sequence[Trial], *, most: int = 3) -
     s = _Searcher(mistakes, trials)
     _, transposed = s.evaluate((), False, True)  # the output transposed alone
     results = {m: s.evaluate((m,), True, not transposed) for m in s.base}
-    singles = [(s.flip,)] if transposed else []
+    singles = [s.with_flip(())] if transposed else []
     singles += [(m,) for m in s.base if results[m][0]]
     alone = {c[0] for c in singles}
-    pairs = [(m, s.flip) for m in s.base if results[m][1] and m not in alone]
+    pairs = [s.with_flip((m,)) for m in s.base if results[m][1] and m not in alone]
     if most >= 2:
         for first, second in s.combinations(2):
             if first in alone or second in alone or len(pairs) >= ENOUGH:
@@ -233,7 +239,7 @@ def _triples(s: _Searcher) -> Found:
         if len(triples) >= ENOUGH or s.tried >= budget:
             break
         _, flipped = s.evaluate(pair, False, True)
-        triples += [(*pair, s.flip)] if flipped else []
+        triples += [s.with_flip(pair)] if flipped else []
     for triple in s.combinations(3):
         if len(triples) >= ENOUGH or s.tried >= budget:
             break

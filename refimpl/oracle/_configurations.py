@@ -89,7 +89,7 @@ def bounds(max_side: Any, max_rank: Any, max_inputs: Any, max_rows: Any, batch: 
 
 
 @st.composite
-def integers(draw: Any, lo: int, hi: int) -> int:
+def integers(draw: st.DrawFn, lo: int, hi: int) -> int:
     """A uniform integer in ``[lo, hi]``, made of Hypothesis booleans (it shrinks to ``lo``)."""
     span = hi - lo
     if span < 0:
@@ -111,13 +111,15 @@ def sampled_from(values: Sequence[Any]) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def lists(draw: Any, elements: st.SearchStrategy[Any], min_size: int = 0, max_size: int = 0) -> list[Any]:
+def lists(
+    draw: st.DrawFn, elements: st.SearchStrategy[Any], min_size: int = 0, max_size: int = 0
+) -> list[Any]:
     """``min_size`` to ``max_size`` draws of ``elements``."""
     return [draw(elements) for _ in range(draw(integers(min_size, max_size)))]
 
 
 @st.composite
-def samples(draw: Any, pool: Sequence[Any], size: int) -> list[Any]:
+def samples(draw: st.DrawFn, pool: Sequence[Any], size: int) -> list[Any]:
     """``size`` distinct entries of ``pool`` (in the order drawn), made of booleans."""
     pool = list(pool)
     return [pool.pop(draw(integers(0, len(pool) - 1))) for _ in range(size)]
@@ -154,7 +156,7 @@ def _fusion_edges(spec: FunctionSpec, b: Bounds) -> list[str]:
 
 
 @st.composite
-def _matrix_configs(draw: Any, name: str | FunctionSpec, b: Bounds) -> dict[str, Any]:
+def _matrix_configs(draw: st.DrawFn, name: str | FunctionSpec, b: Bounds) -> dict[str, Any]:
     """``n = p*s``, ``D = q*t`` with ``p, q, s, t <= side``; one edge case forced per example."""
     spec = get_spec(name)
     edge = draw(sampled_from(_matrix_edges(spec, b)))
@@ -175,7 +177,7 @@ def _matrix_configs(draw: Any, name: str | FunctionSpec, b: Bounds) -> dict[str,
     return config
 
 
-def _widths_summing_to_at_most(draw: Any, b: Bounds) -> list[int]:
+def _widths_summing_to_at_most(draw: st.DrawFn, b: Bounds) -> list[int]:
     """``k`` widths whose sum is at most ``side`` (so that ``p = N`` stays within the bound)."""
     k = draw(integers(1, min(b.inputs, b.side)))
     total = draw(integers(k, b.side))
@@ -184,7 +186,7 @@ def _widths_summing_to_at_most(draw: Any, b: Bounds) -> list[int]:
     return [hi - lo for lo, hi in zip([0, *cuts], [*cuts, total])]
 
 
-def _widths(draw: Any, edge: str, b: Bounds) -> list[int]:
+def _widths(draw: st.DrawFn, edge: str, b: Bounds) -> list[int]:
     """The input widths ``n_1 .. n_k``, equal for ``n_default``, unequal for ``unequal``."""
     if edge == "s1":
         return _widths_summing_to_at_most(draw, b)
@@ -199,7 +201,7 @@ def _widths(draw: Any, edge: str, b: Bounds) -> list[int]:
     return dims
 
 
-def _output_width(draw: Any, edge: str, dims: list[int], b: Bounds) -> int | None:
+def _output_width(draw: st.DrawFn, edge: str, dims: list[int], b: Bounds) -> int | None:
     """``n``, or ``None`` (the common width) where the widths are equal."""
     if edge == "n_default":
         return None
@@ -210,7 +212,7 @@ def _output_width(draw: Any, edge: str, dims: list[int], b: Bounds) -> int | Non
     return draw(integers(1, b.side))
 
 
-def _factor_sizes(draw: Any, edge: str, shape: ConcatShape, b: Bounds) -> dict[str, int]:
+def _factor_sizes(draw: st.DrawFn, edge: str, shape: ConcatShape, b: Bounds) -> dict[str, int]:
     """``p | N``, ``q | n`` and ``r`` of a Dual-LPHM fusion, with its edge case."""
     if edge in ("p1", "s1"):
         p = 1 if edge == "p1" else shape.N
@@ -225,7 +227,7 @@ def _factor_sizes(draw: Any, edge: str, shape: ConcatShape, b: Bounds) -> dict[s
 
 
 @st.composite
-def rows(draw: Any, most: int) -> int:
+def rows(draw: st.DrawFn, most: int) -> int:
     """A number of rows up to ``most``: ``most`` itself in 3/8 of the draws, 0 in 1/64, else spread.
 
     Mistakes that show only on large batches need ``most`` often; an empty case compares
@@ -239,14 +241,14 @@ def rows(draw: Any, most: int) -> int:
     return draw(integers(1, most)) if tier < 39 else most
 
 
-def _batch(draw: Any, edge: str, b: Bounds) -> tuple[int, ...]:
+def _batch(draw: st.DrawFn, edge: str, b: Bounds) -> tuple[int, ...]:
     if edge == "batch":
         return tuple(draw(lists(integers(1, 2), min_size=1, max_size=2)))
     return tuple(draw(lists(integers(1, 2), max_size=2))) if b.batch else ()
 
 
 @st.composite
-def _fusion_configs(draw: Any, name: str | FunctionSpec, b: Bounds) -> dict[str, Any]:
+def _fusion_configs(draw: st.DrawFn, name: str | FunctionSpec, b: Bounds) -> dict[str, Any]:
     """Widths, output width, rows, batch shape (and ``p, q, r``); one edge case forced per example."""
     spec = get_spec(name)
     edge = draw(sampled_from(_fusion_edges(spec, b)))
@@ -280,7 +282,7 @@ def invalid_kinds(spec: FunctionSpec) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def _not_divisible(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _not_divisible(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
     if spec.is_fusion:
         N, n = sum(config["dims"]), config["n"]
         if draw(st.booleans()):  # p does not divide N
@@ -301,7 +303,7 @@ def _dimension_keys(spec: FunctionSpec) -> list[str]:
     )
 
 
-def _replace(draw: Any, config: dict[str, Any], key: str, bad: Callable[[Any], Any]) -> None:
+def _replace(draw: st.DrawFn, config: dict[str, Any], key: str, bad: Callable[[Any], Any]) -> None:
     """``config[key] = bad(config[key])``, or the same for one width when ``key`` is ``dims``."""
     if key == "dims":
         config["dims"] = list(config["dims"])
@@ -311,13 +313,13 @@ def _replace(draw: Any, config: dict[str, Any], key: str, bad: Callable[[Any], A
         config[key] = bad(config[key])
 
 
-def _not_positive(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _not_positive(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
     key, value = draw(sampled_from(_dimension_keys(spec))), draw(integers(-3, 0))
     _replace(draw, config, key, lambda _: value)
     return RefimplError
 
 
-def _wrong_type(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _wrong_type(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
     key = draw(sampled_from(_dimension_keys(spec)))
     if key == "dims" and draw(st.booleans()):
         config["dims"] = draw(sampled_from([sum(config["dims"]), "12", None]))  # not a sequence
@@ -327,7 +329,7 @@ def _wrong_type(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
     return TypeError
 
 
-def _unequal_widths(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _unequal_widths(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
     dims = draw(lists(integers(1, 4), min_size=2, max_size=3).filter(lambda d: len(set(d)) > 1))
     config.update(dims=dims, n=None)
     if "p" in config:
@@ -335,7 +337,7 @@ def _unequal_widths(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> ty
     return RefimplError
 
 
-def _empty_dims(draw: Any, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _empty_dims(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
     config["dims"] = []
     return RefimplError
 
@@ -352,7 +354,7 @@ _BREAK: dict[str, Callable[[Any, FunctionSpec, dict[str, Any]], type]] = {
 
 @st.composite
 def invalid_configurations(
-    draw: Any, name: str | FunctionSpec, kinds: tuple[str, ...]
+    draw: st.DrawFn, name: str | FunctionSpec, kinds: tuple[str, ...]
 ) -> tuple[dict[str, Any], type]:
     """One violation of the contract per example, everything else valid."""
     spec = get_spec(name)

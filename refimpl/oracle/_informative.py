@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..shapes import ConcatShape, FusionShape, LphmShape
 from .adapters import to_numpy
 from .registry import FunctionSpec, get_spec, leading_shape
 
@@ -126,12 +127,14 @@ def telling(spec: FunctionSpec, config: dict[str, Any]) -> bool:
     """
     shape = spec.shape(config)
     c = spec.normalize(config)
-    if spec.is_fusion:
+    if isinstance(shape, (ConcatShape, FusionShape)):  # the fusions
         big = shape.N >= 2 and shape.n >= 2 and c["m"] >= 2
-        weight = getattr(shape, "weight", None)
-        return big and (weight is None or min(weight.s, weight.t, weight.r) >= 2)
+        if isinstance(shape, ConcatShape):
+            return big
+        weight = shape.weight
+        return big and min(weight.s, weight.t, weight.r) >= 2
     big = min(shape.s, shape.t) >= 2 and shape.p + shape.q >= 3
-    return big and getattr(shape, "r", 2) >= 2
+    return big and (shape.r if isinstance(shape, LphmShape) else 2) >= 2
 
 
 def _spread(shapes: list[tuple[int, ...]], dtypes: list[np.dtype]) -> list[np.ndarray]:

@@ -77,7 +77,8 @@ def check_matrix(
     >>> report.passed, report.false_pass_probability < 1e-8
     (False, True)
     """
-    spec = get_spec(getattr(function, "__name__", function))
+    name: Any = getattr(function, "__name__", function)  # a function stands for its name; get_spec checks
+    spec = get_spec(name)
     if spec.is_fusion:
         raise RefimplError(f"check_matrix compares matrices; {spec.name} has none (use check)")
     config, inputs = bind(spec, args, kwargs)

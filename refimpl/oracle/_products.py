@@ -15,6 +15,9 @@ import scipy.sparse
 
 __all__ = ["LowRank", "apply_kron", "apply_outer", "product"]
 
+# NumPy's stubs type the operators (``*``, ``@``) on an NDArray[Any] as Any: the results below are
+# bound to annotated names before they are returned.
+
 #: Weights up to this many entries are materialised for the outer-product mistake.
 SMALL = 1 << 16
 
@@ -35,7 +38,8 @@ class LowRank:
         return LowRank(self.V, self.U)
 
     def dense(self) -> np.ndarray:
-        return self.U @ self.V.T
+        out: np.ndarray = self.U @ self.V.T
+        return out
 
 
 def _times(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -44,7 +48,8 @@ def _times(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(a, b, np.zeros((), b.dtype))
     if b.dtype == bool:
         return np.where(b, a, np.zeros((), a.dtype))
-    return a * b
+    out: np.ndarray = a * b
+    return out
 
 
 def product(A: np.ndarray, B: np.ndarray, *, outer: bool = False) -> np.ndarray:
@@ -71,7 +76,8 @@ def apply_kron(X: np.ndarray, A: LowRank, B: LowRank) -> np.ndarray:
     """``X @ kron(A, B)`` through the low-rank factors (the weight may be large where the output is not)."""
     (a0, a1), (b0, b1) = A.shape, B.shape
     blocks = (X.reshape(*X.shape[:-1], a0, b0) @ B.U) @ B.V.T  # (..., a0, b1)
-    return (A.V @ (A.U.T @ blocks)).reshape(*X.shape[:-1], a1 * b1)
+    out: np.ndarray = (A.V @ (A.U.T @ blocks)).reshape(*X.shape[:-1], a1 * b1)
+    return out
 
 
 def apply_outer(X: np.ndarray, A: LowRank, B: LowRank, transposed: bool) -> np.ndarray:
@@ -85,15 +91,19 @@ def apply_outer(X: np.ndarray, A: LowRank, B: LowRank, transposed: bool) -> np.n
     (a0, a1), (b0, b1) = A.shape, B.shape
     if a0 * a1 * b0 * b1 <= SMALL:  # small enough to materialise: quicker than building G
         W = product(A.dense(), B.dense(), outer=True)
-        return X @ (W.T if transposed else W)
+        small: np.ndarray = X @ (W.T if transposed else W)
+        return small
     rows = np.repeat(np.arange(a0 * b0), a1)
     g = rows * a1 + np.tile(np.arange(a1), a0 * b0)
     G = scipy.sparse.csr_array(
         (A.dense().reshape(-1)[g // b0], (rows, (g % a1) * b0 + g % b0)), shape=(a0 * b0, a1 * b0)
     )
     lead, X2 = X.shape[:-1], X.reshape(-1, X.shape[-1])
+    out: np.ndarray
     if transposed:  # X @ W.T = (X @ blockdiag(B.T)) @ G.T
         Z = ((X2.reshape(-1, a1, b1) @ B.V) @ B.U.T).reshape(-1, a1 * b0)
-        return (G @ Z.T).T.reshape(*lead, a0 * b0)
+        out = (G @ Z.T).T.reshape(*lead, a0 * b0)
+        return out
     Z = (G.T @ X2.T).T.reshape(-1, a1, b0)
-    return ((Z @ B.U) @ B.V.T).reshape(*lead, a1 * b1)
+    out = ((Z @ B.U) @ B.V.T).reshape(*lead, a1 * b1)
+    return out

@@ -42,7 +42,11 @@ class VectorFileError(RefimplError):
 
 
 #: The dtypes of the vectors, as stored (little-endian).
-DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8"), "complex128": np.dtype("<c16")}
+DTYPES: dict[str, np.dtype] = {
+    "float32": np.dtype("<f4"),
+    "float64": np.dtype("<f8"),
+    "complex128": np.dtype("<c16"),
+}
 _SHORT = {"float32": "f32", "float64": "f64", "complex128": "c128"}
 _ABBREVIATION = {
     "duplicated_padding": "dp",

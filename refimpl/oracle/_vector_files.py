@@ -315,7 +315,8 @@ def _check_hashes(directory: Path, entry: dict[str, Any]) -> None:
 
 def _load(path: Path) -> np.ndarray:
     try:
-        return np.load(path, allow_pickle=False)
+        array: np.ndarray = np.load(path, allow_pickle=False)  # a .npy file: one array (typed Any)
+        return array
     except (OSError, ValueError) as exc:
         raise VectorFileError(f"{path} is not a readable .npy file: {exc}") from None
 

@@ -133,7 +133,8 @@ def _dense(x: Any) -> np.ndarray:
     if isinstance(x, np.ndarray):
         return x
     if array_api_compat.is_cupy_array(x):
-        return x.get()
+        host: np.ndarray = x.get()  # CuPy ships no types
+        return host
     if array_api_compat.is_torch_array(x):
         x = x.detach().cpu().resolve_conj().resolve_neg()
     if array_api_compat.is_dask_array(x):
@@ -277,7 +278,8 @@ def numpy_dtype(x: Any) -> np.dtype:
     dtype('float32')
     """
     try:
-        return np.dtype(x.dtype)
+        dtype: np.dtype = np.dtype(x.dtype)  # NumPy's stubs type a dtype made of Any as Any
+        return dtype
     except TypeError:  # a dtype object NumPy does not know (PyTorch's, say): an empty array of it
         xp = array_api_compat.array_namespace(x)
         return to_numpy(xp.empty(0, dtype=x.dtype, device=array_api_compat.device(x))).dtype

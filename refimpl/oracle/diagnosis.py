@@ -353,7 +353,7 @@ def _informative(
     rerun raises or nothing has wrong values. The second value says whether the rerun is used."""
     config = spec.normalize(failure.config)
     tagged = None if rerun is None else informative_inputs(spec, config, failure.inputs)
-    if tagged is not None:
+    if rerun is not None and tagged is not None:
         try:
             output = rerun(failure.config, tagged)
         except Exception:

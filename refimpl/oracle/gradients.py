@@ -45,7 +45,7 @@ import numpy as np
 
 from .._validation import RefimplError, check_parameter_vector
 from ..lphm import lphm_factors, lphm_matrix
-from ..shapes import LphmShape
+from ..shapes import ConcatShape, FusionShape, LphmShape, PaddingShape
 from .adapters import to_numpy
 from .registry import FunctionSpec, get_spec, leading_shape
 
@@ -59,6 +59,7 @@ def _padding_vjp(G: np.ndarray, p: int, q: int, s: int, t: int, *, diagonal: boo
     """``psi = kron(ones(p, q), W)``: ``dW = sum of the p*q blocks of G``;
     ``psi = kron(eye(p, q), W)``: the sum of the ``min(p, q)`` diagonal blocks only."""
     G4 = G.reshape(p, s, q, t)
+    dW: np.ndarray  # NumPy's stubs type einsum, and sums of an NDArray[Any], as Any
     if diagonal:
         k = min(p, q)
         dW = np.einsum("iaib->ab", G4[:k, :, :k, :])
@@ -209,9 +210,9 @@ def reference_vjp(
     if spec.is_fusion:
         return _fusion_gradients(spec, config, w, _fusion_inputs(spec, config, inputs), G)
     w, G = _as_work_dtype([w, G])
-    shape = spec.shape(config)
     if spec.name == "dual_lphm":
-        return {"w": _lphm_vjp(G, w, shape)}
+        return {"w": _lphm_vjp(G, w, spec.shape_as(config, LphmShape))}
+    shape = spec.shape_as(config, PaddingShape)
     diagonal = spec.name == "duplicated_diagonal_padding"
     return {"w": _padding_vjp(G, shape.p, shape.q, shape.s, shape.t, diagonal=diagonal)}
 
@@ -222,9 +223,10 @@ def _fusion_gradients(
     """``dw`` and the ``dA_i`` of a fusion ``out = concat(A_1, ..., A_k) @ W``."""
     w, G, *As = _as_work_dtype([w, G, *As])
     X = np.concatenate(As, axis=-1)
-    shape = spec.shape(config)
     if spec.name == "concatenation_fusion":
-        dW, dAs = _fusion_vjp(G, X, w.reshape(shape.N, shape.n), shape.widths)
+        plain = spec.shape_as(config, ConcatShape)
+        dW, dAs = _fusion_vjp(G, X, w.reshape(plain.N, plain.n), plain.widths)
         return {"w": dW.reshape(-1), "inputs": dAs}
+    shape = spec.shape_as(config, FusionShape)
     dW, dAs = _fusion_vjp(G, X, lphm_matrix(np_xp, w, shape.weight), shape.widths)
     return {"w": _lphm_vjp(dW, w, shape.weight), "inputs": dAs}

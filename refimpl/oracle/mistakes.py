@@ -254,8 +254,8 @@ def _key(text: str) -> str:
 def _listing(mistakes: Sequence[Mistake]) -> str:
     """One line per family: its identifier (its variants joined by ``|``) and its prose name."""
     lines = []
-    for family, group in itertools.groupby(mistakes, key=lambda m: m.family):
-        group = list(group)
+    for family, members in itertools.groupby(mistakes, key=lambda m: m.family):
+        group = list(members)
         if len(group) == 1:
             lines.append(f"  {group[0].id}: {group[0].name}")
         else:
@@ -386,6 +386,7 @@ class Pipeline:
             if shape is None:
                 self._factor_cache[key] = None
             else:
+                assert isinstance(shape, LphmShape), "only the Dual-LPHM pipelines read factors"
                 P, Q, S, T = lphm_factors(
                     npx, self.w, shape, order=tuple(key[1] or FACTORS), column_major=tuple(key[2])
                 )
@@ -403,7 +404,8 @@ class Pipeline:
             return None
         if self.spec.name == "concatenation_fusion":
             W = self.w.reshape(n, N).T if "layout" in options else self.w.reshape(N, n)
-            return X @ (W.T if "weight_T" in options else W)
+            out: np.ndarray = X @ (W.T if "weight_T" in options else W)  # NumPy's stubs: Any
+            return out
         factors = self._factors(options)
         if factors is None:
             return None

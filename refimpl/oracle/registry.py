@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .._validation import RefimplError
 from ..fusion import concatenation_fusion, dual_lphm_fusion
@@ -45,6 +45,7 @@ __all__ = ["FUNCTIONS", "FunctionSpec", "bind", "get_spec", "leading_shape"]
 
 
 Shape = PaddingShape | LphmShape | ConcatShape | FusionShape
+_S = TypeVar("_S", bound=Shape)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,26 @@ class FunctionSpec:
             )
         return self.build_shape(config)
 
+    def shape_as(self, config: dict[str, Any], kind: type[_S]) -> _S:
+        """:meth:`shape`, for code that knows which class of :mod:`refimpl.shapes` this function's is.
+
+        Raises
+        ------
+        TypeError
+            If the shape is not a ``kind``: the caller asked for another function's shape.
+
+        Examples
+        --------
+        >>> from refimpl.oracle.registry import FUNCTIONS
+        >>> from refimpl.shapes import LphmShape
+        >>> FUNCTIONS["dual_lphm"].shape_as({"n": 4, "D": 6, "p": 2, "r": 1}, LphmShape).s
+        2
+        """
+        shape = self.shape(config)
+        if not isinstance(shape, kind):
+            raise TypeError(f"{self.name} has a {type(shape).__name__}, not a {kind.__name__}")
+        return shape
+
     def l(self, config: dict[str, Any]) -> int:
         """The length of ``w`` for ``config``."""
         return self.shape(config).l
@@ -122,9 +143,10 @@ class FunctionSpec:
         """
         shape = self.shape(config)
         out = dict(config)
-        if "q" in self.config_keys:
-            out["q"] = (shape.weight if isinstance(shape, FusionShape) else shape).q
-        if self.is_fusion:
+        weight = shape.weight if isinstance(shape, FusionShape) else shape
+        if not isinstance(weight, ConcatShape):  # every function but concatenation_fusion has a q
+            out["q"] = weight.q
+        if isinstance(shape, (ConcatShape, FusionShape)):  # the fusions
             *batch, m = leading_shape(config)
             out.update(dims=list(shape.widths), n=shape.n, m=m, batch=tuple(batch))
         return out

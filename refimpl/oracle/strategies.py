@@ -26,7 +26,7 @@ This module imports Hypothesis, which is a test dependency: ``import refimpl`` d
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -209,7 +209,7 @@ def invalid_configs(
 # -- arrays ----------------------------------------------------------------------------------
 
 
-def _namespace(xp: ModuleType | None) -> tuple[ModuleType, Any]:
+def _namespace(xp: ModuleType | None) -> tuple[ModuleType, Callable[..., st.SearchStrategy[Any]]]:
     """``(info, arrays)``: an array-API namespace for dtype queries and a ``(dtype, shape, elements)
     -> strategy`` function, for NumPy (``xp=None``) or any array-API namespace."""
     if xp is not None and not isinstance(xp, ModuleType):

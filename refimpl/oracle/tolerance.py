@@ -56,6 +56,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import RefimplError
+from ..shapes import ConcatShape, FusionShape
 from .adapters import Output, UnreadableOutput, _read, read_output, to_numpy
 from .registry import FunctionSpec, get_spec
 
@@ -150,8 +151,9 @@ def rounding_count(spec: FunctionSpec, config: dict[str, Any], *, complex_data: 
     r = _rank(spec, config)
     if spec.name == "dual_lphm":
         return _complex(2 * r + 5, complex_data)
-    N = spec.shape(config).N
-    return _complex(N + 2 if spec.name == "concatenation_fusion" else N + 2 * r + 6, complex_data)
+    if spec.name == "concatenation_fusion":
+        return _complex(spec.shape_as(config, ConcatShape).N + 2, complex_data)
+    return _complex(spec.shape_as(config, FusionShape).N + 2 * r + 6, complex_data)
 
 
 def probe_rounding_count(spec: FunctionSpec, config: dict[str, Any], *, complex_data: bool) -> int:
@@ -170,8 +172,8 @@ def gradient_rounding_count(spec: FunctionSpec, config: dict[str, Any], *, compl
 
 def wide(a: Any) -> np.ndarray:
     """``a`` (of any array library) in float64, or complex128 for complex data; integers and bools too."""
-    a = to_numpy(a)
-    return a.astype(np.complex128 if np.iscomplexobj(a) else np.float64, copy=False)
+    array = to_numpy(a)
+    return array.astype(np.complex128 if np.iscomplexobj(array) else np.float64, copy=False)
 
 
 def _inputs_as(inputs: dict[str, Any], convert: Any) -> dict[str, Any]:
@@ -396,7 +398,8 @@ def disagreeing(actual: Any, expected: np.ndarray, bound: Any, *, exact: bool) -
     both = finite_a & finite_e
     with np.errstate(invalid="ignore", over="ignore"):
         error = np.where(both, np.abs(a.astype(np.result_type(expected.dtype, np.float64)) - expected), 0.0)
-    return off | (error > bound)
+    mask: np.ndarray = off | (error > bound)  # NumPy's stubs type operators on an NDArray[Any] as Any
+    return mask
 
 
 def _nonfinite_problem(a: np.ndarray, expected: np.ndarray, exact: bool) -> str:

@@ -83,7 +83,9 @@ def _arrays_of(inputs: Any) -> tuple[list[np.ndarray] | None, Any]:
 
 def _with_shapes_of(spec: FunctionSpec, config: dict[str, Any], arrays: list[np.ndarray]) -> dict[str, Any]:
     """``config`` with the ``dims``, ``m`` and ``batch`` the inputs' shapes give (refimpl's reading)."""
-    given = {k: config[k] for k in ("n", "p", "q", "r") if k in spec.config_keys and k in config}
+    given: dict[str, Any] = {
+        k: config[k] for k in ("n", "p", "q", "r") if k in spec.config_keys and k in config
+    }
     derived, _ = bind(spec, (arrays, None), given)
     for key in ("dims", "m", "batch"):
         value = config.get(key)
@@ -106,7 +108,7 @@ def numbered_inputs(dims: Sequence[int], m: Any, batch: Sequence[int]) -> list[n
     arrays, start = [], 1.0
     for width in dims:
         a = np.arange(start, start + m * width).reshape(m, width)
-        arrays.append(np.broadcast_to(a, (*batch, m, width)).copy())
+        arrays.append(np.broadcast_to(a, (*batch, int(m), width)).copy())
         start += m * width
     return arrays
 

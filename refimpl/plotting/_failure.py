@@ -161,7 +161,7 @@ def _mistake(spec: FunctionSpec, report: Any, minimal: Any) -> tuple[str, np.nda
     if not matches:
         return None
     name = matches[0]
-    inputs = {"w": wide(minimal.inputs["w"])}
+    inputs: dict[str, Any] = {"w": wide(minimal.inputs["w"])}
     if "inputs" in minimal.inputs:
         inputs["inputs"] = [wide(a) for a in minimal.inputs["inputs"]]
     try:

@@ -12,7 +12,10 @@ import re
 import sys
 import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # matplotlib is imported on demand, by pyplot()
+    from matplotlib.axes import Axes
 
 #: Colour of structural (or exact) zeros: neutral, outside every colour map used here.
 NEUTRAL = "#e9e9ec"
@@ -123,7 +126,7 @@ def caption(fig: Any, title: str, notes: Sequence[str]) -> None:
         fig.set_figheight(fig.get_figheight() + extra)
 
 
-def panel_width(ax: Any, rows: int, cols: int) -> float:
+def panel_width(ax: Axes, rows: int, cols: int) -> float:
     """The width in points the axes will have for a ``rows x cols`` matrix of square cells (about)."""
     box = ax.get_position()
     fig = ax.figure

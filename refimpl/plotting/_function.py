@@ -12,7 +12,7 @@ from ..fusion import concatenation_fusion, dual_lphm_fusion
 from ..lphm import dual_lphm, lphm_factors
 from ..oracle.adapters import to_numpy
 from ..oracle.registry import FunctionSpec
-from ..shapes import FACTORS, LphmShape
+from ..shapes import FACTORS, ConcatShape, FusionShape, LphmShape, PaddingShape
 from ._config import Drawing, first, prepare
 from ._figure import BLOCK, BREAK, HIGHLIGHT, between, caption, figure_for, row_of_panels
 from ._matrix import format_value, plot_matrix
@@ -134,7 +134,7 @@ def _plot_padding(drawing: Drawing, fig: Any) -> Any:
 
     config, w = drawing.config, drawing.w
     n, D, p, q = config["n"], config["D"], config["p"], config["q"]
-    shape = drawing.spec.shape(config)
+    shape = drawing.spec.shape_as(config, PaddingShape)
     s, t = shape.s, shape.t
     diagonal = drawing.spec.name == "duplicated_diagonal_padding"
     psi = drawing.spec.call(config, {"w": w}, format="csr")
@@ -217,7 +217,7 @@ def _segments(w: np.ndarray, shape: LphmShape) -> str:
 def _plot_lphm(drawing: Drawing, fig: Any) -> Any:
     config, w = drawing.config, drawing.w
     n, D, p, q, r = (config[k] for k in ("n", "D", "p", "q", "r"))
-    shape = drawing.spec.shape(config)
+    shape = drawing.spec.shape_as(config, LphmShape)
     s, t = shape.s, shape.t
     psi = to_numpy(dual_lphm(w, n, D, p, q, r))
     P, Q, S, T = lphm_factors(npx, w, shape)
@@ -249,17 +249,19 @@ class _Weight(NamedTuple):
 
 def _weight(drawing: Drawing) -> _Weight:
     config, w, arrays = drawing.config, drawing.w, drawing.inputs
-    shape = drawing.spec.shape(config)
-    N, n = shape.N, shape.n
     if drawing.spec.name == "concatenation_fusion":
+        plain = drawing.spec.shape_as(config, ConcatShape)
+        N, n = plain.N, plain.n
         return _Weight(
             to_numpy(concatenation_fusion(arrays, w, n=n)),
             w.reshape(N, n),
             f"$W$ ={BREAK} reshape(w, ({N}, {n}))",
             None,
             r"fusion = $X W$,  $W$ = reshape(w, (N, n))",
-            f"W = reshape(w, ({N}, {n})), row-major; l = N·n = {shape.l}",
+            f"W = reshape(w, ({N}, {n})), row-major; l = N·n = {plain.l}",
         )
+    shape = drawing.spec.shape_as(config, FusionShape)
+    N, n = shape.N, shape.n
     p, q, r = config["p"], config["q"], config["r"]
     return _Weight(
         to_numpy(dual_lphm_fusion(arrays, w, p=p, q=q, r=r, n=n)),

@@ -28,7 +28,8 @@ class _Cells(NamedTuple):
 
     @property
     def coloured(self) -> np.ndarray:
-        return self.values[~(self.neutral | self.nonfinite)]
+        values: np.ndarray = self.values[~(self.neutral | self.nonfinite)]  # NumPy's stubs: Any
+        return values
 
 
 def plot_matrix(

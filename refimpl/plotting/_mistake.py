@@ -243,11 +243,14 @@ def _differing(right: np.ndarray, wrong: np.ndarray, exact: bool) -> np.ndarray:
     with np.errstate(invalid="ignore", over="ignore"):
         both = np.isfinite(right) & np.isfinite(wrong)
         placed = ~both & ~((np.isnan(right) & np.isnan(wrong)) | (right == wrong))
+        differs: np.ndarray  # NumPy's stubs type the operators on an NDArray[Any] as Any
         if exact:
-            return placed | (both & (right != wrong))
+            differs = placed | (both & (right != wrong))
+            return differs
         finite = np.concatenate([np.abs(right[both]).reshape(-1), np.abs(wrong[both]).reshape(-1)])
         scale = float(finite.max()) if finite.size else 0.0
-        return placed | (both & (np.abs(right - wrong) > 1e-10 * scale))
+        differs = placed | (both & (np.abs(right - wrong) > 1e-10 * scale))
+        return differs
 
 
 def _notes(drawing: Drawing) -> list[str]:
