@@ -34,7 +34,7 @@ def _jax_dual_lphm(w: Any, n: int, D: int, p: int, q: int, r: int) -> Any:
     w = jnp.ravel(jnp.asarray(w))
     if not jnp.issubdtype(w.dtype, jnp.inexact):
         w = w.astype(jnp.float64)
-    s, t = n // p, D // q
+    s = n // p
     cuts = np.cumsum([p * r, q * r, s * r])
     P, Q, S, T = (part.reshape(-1, r) for part in jnp.split(w, cuts))
     return jnp.kron(P @ Q.T, S @ T.T)

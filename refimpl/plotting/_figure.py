@@ -7,9 +7,7 @@ Nothing here knows about refimpl's functions; :mod:`._matrix` draws one matrix i
 from __future__ import annotations
 
 import functools
-import os
 import re
-import sys
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -44,19 +42,14 @@ def pyplot() -> Any:
         raise ImportError(
             "refimpl's plots need matplotlib, an optional dependency: pip install refimpl[docs]"
         ) from exc
-    if not _backend_chosen(matplotlib):
+    if matplotlib.__version_info__ < (3, 10):
+        raise ImportError(f"refimpl's plots need matplotlib>=3.10, got {matplotlib.__version__}")
+    # A backend chosen by MPLBACKEND, a matplotlibrc or matplotlib.use() stays; otherwise Agg.
+    if matplotlib.get_backend(auto_select=False) is None:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def _backend_chosen(matplotlib: Any) -> bool:
-    """Whether a backend was chosen (by ``MPLBACKEND``, a matplotlibrc, ``matplotlib.use``)."""
-    if matplotlib.__version_info__ >= (3, 10):
-        return matplotlib.get_backend(auto_select=False) is not None
-    # matplotlib 3.9 cannot tell without choosing one: a backend chosen by hand, or pyplot in use.
-    return bool(os.environ.get("MPLBACKEND")) or "matplotlib.pyplot" in sys.modules
 
 
 def new_figure(width: float, height: float) -> Any:
