@@ -203,9 +203,9 @@ class StructuredOperator:
             X = X.rechunk({X.ndim - 1: -1})
         import numpy as np
 
-        dtype = np.result_type(X.dtype, self.dtype)
-        if not np.issubdtype(dtype, np.inexact):
-            dtype = np.dtype(np.float64)
+        # As namespace_and_arrays promotes: integer and bool take the floating operand's dtype.
+        floating = [d for d in (np.dtype(X.dtype), np.dtype(self.dtype)) if np.issubdtype(d, np.inexact)]
+        dtype = np.result_type(*floating) if floating else np.dtype(np.float64)
         op = self._cast(dtype)
         return X.map_blocks(op.rmatmul, dtype=dtype, chunks=X.chunks[:-1] + ((self.shape[1],),))
 

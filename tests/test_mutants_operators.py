@@ -230,12 +230,9 @@ def test_dask_integer_x_with_an_integer_operator_gives_float64() -> None:
     assert (Xn @ op).dtype == np.float64
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Dask X @ op promotes with np.result_type (int64 + float32 -> float64) while the "
-    "NumPy path promotes integers to the floating operand's dtype (float32), as SPEC's Numerics say",
-)
 def test_dask_int64_x_with_a_float32_operator_stays_float32() -> None:
+    # Was a bug: the Dask path promoted with np.result_type (int64 + float32 -> float64) where the
+    # NumPy path promotes integers to the floating operand's dtype (float32), as SPEC's Numerics say.
     da = pytest.importorskip("dask.array")
     op = duplicated_diagonal_padding_operator(np.arange(1.0, 5.0, dtype=np.float32), 4, 4, 2)
     Xn = np.arange(8).reshape(2, 4)
