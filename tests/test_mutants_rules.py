@@ -209,3 +209,314 @@ def test_a_ragged_list_is_refused_naming_its_type() -> None:
     message = str(info.value)
     assert re.search(r"\blist\b", message)
     assert "NoneType" not in message
+
+
+# -- the dtype of the inputs (refimpl._xp._cast_to_common_float) ---------------------------------
+
+
+def _fuse(X: object, w: object) -> object:
+    """A Dual-LPHM fusion of one 1 x 2 input ``X`` with ``w`` of length 6: every rule of the dtype."""
+    return refimpl.dual_lphm_fusion([X], w, p=1, r=1)
+
+
+@pytest.mark.parametrize(
+    ("X_dtype", "w", "expected"),
+    [
+        (np.float32, [1.0] * 6, np.float32),  # a list is weak: it takes the array's precision
+        (np.float32, [1] * 6, np.float32),
+        (np.float64, [1.0] * 6, np.float64),
+        (np.float32, np.ones(6, np.float64), np.float64),  # two arrays: their promotion
+        (np.float32, np.ones(6, np.float32), np.float32),
+        (np.int64, np.ones(6, np.int32), np.float64),  # no floating array: the default float
+        (np.bool_, np.ones(6, np.int8), np.float64),
+        (np.int64, np.ones(6, np.float32), np.float32),  # integers take the float array's dtype
+        (np.float32, [1.0 + 0.0j] * 6, np.complex64),  # a complex list makes the result complex
+        (np.float64, [1.0 + 0.0j] * 6, np.complex128),
+        (np.float32, np.ones(6, np.complex128), np.complex128),
+        (np.complex64, [1.0] * 6, np.complex64),
+    ],
+)
+def test_the_result_dtype_is_the_promotion_of_the_inputs(X_dtype: type, w: object, expected: type) -> None:
+    # Kills _cast_to_common_float__mutmut_6 to _71 that change a dtype (floats counted as strong
+    # or weak, complex lists, the default float, the cast) and namespace_and_arrays__mutmut_34
+    # (lists counted as strong).
+    X = np.ones((1, 2), dtype=X_dtype)
+    out = _fuse(X, w)
+    assert out.dtype == expected
+    np.testing.assert_allclose(np.real(out), [[2.0, 2.0]])
+
+
+def test_a_complex_list_keeps_its_imaginary_part() -> None:
+    # The complex list must make the result complex, not be cast to the array's real dtype.
+    w = [1.0j, 1.0, 1.0, 1.0, 1.0, 1.0]  # one factor imaginary: W = 1j everywhere
+    out = refimpl.dual_lphm_fusion([np.ones((1, 2), np.float32)], w, p=1, r=1)
+    assert out.dtype == np.complex64
+    np.testing.assert_allclose(out, [[2.0j, 2.0j]])
+
+
+def test_integer_arrays_of_array_api_strict_take_the_default_float() -> None:
+    xps = pytest.importorskip("array_api_strict")
+    out = _fuse(xps.ones((1, 2), dtype=xps.int64), xps.ones(6, dtype=xps.int32))
+    assert out.dtype == xps.float64
+
+
+def test_the_default_float_is_the_device_s() -> None:
+    # Kills _cast_to_common_float__mutmut_46 and namespace_and_arrays__mutmut_39 (the default
+    # float of the default device, not of the arrays' device): array_api_strict's 'no_float64'
+    # device has float32 as its default float.
+    xps = pytest.importorskip("array_api_strict")
+    device = xps.Device("no_float64")
+    if xps.__array_namespace_info__().default_dtypes(device=device)["real floating"] != xps.float32:
+        pytest.skip("this array_api_strict has no device whose default float is float32")
+    out = _fuse(xps.ones((1, 2), dtype=xps.int64, device=device), [1] * 6)
+    assert out.dtype == xps.float32
+    assert out.device == device
+
+
+@pytest.mark.parametrize("dtype", ["U1", "O", "datetime64[s]"])
+def test_a_non_numeric_array_is_refused_naming_its_dtype(dtype: str) -> None:
+    # Kills _cast_to_common_float__mutmut_42 (a message of None).
+    X = np.ones((1, 2)).astype(dtype) if dtype != "datetime64[s]" else np.zeros((1, 2), dtype)
+    with pytest.raises(TypeError) as info:
+        _fuse(X, [1.0] * 6)
+    assert np.dtype(dtype).str[1:] in str(info.value) or str(np.dtype(dtype)) in str(info.value)
+
+
+def test_a_masked_array_is_refused_with_the_two_ways_out() -> None:
+    # Kills _refuse_masked__mutmut_1 (no message), _3 (numpy.ma written in capitals), _6 and _8
+    # (the ways out no longer code), and namespace_and_arrays__mutmut_3 (masked arrays let through).
+    w = np.ma.masked_array([1.0, 2.0], mask=[False, False])
+    with pytest.raises(TypeError) as info:
+        refimpl.duplicated_padding(w, 2, 2, 2, 1)
+    message = str(info.value)
+    for fact in ("numpy.ma", "x.filled(value)", "numpy.ma.getdata(x)"):
+        assert fact in message
+
+
+def test_arrays_of_two_libraries_are_refused_naming_both() -> None:
+    # Kills namespace_and_arrays__mutmut_5 to _8 (the libraries lost from the message).
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError) as info:
+        _fuse(np.ones((1, 2)), torch.ones(6, dtype=torch.float64))
+    message = str(info.value)
+    assert re.search(r"\bnumpy\b", message) and re.search(r"\btorch\b", message)
+
+
+def test_lists_alone_go_to_the_backend() -> None:
+    # namespace_and_arrays__mutmut_21 and _22: no array input, the backend's namespace and device.
+    out = refimpl.duplicated_padding([1.0, 2.0], 2, 2, 2, 1)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float64
+    out = _fuse([[1, 1]], [1] * 6)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float64
+
+
+# -- the dimensions (refimpl._validation.check_dim, is_bool) -------------------------------------
+
+
+@pytest.mark.parametrize("value", [True, False, np.True_, np.bool_(False)])
+def test_a_bool_dimension_is_refused_as_a_bool(value: object) -> None:
+    # Kills is_bool__mutmut_1, _3, _4, _6, _7, _9 (a bool taken for an integer, or refused as
+    # something else) and check_dim__mutmut_1, _2.
+    with pytest.raises(TypeError) as info:
+        refimpl.duplicated_padding_l(value, 4, 2)  # type: ignore[arg-type]  # the wrong type on purpose
+    assert re.search(r"\bn\b.*\bbool\b", str(info.value))
+    assert re.search(r"the bool", str(info.value))
+
+
+def test_a_boolean_tensor_dimension_is_refused_as_a_bool() -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match=r"\bp\b.*the bool"):
+        refimpl.duplicated_padding_l(4, 4, torch.tensor(True))
+
+
+@pytest.mark.parametrize(
+    "value", [np.int64(4), np.uint8(4), np.int32(4), np.array(4), pytest.param("torch", id="torch")]
+)
+def test_integer_scalars_of_array_libraries_are_dimensions(value: object) -> None:
+    # Kills is_bool__mutmut_10 to _16 (an error when asking an integer array scalar's dtype).
+    if isinstance(value, str):
+        torch = pytest.importorskip("torch")
+        value = torch.tensor(4)
+    assert refimpl.duplicated_padding_l(value, 4, 2) == 4  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("value", "type_name"), [(2.5, "float"), ("4", "str"), (None, "NoneType")])
+def test_a_dimension_of_the_wrong_type_names_its_value_and_type(value: object, type_name: str) -> None:
+    # Kills check_dim__mutmut_6, _7 and is_bool__mutmut_8 (a float called a bool).
+    with pytest.raises(TypeError) as info:
+        refimpl.duplicated_padding_l(4, value, 2)  # type: ignore[arg-type]  # the wrong type on purpose
+    message = str(info.value)
+    assert re.search(rf"\bD\b.*{re.escape(repr(value))}.*\b{type_name}\b", message)
+    assert "bool" not in message
+
+
+@pytest.mark.parametrize("name", ["n", "D", "p", "q", "r"])
+@pytest.mark.parametrize("value", [0, -2])
+def test_a_dimension_of_zero_or_less_is_refused_naming_it(name: str, value: int) -> None:
+    # Kills check_dim__mutmut_8 (0 accepted), _10 (no message), and the names given to check_dim
+    # by lphm_shape and default_q (lphm_shape__mutmut_4, _8, _12, _15, _16, _23, _26, _27,
+    # default_q__mutmut_5, _8, _9).
+    args = {"n": 4, "D": 4, "p": 2, "q": 2, "r": 1, name: value}
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.dual_lphm_l(**args)
+    assert re.search(rf"(?<![\w\[]){name}={value}\b", str(info.value))
+
+
+def test_dimensions_of_one_are_dimensions() -> None:
+    # Kills check_dim__mutmut_9 (1 refused).
+    assert refimpl.duplicated_padding_l(1, 1, 1, 1) == 1
+    assert refimpl.dual_lphm_l(1, 1, 1, 1, 1) == 4
+
+
+# -- the divisions (check_divides) and the derived sizes -------------------------------------------
+
+
+def test_a_size_that_does_not_divide_names_both_numbers() -> None:
+    # Kills check_divides__mutmut_2 and lphm_shape__mutmut_45, _47, _52, _53, _55, _57, _62, _63
+    # (the names in the message).
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.dual_lphm_l(10, 4, 3, 2, 1)
+    assert re.search(r"(?<!\w)n=10\b.*(?<!\w)p=3\b", str(info.value))
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.dual_lphm_l(6, 5, 3, 2, 1)
+    assert re.search(r"(?<!\w)D=5\b.*(?<!\w)q=2\b", str(info.value))
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.duplicated_padding_l(10, 4, 3)
+    assert re.search(r"(?<!\w)n=10\b.*(?<!\w)p=3\b", str(info.value))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((6, 12, 3, None, 2), 2 * (3 + 3 + 2 + 4)),  # q defaults to p
+        ((6, 12, 3, 2, 2), 2 * (3 + 2 + 2 + 6)),
+        ((4, 6, 2, 3, 1), 1 * (2 + 3 + 2 + 2)),
+        ((8, 3, 4, 1, 3), 3 * (4 + 1 + 2 + 3)),
+    ],
+)
+def test_dual_lphm_l_is_r_times_p_q_n_over_p_d_over_q(args: tuple, expected: int) -> None:
+    # Kills check_divides__mutmut_3 (a float), default_q__mutmut_1 to _3, and lphm_shape's
+    # swapped or dropped arguments.
+    l = refimpl.dual_lphm_l(*args)
+    assert l == expected and type(l) is int
+
+
+@pytest.mark.parametrize(("args", "expected"), [((6, 8, 3, 2), 8), ((6, 8, 2, None), 12), ((5, 7, 5, 7), 1)])
+def test_duplicated_padding_l_is_n_d_over_p_q(args: tuple, expected: int) -> None:
+    l = refimpl.duplicated_padding_l(*args)
+    assert l == expected and type(l) is int
+
+
+# -- w (check_parameter_vector) ------------------------------------------------------------------
+
+
+def test_w_as_a_row_is_w_as_a_vector() -> None:
+    # Kills check_parameter_vector__mutmut_10, _11 ((1, l) refused), _18, _20 to _25 (not reshaped).
+    vector = refimpl.duplicated_padding(np.asarray([1.0, 2.0]), 2, 2, 2, 1)
+    row = refimpl.duplicated_padding(np.asarray([[1.0, 2.0]]), 2, 2, 2, 1)
+    assert row.shape == vector.shape == (2, 2)
+    np.testing.assert_array_equal(row, vector)
+    lphm = refimpl.dual_lphm(np.arange(8.0).reshape(1, 8), 4, 4, 2, 2, 1)
+    np.testing.assert_array_equal(lphm, refimpl.dual_lphm(np.arange(8.0), 4, 4, 2, 2, 1))
+
+
+@pytest.mark.parametrize("shape", [(2, 1), (2, 2), (1, 1, 2), (), (2, 2, 1)])
+def test_w_of_another_shape_is_refused_naming_the_shape(shape: tuple[int, ...]) -> None:
+    # Kills check_parameter_vector__mutmut_4 to _9 (other shapes let in) and _26 (no message).
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.duplicated_padding(np.ones(shape), 2, 2, 2, 1)
+    message = str(info.value)
+    assert f"got shape {shape}" in message
+    assert re.search(r"\(2,\) or \(1, 2\)", message)  # the shapes expected
+    assert re.search(r"n=2, D=2, p=2, q=1", message)  # and the rule
+
+
+@pytest.mark.parametrize("shape", [(3,), (1,), (1, 3), (1, 1)])
+def test_w_of_the_wrong_length_is_refused_naming_both_lengths(shape: tuple[int, ...]) -> None:
+    # Kills check_parameter_vector__mutmut_12 to _17 (the length checked or named wrongly).
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.duplicated_padding(np.ones(shape), 2, 2, 2, 1)
+    message = str(info.value)
+    assert re.search(rf"length 2\b.*got length {shape[-1]}\b", message)
+    assert "n=2, D=2, p=2, q=1" in message
+
+
+def test_the_rule_in_a_message_uses_the_caller_s_names() -> None:
+    # Kills lphm_shape__mutmut_35 and _43 (the fusion's weight named n x D, not N x n).
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.dual_lphm([1.0] * 5, 4, 6, 2, 3, 1)
+    assert "r*(p + q + n/p + D/q) with n=4, D=6, p=2, q=3, r=1" in str(info.value)
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.dual_lphm_fusion([np.ones((1, 2)), np.ones((1, 2))], [1.0] * 5, p=2, q=1, r=1)
+    assert "r*(p + q + N/p + n/q) with N=4, n=2, p=2, q=1, r=1" in str(info.value)
+
+
+# -- the input widths (input_widths, output_width) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dims", "n", "expected"),
+    [
+        ([4], None, 16),  # one input: its width is the output width
+        ([3, 3], None, 18),
+        ([2, 4], 3, 18),
+        ((2, 4), 1, 6),
+        (np.array([2, 4]), 3, 18),  # a 1-D integer array like a list
+        ([np.int64(2), np.int64(4)], 3, 18),
+    ],
+)
+def test_concatenation_fusion_l_is_n_times_the_sum_of_widths(
+    dims: object, n: int | None, expected: int
+) -> None:
+    # Kills input_widths__mutmut_1, _2, _6, _7, _12, _13, _17 to _22, output_width__mutmut_8, _12,
+    # concat_shape__mutmut_1 to _10.
+    assert refimpl.concatenation_fusion_l(dims, n) == expected  # type: ignore[arg-type]
+
+
+def test_unequal_widths_without_n_are_refused_naming_the_widths() -> None:
+    # Kills output_width__mutmut_9 (unequal widths accepted), _10 and _11 (the widths lost).
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.concatenation_fusion_l([2, 4, 2])
+    message = str(info.value)
+    assert "[2, 4, 2]" in message and re.search(r"\bn\b", message)
+
+
+@pytest.mark.parametrize("n", [0, -1])
+def test_an_output_width_of_zero_or_less_is_refused_naming_n(n: int) -> None:
+    # Kills output_width__mutmut_3, _6, _7 (the name n lost).
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.concatenation_fusion_l([2, 4], n)
+    assert re.search(rf"(?<!\w)n={n}\b", str(info.value))
+
+
+@pytest.mark.parametrize(("dims", "fact"), [([2, 0], "dims[1]=0"), ([-1, 2], "dims[0]=-1")])
+def test_a_bad_input_width_is_refused_naming_its_index(dims: list[int], fact: str) -> None:
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.concatenation_fusion_l(dims, 2)
+    assert fact in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("dims", "fact"),
+    [
+        ("24", r"\bstr\b"),
+        (b"24", r"\bbytes\b"),
+        (4, r"\bint\b"),
+        ({2, 4}, r"\bset\b"),
+        (np.ones((2, 2), int), r"\(2, 2\)"),
+    ],
+)
+def test_dims_of_the_wrong_type_are_refused_naming_it(dims: object, fact: str) -> None:
+    # Kills input_widths__mutmut_3 to _5, _8 to _11 (other types let through, or not named).
+    with pytest.raises(TypeError) as info:
+        refimpl.concatenation_fusion_l(dims, 2)  # type: ignore[arg-type]  # the wrong type on purpose
+    assert re.search(fact, str(info.value))
+    assert re.search(r"\bdims\b", str(info.value))
+
+
+@pytest.mark.parametrize("dims", [[], (), np.array([], dtype=int)])
+def test_no_input_width_is_refused(dims: object) -> None:
+    # Kills input_widths__mutmut_12, _14 to _16 (the empty dims let through, or not named).
+    with pytest.raises(refimpl.RefimplError) as info:
+        refimpl.concatenation_fusion_l(dims, 2)  # type: ignore[arg-type]
+    assert re.search(r"\bdims\b", str(info.value)) and "empty" in str(info.value)
