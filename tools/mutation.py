@@ -11,14 +11,20 @@ The mutmut configuration (modules mutated, tests run, pytest and Hypothesis opti
 
 A mutant is *explained* when it was killed, timed out (the mutant loops: a test noticed) or is
 listed as equivalent. Everything else fails the check: survived, no test reaches it, suspicious,
-segfault, not checked. A listed mutant that was killed fails too (the list is wrong), and so does a
-listed mutant whose change no longer matches the fingerprint in the list: mutmut numbers mutants
-per function, so after an edit of the function the name may point at another change, which then
-needs a fresh review.
+segfault, not checked.
+
+A listed mutant is matched by its function and the fingerprint of its change (a hash of the
+changed lines), not by its number: mutmut numbers the mutants of a function in order, so an edit
+elsewhere in the function renumbers them, while the change itself, and so the review, stays. A
+list entry that matches no surviving mutant fails too: the mutant is now killed, or its change
+differs from the one reviewed, and the entry must go or be reviewed afresh.
 
 Format of ``tools/equivalent_mutants.txt``, one mutant per line, ``#`` starts a comment line::
 
     <mutant name> <fingerprint> <reason, one line>
+
+A reason that starts with ``CuPy only:`` marks a mutant in code that runs only with CuPy on a
+GPU: it is counted apart from the equivalent ones, and a run with a GPU would have to kill it.
 
 ``--show`` prints the fingerprint of each survivor next to its diff.
 """
@@ -29,6 +35,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,12 +63,16 @@ STATUS = {
     None: "not checked",
 }
 EXPLAINED = {"killed", "timeout", "caught by type check"}
+# A listed mutant whose reason starts so is in code that runs only with CuPy, on a GPU: not
+# equivalent, but out of reach of a run without one (CI has none). The score leaves it out too.
+CUPY_ONLY = "CuPy only:"
 
 
 def fingerprint(diff: str) -> str:
-    """A short hash of the changed lines of a mutant's diff (not of its line numbers or context)."""
+    """A short hash of the changed lines of a mutant's diff: not of its line numbers, its context,
+    or a comment at the end of a line (one without quotes, so that no string is cut)."""
     changed = [
-        line[1:].strip()
+        re.sub(r"\s+#[^'\"]*$", "", line[1:]).strip()
         for line in diff.splitlines()
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
@@ -74,8 +85,14 @@ def diff_of(name: str, module: str) -> str:
     return get_diff_for_mutant(name, path=Path("refimpl") / f"{module}.py")
 
 
-def load_equivalents() -> dict[str, tuple[str, str]]:
-    entries: dict[str, tuple[str, str]] = {}
+def function_of(name: str) -> str:
+    """``refimpl.padding.x_f__mutmut_12`` -> ``refimpl.padding.x_f``."""
+    return name.rpartition("__mutmut_")[0]
+
+
+def load_equivalents() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """The list, keyed by (function, fingerprint); each value holds (name, reason) per entry."""
+    entries: dict[tuple[str, str], list[tuple[str, str]]] = {}
     if not EQUIVALENTS.exists():
         return entries
     for number, line in enumerate(EQUIVALENTS.read_text().splitlines(), 1):
@@ -84,7 +101,7 @@ def load_equivalents() -> dict[str, tuple[str, str]]:
         parts = line.split(None, 2)
         if len(parts) < 3:
             sys.exit(f"{EQUIVALENTS.name}:{number}: want '<mutant> <fingerprint> <reason>', got {line!r}")
-        entries[parts[0]] = (parts[1], parts[2])
+        entries.setdefault((function_of(parts[0]), parts[1]), []).append((parts[0], parts[2]))
     return entries
 
 
@@ -117,47 +134,48 @@ def main(argv: list[str] | None = None) -> int:
         if set(args.modules) != set(CORE):
             command += [f"refimpl.{module}.*" for module in args.modules]
         env = dict(os.environ, REFIMPL_HYPOTHESIS_PROFILE="mutation")  # the [mutmut] options load it too
-        status = subprocess.run(command, check=False, env=env).returncode
-        if status != 0:
-            print(f"mutmut run failed (exit status {status})", file=sys.stderr)
+        returncode = subprocess.run(command, check=False, env=env).returncode
+        if returncode != 0:
+            print(f"mutmut run failed (exit status {returncode})", file=sys.stderr)
             return 2
 
     equivalents = load_equivalents()
     failures: list[str] = []
-    print(f"{'module':<12} {'mutants':>7} {'killed':>6} {'timeout':>7} {'equiv.':>6} {'other':>5}  score")
+    print(
+        f"{'module':<12} {'mutants':>7} {'killed':>6} {'timeout':>7} {'equiv.':>6} {'CuPy':>5} {'other':>5}  score"
+    )
     for module in args.modules:
         statuses = results(module)
-        counts = {"killed": 0, "timeout": 0, "equivalent": 0, "other": 0}
+        counts = {"killed": 0, "timeout": 0, "equivalent": 0, "cupy": 0, "other": 0}
         for name, status in sorted(statuses.items()):
-            listed = equivalents.get(name)
             if status in EXPLAINED:
                 counts["killed" if status != "timeout" else "timeout"] += 1
-                if listed:
-                    failures.append(f"{name}: listed as equivalent but {status}; remove it from the list")
                 continue
+            diff = diff_of(name, module)
+            listed = equivalents.get((function_of(name), fingerprint(diff)))
             if listed:
-                diff = diff_of(name, module)
-                if fingerprint(diff) != listed[0]:
-                    failures.append(
-                        f"{name}: {status}; listed as equivalent, but the change is no longer "
-                        f"the one reviewed (fingerprint {fingerprint(diff)}, list {listed[0]})"
-                    )
-                    counts["other"] += 1
-                else:
-                    counts["equivalent"] += 1
+                _, reason = listed.pop(0)
+                counts["cupy" if reason.startswith(CUPY_ONLY) else "equivalent"] += 1
                 continue
             counts["other"] += 1
             failures.append(f"{name}: {status}")
             if args.show:
-                diff = diff_of(name, module)
                 failures[-1] += f"  [fingerprint {fingerprint(diff)}]\n" + diff
         total = len(statuses)
-        equivalent = counts["equivalent"]
-        score = (counts["killed"] + counts["timeout"]) / max(total - equivalent, 1)
+        excluded = counts["equivalent"] + counts["cupy"]
+        score = (counts["killed"] + counts["timeout"]) / max(total - excluded, 1)
         print(
-            f"{module:<12} {total:>7} {counts['killed']:>6} {counts['timeout']:>7} {equivalent:>6} "
-            f"{counts['other']:>5}  {score:.1%}"
+            f"{module:<12} {total:>7} {counts['killed']:>6} {counts['timeout']:>7} "
+            f"{counts['equivalent']:>6} {counts['cupy']:>5} {counts['other']:>5}  {score:.1%}"
         )
+    modules = {f"refimpl.{module}." for module in args.modules}
+    for (function, _), left in sorted(equivalents.items()):
+        if any(function.startswith(prefix) for prefix in modules):
+            failures += [
+                f"{name}: listed as equivalent, but no surviving mutant of {function} has this change "
+                "(killed now, or changed): remove the entry or review it afresh"
+                for name, _ in left
+            ]
     for failure in failures:
         print(failure)
     if failures:
