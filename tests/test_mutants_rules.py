@@ -265,9 +265,11 @@ def test_the_default_float_is_the_device_s() -> None:
     # float of the default device, not of the arrays' device): array_api_strict's 'no_float64'
     # device has float32 as its default float.
     xps = pytest.importorskip("array_api_strict")
-    device = xps.Device("no_float64")
-    if xps.__array_namespace_info__().default_dtypes(device=device)["real floating"] != xps.float32:
+    info = xps.__array_namespace_info__()
+    devices = [d for d in info.devices() if info.default_dtypes(device=d)["real floating"] == xps.float32]
+    if not devices:
         pytest.skip("this array_api_strict has no device whose default float is float32")
+    device = devices[0]
     out = _fuse(xps.ones((1, 2), dtype=xps.int64, device=device), [1] * 6)
     assert out.dtype == xps.float32
     assert out.device == device
