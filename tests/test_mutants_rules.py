@@ -10,6 +10,7 @@ cannot change anything observable are listed, with the reason, in the equivalent
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -70,7 +71,7 @@ def test_a_dense_result_of_exactly_the_limit_passes_and_one_byte_more_fails() ->
 @pytest.mark.parametrize(
     ("dtype", "nbytes"), [(np.float32, 16), (np.float64, 32), (np.complex64, 32), (np.complex128, 64)]
 )
-def test_complex_entries_count_both_parts(dtype: type, nbytes: int) -> None:
+def test_complex_entries_count_both_parts(dtype: Any, nbytes: int) -> None:
     # Kills itemsize__mutmut_2 (complex counted as one part) and _4 (as three parts): a 2 x 2
     # duplicated padding is exactly 4 entries of the dtype's size, so the limit is exact there.
     w = np.asarray([1.0 + 1.0j, 2.0] if np.dtype(dtype).kind == "c" else [1.0, 2.0], dtype=dtype)
@@ -214,7 +215,7 @@ def test_a_ragged_list_is_refused_naming_its_type() -> None:
 # -- the dtype of the inputs (refimpl._xp._cast_to_common_float) ---------------------------------
 
 
-def _fuse(X: object, w: object) -> object:
+def _fuse(X: Any, w: Any) -> Any:
     """A Dual-LPHM fusion of one 1 x 2 input ``X`` with ``w`` of length 6: every rule of the dtype."""
     return refimpl.dual_lphm_fusion([X], w, p=1, r=1)
 
@@ -236,7 +237,7 @@ def _fuse(X: object, w: object) -> object:
         (np.complex64, [1.0] * 6, np.complex64),
     ],
 )
-def test_the_result_dtype_is_the_promotion_of_the_inputs(X_dtype: type, w: object, expected: type) -> None:
+def test_the_result_dtype_is_the_promotion_of_the_inputs(X_dtype: Any, w: object, expected: type) -> None:
     # Kills _cast_to_common_float__mutmut_6 to _71 that change a dtype (floats counted as strong
     # or weak, complex lists, the default float, the cast) and namespace_and_arrays__mutmut_34
     # (lists counted as strong).
@@ -396,7 +397,7 @@ def test_a_size_that_does_not_divide_names_both_numbers() -> None:
         ((8, 3, 4, 1, 3), 3 * (4 + 1 + 2 + 3)),
     ],
 )
-def test_dual_lphm_l_is_r_times_p_q_n_over_p_d_over_q(args: tuple, expected: int) -> None:
+def test_dual_lphm_l_is_r_times_p_q_n_over_p_d_over_q(args: tuple[Any, ...], expected: int) -> None:
     # Kills check_divides__mutmut_3 (a float), default_q__mutmut_1 to _3, and lphm_shape's
     # swapped or dropped arguments.
     l = refimpl.dual_lphm_l(*args)
@@ -404,7 +405,7 @@ def test_dual_lphm_l_is_r_times_p_q_n_over_p_d_over_q(args: tuple, expected: int
 
 
 @pytest.mark.parametrize(("args", "expected"), [((6, 8, 3, 2), 8), ((6, 8, 2, None), 12), ((5, 7, 5, 7), 1)])
-def test_duplicated_padding_l_is_n_d_over_p_q(args: tuple, expected: int) -> None:
+def test_duplicated_padding_l_is_n_d_over_p_q(args: tuple[Any, ...], expected: int) -> None:
     l = refimpl.duplicated_padding_l(*args)
     assert l == expected and type(l) is int
 
