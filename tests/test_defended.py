@@ -172,6 +172,16 @@ def test_a_traced_jax_array_has_no_device_yet_and_joins_the_others() -> None:
     same(out, expected)
 
 
+def test_inputs_that_are_all_traced_have_no_device_and_still_compute() -> None:
+    # Killed: with every array traced (no device known at all), the device taken from an empty
+    # list of devices (IndexError) instead of None.
+    jax = pytest.importorskip("jax", reason="JAX is not installed (pip install jax)")
+    jax.config.update("jax_enable_x64", True)
+    w_np = np.arange(1.0, dual_lphm_l(4, 4, 2, 2, 1) + 1.0)
+    out, _ = jax.vjp(lambda w: dual_lphm(w, 4, 4, 2, 2, 1), jax.numpy.asarray(w_np))
+    same(out, loop_dual_lphm(w_np, 4, 4, 2, 2, 1))
+
+
 # -- 3. op @ <Python list>, and the nesting depth that tells a vector from a matrix --------
 # Killed mutants: in _depth (the empty-list stop, the first element, the count) and in
 # matmul's list branch (a list vector taken for a matrix and back).
