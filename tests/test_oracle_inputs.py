@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -376,11 +377,13 @@ def _mutating(change: Callable[[Any], None]) -> Callable[..., Any]:
 
 
 def _reshape_in_place(w: Any) -> None:
-    w.shape = (2, 2)
+    w.resize((2, 2), refcheck=False)
 
 
 def _retype_in_place(w: Any) -> None:
-    w.dtype = np.int64  # a view of the same bytes as int64
+    with warnings.catch_warnings():  # deprecated since NumPy 2.5, and still written by candidates
+        warnings.simplefilter("ignore", DeprecationWarning)
+        w.dtype = np.int64  # a view of the same bytes as int64
 
 
 @pytest.mark.parametrize(

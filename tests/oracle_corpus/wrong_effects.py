@@ -68,10 +68,10 @@ def _concat(inputs, w, n):
 # ------------------------------------------------------------------ arguments changed
 
 
-@candidate("duplicated_padding", mistake="assigns w.shape = (l, 1) on the caller's array")
+@candidate("duplicated_padding", mistake="resizes the caller's w to (l, 1) in place")
 def padding_assigns_shape(w, n, D, p, q=None):
     q = p if q is None else q
-    w.shape = (w.size, 1)
+    w.resize((w.size, 1), refcheck=False)
     return _padding(w, n, D, p, q)
 
 
@@ -90,9 +90,9 @@ def lphm_rescales_segment(w, n, D, p, q, r):
     return out / 2 if np.issubdtype(out.dtype, np.inexact) else out
 
 
-@candidate("dual_lphm", mistake="assigns w.shape = (1, l) on the caller's array")
+@candidate("dual_lphm", mistake="resizes the caller's w to (1, l) in place")
 def lphm_assigns_shape(w, n, D, p, q, r):
-    w.shape = (1, w.size)
+    w.resize((1, w.size), refcheck=False)
     return _lphm(w, n, D, p, q, r)
 
 
