@@ -95,6 +95,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "xp_backends(*names): run the test's xp fixture on these backends only (default: all of "
         "BACKENDS); e.g. the namespaces with a SciPy-style sparse module, or those without one",
     )
+    # Each backend's parameter carries its name as a marker: `-m "not jax"` leaves out JAX, whose
+    # eager dispatch makes its cases the slowest of the suite (the mutation run does so).
+    for name in BACKENDS:
+        config.addinivalue_line("markers", f"{name}: the test's xp fixture is the {name} backend")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -105,7 +109,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         unknown = sorted(set(names) - set(BACKENDS))
         if unknown:
             raise pytest.UsageError(f"xp_backends: unknown backends {unknown}; known: {sorted(BACKENDS)}")
-        metafunc.parametrize("xp", names, indirect=True)
+        params = [pytest.param(name, marks=getattr(pytest.mark, name)) for name in names]
+        metafunc.parametrize("xp", params, indirect=True)
 
 
 @pytest.fixture
