@@ -14,7 +14,7 @@ import os
 from types import ModuleType
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 # The xp fixtures return a module and hold no state, so sharing them across examples is safe.
 _quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -23,9 +23,16 @@ settings.register_profile(
     "ci", max_examples=120, derandomize=True, deadline=None, print_blob=True, suppress_health_check=_quiet
 )
 # Mutation testing (tools/mutation.py): every mutant reruns the tests that reach it, so fewer
-# examples, the same ones every run.
+# examples, the same ones every run, and no shrinking: the shrink and explain phases run only
+# after a failure, which already kills the mutant, so leaving them out changes no verdict and
+# saves the time Hypothesis would spend making the failing example small.
 settings.register_profile(
-    "mutation", max_examples=30, derandomize=True, deadline=None, suppress_health_check=_quiet
+    "mutation",
+    max_examples=30,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=_quiet,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
 )
 settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_quiet)
 settings.load_profile(os.environ.get("REFIMPL_HYPOTHESIS_PROFILE", "dev"))
