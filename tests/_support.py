@@ -7,6 +7,9 @@ code is checked against.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -23,6 +26,41 @@ def to_numpy(x: Any) -> np.ndarray:
     if isinstance(x, np.ndarray):
         return x
     return np.from_dlpack(x)
+
+
+#: What a capped block may map beyond what the process maps when it starts: room for the small
+#: arrays of a test and a few thread stacks, far less than any size the memory guard refuses.
+CAP_HEADROOM = 2**30
+
+
+@contextlib.contextmanager
+def address_space_cap(headroom: int = CAP_HEADROOM) -> Iterator[None]:
+    """Cap this process's address space (``RLIMIT_AS``) at what it maps now plus ``headroom``.
+
+    Inside the block an allocation larger than ``headroom`` fails at once with ``MemoryError``,
+    whatever the machine has free: a test that expects the memory guard to refuse a size gets the
+    same verdict on a busy machine and an idle one, and a change that switches the guard off
+    fails it at once instead of allocating until the kernel kills the process. Where the
+    process's mappings cannot be read (no ``/proc``, as on macOS, which does not enforce
+    ``RLIMIT_AS`` either) the block runs uncapped.
+    """
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError):
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = mapped + headroom
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def namespace_name(x: Any) -> str:

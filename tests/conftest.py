@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+
+from ._support import address_space_cap
 
 # The xp fixtures return a module and hold no state, so sharing them across examples is safe.
 _quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -102,6 +105,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "xp_backends(*names): run the test's xp fixture on these backends only (default: all of "
         "BACKENDS); e.g. the namespaces with a SciPy-style sparse module, or those without one",
     )
+    config.addinivalue_line(
+        "markers",
+        "memory_cap: run the test with the process's address space capped a little above what it "
+        "maps (tests._support.address_space_cap): for tests that expect the memory guard to refuse "
+        "a size, so that without the guard the allocation fails at once on every machine",
+    )
     # Each backend's parameter carries its name as a marker: `-m "not jax"` leaves out JAX, whose
     # eager dispatch makes its cases the slowest of the suite (the mutation run does so).
     for name in BACKENDS:
@@ -118,6 +127,46 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             raise pytest.UsageError(f"xp_backends: unknown backends {unknown}; known: {sorted(BACKENDS)}")
         params = [pytest.param(name, marks=getattr(pytest.mark, name)) for name in names]
         metafunc.parametrize("xp", params, indirect=True)
+
+
+#: The most examples a property test draws on JAX. JAX compiles every operation anew for each new
+#: shape, so each example costs it about a quarter of a second, against milliseconds on the other
+#: backends: at the ``ci`` profile's 120 examples its cases were 245 of the suite's 795 seconds.
+#: JAX runs the same code path as every other namespace; what it can get wrong (namespace, dtype,
+#: device, traced arrays) shows in a few examples, and the other backends draw the full count.
+JAX_EXAMPLES = 10
+
+
+@pytest.fixture(autouse=True)
+def _fewer_jax_examples(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On the JAX backend, a property test draws at most :data:`JAX_EXAMPLES` examples.
+
+    Hypothesis reads a test's settings when the test runs, from the attribute that
+    ``@settings`` and ``@given`` set on it; per backend there is no public way, so it is
+    replaced for the one call and restored after.
+    """
+    test = getattr(request.node, "function", None)
+    current = getattr(test, "_hypothesis_internal_use_settings", None)
+    if request.node.get_closest_marker("jax") is None or current is None:
+        yield
+        return
+    test._hypothesis_internal_use_settings = settings(
+        current, max_examples=min(current.max_examples, JAX_EXAMPLES)
+    )
+    try:
+        yield
+    finally:
+        test._hypothesis_internal_use_settings = current
+
+
+@pytest.fixture(autouse=True)
+def _memory_cap(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The ``memory_cap`` marker's effect: the test runs inside :func:`address_space_cap`."""
+    if request.node.get_closest_marker("memory_cap") is None:
+        yield
+        return
+    with address_space_cap():
+        yield
 
 
 @pytest.fixture

@@ -1,18 +1,22 @@
 """The memory guard on every allocation that grows with the configuration (issue 11, item 1).
 
 Each case asks for far more than any machine holds: the guard must refuse it *before*
-allocating, at once, with a message that says what was asked, how big, and the way out.
+allocating, with a message that says what was asked, how big, and the way out.
+
+Every test here runs with the address space capped a little above what the process maps
+(the ``memory_cap`` marker): an allocation the guard failed to refuse raises ``MemoryError`` at
+once, the same on every machine, instead of depending on how much memory is free at that moment.
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pytest
 
 import refimpl
 from refimpl._memory import _human, check_elements, check_size
+
+pytestmark = pytest.mark.memory_cap
 
 P = 2**63
 
@@ -73,15 +77,14 @@ def test_set_dense_limit_refuses_non_integers(limit):
         refimpl.set_dense_limit(limit)
 
 
-# -- the issue's cases: refused at once, before any allocation ------------------------------
+# -- the issue's cases: refused before any allocation ------------------------------
 
 
-def _refused_quickly(call, *patterns):
-    """``call`` raises the guard's error within a second, and its message names ``patterns``."""
-    start = time.perf_counter()
+def _refused(call, *patterns):
+    """``call`` raises the guard's error (not the capped allocation's ``MemoryError``), and its
+    message names ``patterns``."""
     with pytest.raises(refimpl.DenseSizeError) as info:
         call()
-    assert time.perf_counter() - start < 1.0
     message = str(info.value)
     for pattern in patterns:
         assert pattern in message, (pattern, message)
@@ -93,7 +96,7 @@ def _refused_quickly(call, *patterns):
 @pytest.mark.parametrize("format", ["csr", "csc", "coo", "bsr"])
 def test_sparse_diagonal_padding_of_two_billion_entries_is_refused(format):
     # Before: the default CSR allocated until the machine ran out (21 s, then MemoryError).
-    _refused_quickly(
+    _refused(
         lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 10**9, 10**9, 5 * 10**8, format=format),
         f"duplicated_diagonal_padding(format={format!r})",
         "sparse 1000000000 x 1000000000 float64 matrix with 2000000000 stored entries",
@@ -103,11 +106,11 @@ def test_sparse_diagonal_padding_of_two_billion_entries_is_refused(format):
 
 def test_dimensions_past_int64_give_the_guards_error_not_overflow():
     # Before: OverflowError from SciPy's eye.
-    _refused_quickly(
+    _refused(
         lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 2 * P, 2 * P, P),
         f"sparse {2 * P} x {2 * P} float64 matrix with {4 * P} stored entries",
     )
-    _refused_quickly(
+    _refused(
         lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 2 * P, 2 * P, P, format="dense"),
         f"dense {2 * P} x {2 * P} float64 matrix",
     )
@@ -115,7 +118,7 @@ def test_dimensions_past_int64_give_the_guards_error_not_overflow():
 
 def test_row_pointers_count_even_with_few_entries():
     # One stored entry, but 2**62 + 1 row pointers in CSR.
-    _refused_quickly(
+    _refused(
         lambda: refimpl.duplicated_diagonal_padding(np.ones(1), 2**62, 1, 2**62, 1),
         f"sparse {2**62} x 1 float64 matrix with 1 stored entries",
     )
@@ -136,13 +139,13 @@ def test_sparse_shapes_past_int64_are_refused_with_the_guard_off():
 
 def test_tosparse_of_two_billion_entries_is_refused():
     op = refimpl.duplicated_diagonal_padding_operator(np.ones(4), 10**9, 10**9, 5 * 10**8)
-    _refused_quickly(
+    _refused(
         op.tosparse,
         "DuplicatedDiagonalPaddingOperator.tosparse('csr')",
         "2000000000 stored entries",
         "apply the operator instead",
     )
-    _refused_quickly(lambda: op.tosparse("dense"), "dense 1000000000 x 1000000000")
+    _refused(lambda: op.tosparse("dense"), "dense 1000000000 x 1000000000")
 
 
 def test_sparse_size_counts_entries_indices_and_pointers_exactly():
@@ -161,7 +164,7 @@ def test_huge_dual_lphm_fusion_output_is_refused():
     # Before: a plain NumPy MemoryError.
     w = np.ones(1 + 2**20 + 2 + 2**20)
     for method in ("structured", "dense"):
-        _refused_quickly(
+        _refused(
             lambda method=method: refimpl.dual_lphm_fusion(
                 [np.ones((1000, 2))], w, p=1, q=2**20, r=1, n=2**40, method=method
             ),
@@ -171,7 +174,7 @@ def test_huge_dual_lphm_fusion_output_is_refused():
 
 
 def test_huge_concatenation_fusion_output_is_refused():
-    _refused_quickly(
+    _refused(
         lambda: refimpl.concatenation_fusion([np.ones((10**5, 1))], np.ones(10**5), n=10**5),
         "concatenation_fusion would allocate an output of shape (100000, 100000) (float64) of 74.5 GiB",
     )
@@ -223,9 +226,7 @@ def test_operator_results_are_guarded():
 
 def test_operator_results_past_int64_are_refused_at_once():
     op = refimpl.duplicated_padding_operator(np.ones(4), 2, P, 1, P // 2)
-    _refused_quickly(
-        lambda: np.ones((3, 2)) @ op, f"X @ op would allocate a result of shape (3, {P}) (float64"
-    )
+    _refused(lambda: np.ones((3, 2)) @ op, f"X @ op would allocate a result of shape (3, {P}) (float64")
 
 
 def test_dask_fusion_is_lazy_and_guarded_per_chunk():
