@@ -31,7 +31,7 @@ def _concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, Co
 
     Dask inputs keep a NumPy ``w``: it is small, and goes to every chunk.
     """
-    if array_api_compat.is_array_api_obj(inputs) or not isinstance(inputs, Sequence):
+    if not isinstance(inputs, Sequence):  # no array type is a Sequence: arrays are refused too
         raise TypeError(
             "inputs must be a list or tuple of arrays A_1..A_k, got "
             f"{type(inputs).__name__}; wrap a single input as [A]"

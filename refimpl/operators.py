@@ -18,6 +18,10 @@ against ``O(m*n*D)`` for the materialised product. Every operator supports ``X @
 
 Dask arrays chunked along their rows are applied chunk by chunk, lazily: the small factors go
 to every chunk and ``X`` is never gathered.
+
+Building an operator copies nothing of a floating ``w``: its pieces are views of ``w`` (as SciPy's
+``aslinearoperator`` of an array holds the array), so a later in-place change of ``w`` shows in
+the operator. An integer ``w`` is converted to floating first, and that copy is the operator's own.
 """
 
 from __future__ import annotations
@@ -285,16 +289,20 @@ class DualLphmOperator(StructuredOperator):
         xp, m = self.xp, X.shape[0]
         p, q, r, s, t = self.p, self.q, self.r, self.s, self.t
         Z = self.S.T @ xp.reshape(X, (m * p, s)).T  # (r, m*p), Z[d, (row, i)]: the one pass over X
-        Z = xp.reshape(Z, (r * m, p))
-        if r * (p + q) <= p * q:
-            Y = (Z @ self.P) @ self.Q.T  # (r*m, q), Y[(d, row), j]
-        else:
-            Y = Z @ (self.P @ self.Q.T)
+        Y = self._times_p_qt(xp.reshape(Z, (r * m, p)))  # (r*m, q), Y[(d, row), j]
         if r == 1:  # an outer product: BLAS is slow with a single-term sum, broadcasting is not
             out = xp.reshape(Y, (m * q, 1)) * xp.reshape(self.T_factor, (1, t))
         else:
             out = xp.reshape(Y, (r, m * q)).T @ self.T_factor.T  # (m*q, t): the one pass over the output
         return xp.reshape(out, (m, q * t))
+
+    def _times_p_qt(self, Z: Any) -> Any:
+        """``Z @ P @ Q^T`` for ``Z`` of shape ``(k, p)``, in the association with fewer
+        multiply-adds per row of ``Z``: ``(Z P) Q^T`` costs ``r*(p + q)``, ``Z (P Q^T)`` costs ``p*q``
+        (after ``P Q^T`` once); on a tie, ``(Z P) Q^T``. The two agree to rounding."""
+        if self.r * (self.p + self.q) <= self.p * self.q:
+            return (Z @ self.P) @ self.Q.T
+        return Z @ (self.P @ self.Q.T)
 
     def _apply_blocks(self, X: Any) -> Any:
         xp, m = self.xp, X.shape[0]

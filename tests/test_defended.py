@@ -224,6 +224,23 @@ def test_op_at_a_list_of_one_column_or_one_entry(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_op_at_a_buffer_is_op_at_the_array(kind: str) -> None:
+    # A memoryview is a Sequence with an ndim and no array namespace: it is converted like a list,
+    # and its ndim, not the depth of its first element, tells a vector from a matrix (the [0] of a
+    # 2-D memoryview raises NotImplementedError). Kills matmul mutants 21, 25 and 26, which asked
+    # for the depth of anything whose "ndim" they could not see.
+    args = {"padding": (4, 4, 2, 2), "diagonal": (4, 4, 2, 2), "lphm": (4, 4, 2, 2, 1)}[kind]
+    l = dual_lphm_l(*args) if kind == "lphm" else duplicated_padding_l(*args)
+    op = CONSTRUCTORS[kind](np.arange(1.0, l + 1.0), *args)
+    dense = op.toarray()
+    Y = np.arange(8.0).reshape(4, 2)
+    same(op @ memoryview(Y), dense @ Y)
+    same(op @ memoryview(np.arange(8.0).reshape(2, 4, 1)), dense @ np.arange(8.0).reshape(2, 4, 1))
+    same(op @ memoryview(np.arange(4.0)), dense @ np.arange(4.0))
+    same(op.rmatmul(memoryview(Y.T.copy())), Y.T @ dense)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_op_at_an_empty_list_is_a_refimpl_error_naming_the_shapes(kind: str) -> None:
     args = {"padding": (4, 6, 2, 3), "diagonal": (4, 6, 2, 3), "lphm": (4, 6, 2, 3, 1)}[kind]
     l = dual_lphm_l(*args) if kind == "lphm" else duplicated_padding_l(*args)

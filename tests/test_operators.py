@@ -140,6 +140,30 @@ def test_contraction_orders_agree_to_rounding_on_real_data(data: Any, order: str
     assert np.max(np.abs(op._apply(X, order) - exact), initial=0.0) <= bound
 
 
+@pytest.mark.parametrize(
+    ("p", "q", "r", "cheaper"),
+    [
+        (8, 8, 1, "left"),  # (Z P) Q^T: r*(p + q) = 16 multiply-adds a row, Z (P Q^T): p*q = 64
+        (6, 2, 1, "left"),  # 8 against 12
+        (2, 2, 4, "right"),  # 16 against 4
+        (3, 5, 3, "right"),  # 24 against 15
+        (4, 4, 2, "tie"),  # 16 against 16: the tie goes to (Z P) Q^T
+        (6, 3, 2, "tie"),  # 18 against 18
+    ],
+)
+def test_z_p_qt_takes_the_association_with_fewer_multiply_adds(p: int, q: int, r: int, cheaper: str) -> None:
+    # The two associations of Z @ P @ Q^T round differently on these random factors (checked
+    # below), so the result shows which one ran: the one with fewer multiply-adds a row of Z.
+    rng = np.random.default_rng(p * 100 + q * 10 + r)
+    w = rng.standard_normal(dual_lphm_l(p, q, p, q, r))
+    op = dual_lphm_operator(w, p, q, p, q, r)
+    Z = rng.standard_normal((50, p))
+    left, right = (Z @ op.P) @ op.Q.T, Z @ (op.P @ op.Q.T)
+    assert not np.array_equal(left, right)  # else this case could not tell them apart
+    expected = right if cheaper == "right" else left
+    np.testing.assert_array_equal(op._times_p_qt(Z), expected)
+
+
 def test_the_benchmark_configuration_uses_the_factored_order() -> None:
     op = dual_lphm_operator(np.ones(4 * (64 + 64 + 64 + 64)), 4096, 4096, 64, 64, 4)
     costs = op.contraction_costs(512)
@@ -195,6 +219,32 @@ def test_operators_keep_the_device_of_their_pieces() -> None:
     assert fused.device == device
     with pytest.raises(refimpl.RefimplError, match="one device"):
         dual_lphm_operator(xps.ones(8, device=device), 4, 4, 2, 2, 1).rmatmul(xps.ones((2, 4)))
+
+
+@pytest.mark.parametrize("library", ["numpy", "torch"])
+def test_an_operator_holds_views_of_w_and_copies_nothing(library: str) -> None:
+    # Building an operator from a floating w costs no copy: its pieces are views of w, so (as with
+    # SciPy's aslinearoperator of an array) a later in-place change of w shows in the operator.
+    # A copy of a w already in the computing dtype (an astype to the same dtype) fails here.
+    if library == "torch":
+        torch = pytest.importorskip("torch")
+        w = torch.arange(1.0, 9.0, dtype=torch.float64)
+        before = w.clone().numpy()
+    else:
+        w = np.arange(1.0, 9.0)
+        before = w.copy()
+    ops = [dual_lphm_operator(w, 4, 4, 2, 2, 1)]
+    ops += [
+        make(w[:4], 4, 4, 2, 2)
+        for make in (duplicated_padding_operator, duplicated_diagonal_padding_operator)
+    ]
+    dense_before = [to_numpy(op.toarray()) for op in ops]
+    w[:] = w * 2  # in place
+    for op, dense in zip(ops, dense_before):
+        # Each of P, Q, S, T doubles: kron(P Q^T, S T^T) is 16 times what it was; W is twice.
+        factor = 16 if isinstance(op, DualLphmOperator) else 2
+        np.testing.assert_array_equal(to_numpy(op.toarray()), factor * dense)
+    np.testing.assert_array_equal(to_numpy(w), 2 * before)
 
 
 def test_matmul_operator_syntax_defers_to_the_operator() -> None:
