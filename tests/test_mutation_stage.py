@@ -1,0 +1,87 @@
+"""CI's mutation stage (``tools/mutation.py`` with no arguments) on a scratch copy of the repository.
+
+The stage mutates only the core functions whose source changed since the committed record of the
+last full run. Here it is shown to do nothing, and say so, on an unchanged core, and to fail,
+naming the mutant, when a change plants a mutant that no test can kill. To keep the run short,
+the scratch copy's mutation selection is the tests of ``refimpl.shapes`` alone, and the planted
+change is in that module.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mutmut", reason="the mutation extra (pip install -e '.[mutation]') is not installed")
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED = ("refimpl", "tests", "tools", "setup.cfg", "pyproject.toml", "conftest.py")
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """A copy of the repository whose mutation selection is ``tests/test_shapes.py``."""
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(
+                source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis")
+            )
+        else:
+            shutil.copy2(source, tmp_path / name)
+    setup = tmp_path / "setup.cfg"
+    selection = re.compile(r"^pytest_add_cli_args_test_selection =\n(?:[ \t]+\S.*\n)+", re.MULTILINE)
+    text, count = selection.subn(
+        "pytest_add_cli_args_test_selection =\n    tests/test_shapes.py\n", setup.read_text()
+    )
+    assert count == 1, "setup.cfg's [mutmut] section has no test selection to narrow"
+    setup.write_text(text)
+    config = configparser.ConfigParser()
+    config.read(setup)
+    assert config["mutmut"]["pytest_add_cli_args_test_selection"].split() == ["tests/test_shapes.py"]
+    return tmp_path
+
+
+def stage(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "tools/mutation.py", "-j", "1"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+
+
+def test_an_unchanged_core_runs_no_mutant(scratch: Path) -> None:
+    result = stage(scratch)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\d+ functions in the core, 0 changed since, 0 removed", result.stdout), result.stdout
+    assert "nothing to mutate" in result.stdout
+    assert "changed: refimpl." not in result.stdout
+    assert not (scratch / "mutants").exists()  # mutmut never started
+
+
+def test_a_surviving_mutant_in_a_changed_function_fails_the_stage(scratch: Path) -> None:
+    shapes = scratch / "refimpl" / "shapes.py"
+    source = shapes.read_text()
+    original = '    return p if q is None else check_dim(q, "q")\n'
+    assert original in source
+    # A string no test reads: mutmut's change to it ("XX" around it) survives every test.
+    planted = '    _ = "a note no test reads"\n' + original
+    shapes.write_text(source.replace(original, planted))
+    result = stage(scratch)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "STALE RECORD" in result.stdout
+    assert "changed: refimpl.shapes.x_default_q\n" in result.stdout
+    assert re.search(r"refimpl\.shapes\.x_default_q__mutmut_\d+: survived", result.stdout), output
+    # Only the changed function was mutated.
+    judged = re.findall(r"^(\w+)\s+(\d+)\s+\d+", result.stdout, re.MULTILINE)
+    assert judged and all(module == "shapes" for module, _ in judged), result.stdout
