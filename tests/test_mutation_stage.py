@@ -10,6 +10,7 @@ change is in that module.
 from __future__ import annotations
 
 import configparser
+import os
 import re
 import shutil
 import subprocess
@@ -49,9 +50,14 @@ def scratch(tmp_path: Path) -> Path:
 
 
 def stage(folder: Path) -> subprocess.CompletedProcess[str]:
+    """The stage as CI runs it: without this run's pytest options (``PYTEST_ADDOPTS`` would give
+    mutmut's own pytest xdist's workers, whose calls its statistics do not see), xdist's
+    variables, or coverage's measurement of subprocesses."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COVERAGE_", "COV_CORE_"))}
     return subprocess.run(
         [sys.executable, "tools/mutation.py", "-j", "1"],
         cwd=folder,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
