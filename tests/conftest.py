@@ -4,6 +4,8 @@ Profiles, chosen by the environment variable ``REFIMPL_HYPOTHESIS_PROFILE``:
 
 * ``dev`` (default): few examples, for a quick loop while editing;
 * ``ci``: derandomized (the same examples on every run), enough examples to matter;
+* ``brief``: derandomized, few examples: CI's run of the core's tests on the other Pythons,
+  which shows the package works there (the examples' depth is the ``ci`` run's, on 3.11);
 * ``thorough``: many examples, for a long run before a release.
 """
 
@@ -36,6 +38,9 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=_quiet,
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
+)
+settings.register_profile(
+    "brief", max_examples=25, derandomize=True, deadline=None, print_blob=True, suppress_health_check=_quiet
 )
 settings.register_profile("thorough", max_examples=2000, deadline=None, suppress_health_check=_quiet)
 settings.load_profile(os.environ.get("REFIMPL_HYPOTHESIS_PROFILE", "dev"))

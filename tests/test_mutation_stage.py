@@ -3,8 +3,8 @@
 The stage mutates only the core functions whose source changed since the committed record of the
 last full run. Here it is shown to do nothing, and say so, on an unchanged core, and to fail,
 naming the mutant, when a change plants a mutant that no test can kill. To keep the run short,
-the scratch copy's mutation selection is the tests of ``refimpl.shapes`` alone, and the planted
-change is in that module.
+the scratch copy's mutmut mutates ``refimpl/shapes.py`` alone and runs its tests alone, and the
+planted change is in that module.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ COPIED = ("refimpl", "tests", "tools", "setup.cfg", "pyproject.toml", "conftest.
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
-    """A copy of the repository whose mutation selection is ``tests/test_shapes.py``."""
+    """A copy of the repository whose mutmut mutates ``refimpl/shapes.py`` only and runs
+    ``tests/test_shapes.py`` only."""
     for name in COPIED:
         source = ROOT / name
         if source.is_dir():
@@ -37,15 +38,20 @@ def scratch(tmp_path: Path) -> Path:
         else:
             shutil.copy2(source, tmp_path / name)
     setup = tmp_path / "setup.cfg"
-    selection = re.compile(r"^pytest_add_cli_args_test_selection =\n(?:[ \t]+\S.*\n)+", re.MULTILINE)
-    text, count = selection.subn(
-        "pytest_add_cli_args_test_selection =\n    tests/test_shapes.py\n", setup.read_text()
-    )
-    assert count == 1, "setup.cfg's [mutmut] section has no test selection to narrow"
+    text = setup.read_text()
+    narrowed = {
+        "only_mutate": "refimpl/shapes.py",
+        "pytest_add_cli_args_test_selection": "tests/test_shapes.py",
+    }
+    for option, value in narrowed.items():
+        block = re.compile(rf"^{option} =\n(?:[ \t]+\S.*\n)+", re.MULTILINE)
+        text, count = block.subn(f"{option} =\n    {value}\n", text)
+        assert count == 1, f"setup.cfg's [mutmut] section has no {option} to narrow"
     setup.write_text(text)
     config = configparser.ConfigParser()
     config.read(setup)
-    assert config["mutmut"]["pytest_add_cli_args_test_selection"].split() == ["tests/test_shapes.py"]
+    for option, value in narrowed.items():
+        assert config["mutmut"][option].split() == [value]
     return tmp_path
 
 
