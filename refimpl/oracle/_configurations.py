@@ -21,6 +21,7 @@ default of refimpl's by hand.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -88,9 +89,23 @@ def bounds(max_side: Any, max_rank: Any, max_inputs: Any, max_rows: Any, batch: 
 # shrink towards ``lo`` and the first choice of a list.
 
 
+def integers(lo: int, hi: int) -> st.SearchStrategy[int]:
+    """A uniform integer in ``[lo, hi]``, made of Hypothesis booleans (it shrinks to ``lo``).
+
+    One strategy object per range, made once: Hypothesis validates a strategy the first time
+    it draws from it, and a new object for every draw made that validation most of the cost of
+    drawing a case.
+    """
+    return _integers(int(lo), int(hi))
+
+
+@functools.lru_cache(maxsize=4096)
+def _integers(lo: int, hi: int) -> st.SearchStrategy[int]:
+    return _integers_strategy(lo, hi)
+
+
 @st.composite
-def integers(draw: st.DrawFn, lo: int, hi: int) -> int:
-    """A uniform integer in ``[lo, hi]``, made of Hypothesis booleans (it shrinks to ``lo``)."""
+def _integers_strategy(draw: st.DrawFn, lo: int, hi: int) -> int:
     span = hi - lo
     if span < 0:
         raise RefimplError(f"no integer lies in [{lo}, {hi}]")
@@ -106,7 +121,15 @@ def integers(draw: st.DrawFn, lo: int, hi: int) -> int:
 
 def sampled_from(values: Sequence[Any]) -> st.SearchStrategy[Any]:
     """One of ``values``, uniformly, made of booleans (it shrinks to the first)."""
-    values = list(values)
+    values = tuple(values)
+    try:
+        return _sampled_from(values)
+    except TypeError:  # unhashable values: a strategy of their own
+        return integers(0, len(values) - 1).map(values.__getitem__)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sampled_from(values: tuple[Any, ...]) -> st.SearchStrategy[Any]:
     return integers(0, len(values) - 1).map(values.__getitem__)
 
 
