@@ -18,24 +18,22 @@ from .classes import (
     duplicated_diagonal_padding_reconciliation,
     duplicated_padding_reconciliation,
 )
-from .fusion import concatenation_fusion, concatenation_fusion_l, dual_lphm_fusion, dual_lphm_fusion_l
-from .lphm import dual_lphm, dual_lphm_l
-from .operators import (
-    DualLphmOperator,
-    DuplicatedDiagonalPaddingOperator,
-    DuplicatedPaddingOperator,
-    StructuredOperator,
-    dual_lphm_fusion_operator,
-    dual_lphm_operator,
-    duplicated_diagonal_padding_operator,
-    duplicated_padding_operator,
-)
-from .padding import (
+from .functions.concatenation_fusion import concatenation_fusion, concatenation_fusion_l
+from .functions.dual_lphm import dual_lphm, dual_lphm_l, dual_lphm_operator
+from .functions.dual_lphm_fusion import dual_lphm_fusion, dual_lphm_fusion_l, dual_lphm_fusion_operator
+from .functions.duplicated_diagonal_padding import (
     SPARSE_FORMATS,
+    DuplicatedDiagonalPaddingOperator,
     duplicated_diagonal_padding,
+    duplicated_diagonal_padding_operator,
+)
+from .functions.duplicated_padding import (
+    DuplicatedPaddingOperator,
     duplicated_padding,
     duplicated_padding_l,
+    duplicated_padding_operator,
 )
+from .operators import DualLphmOperator, StructuredOperator
 
 __version__ = "0.1.0"
 

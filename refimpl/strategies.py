@@ -3,7 +3,7 @@
 Valid configurations with the edge cases weighted in, invalid configurations paired with the
 exception refimpl raises for them, parameter vectors and fusion inputs of a chosen dtype in a
 chosen array namespace, and whole ``(config, inputs)`` cases. The conventions (what a *config*
-and *inputs* hold) are those of :mod:`refimpl.oracle.registry`.
+and *inputs* hold) are those of :mod:`refimpl.functions`.
 
 This module only re-exports :mod:`refimpl.oracle.strategies`; it imports Hypothesis, a test
 dependency: ``import refimpl`` does not import it.

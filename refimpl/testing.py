@@ -9,8 +9,7 @@
   operator through random probe vectors;
 * :func:`reference_vjp` gives the reference gradients.
 
-This module only re-exports: the oracle lives in :mod:`refimpl.oracle`. Hypothesis is needed by
-:func:`check` only (``pip install refimpl[test]``).
+This module only re-exports: the oracle lives in :mod:`refimpl.oracle`.
 """
 
 from .oracle._probes import check_matrix

@@ -1,7 +1,7 @@
 """Strategies for refimpl's own tests: the public configurations, and exact entries.
 
 The configurations are :func:`refimpl.strategies.configs`, in the registry's convention
-(:mod:`refimpl.oracle.registry`), with the edge cases weighted in; fusion configurations keep
+(:mod:`refimpl.functions`), with the edge cases weighted in; fusion configurations keep
 ``n`` as drawn (``None`` when the widths are equal and left to the default) and carry the output
 width it stands for as ``width`` (the registry's default applied). Sizes stay small: the
 loop-level references are quadratic and slow.
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from refimpl.oracle.registry import get_spec
+from refimpl.functions import get_function
 from refimpl.strategies import configs
 
 DTYPES = (np.float32, np.float64, np.complex128)
@@ -34,7 +34,7 @@ def lphm_configs() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def _with_width(config: dict[str, Any]) -> dict[str, Any]:
-    return {**config, "width": get_spec("dual_lphm_fusion").normalize(config)["n"]}
+    return {**config, "width": get_function("dual_lphm_fusion").normalize(config)["n"]}
 
 
 def fusion_configs(*, max_k: int = 3) -> st.SearchStrategy[dict[str, Any]]:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import refimpl.cli.show
 from refimpl import RefimplError
 from refimpl.cli import COMMANDS, build_parser, main
-from refimpl.oracle.registry import FUNCTIONS, get_spec
+from refimpl.functions import FUNCTIONS, get_function
 from refimpl.strategies import configs, invalid_configs
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -241,7 +241,7 @@ def test_a_bad_configuration_exits_2_with_refimpl_s_own_message(function: str, d
     config, _ = data.draw(invalid_configs(function, kinds=VALUE_KINDS[function]), label="config")
     command = data.draw(st.sampled_from(["l", "show"]), label="command")
     with pytest.raises(RefimplError) as expected:
-        get_spec(function).l(config)
+        get_function(function).l(config)
     result = run_cli(command, function, *options(config, command))
     assert result == (2, "", f"refimpl: error: {expected.value}\n")
 
@@ -250,7 +250,7 @@ def test_a_bad_configuration_exits_2_with_refimpl_s_own_message(function: str, d
 @given(data=st.data())
 def test_w_of_the_wrong_length_exits_2_naming_l_and_the_length(function: str, data: st.DataObject) -> None:
     config = data.draw(configs(function, max_side=3), label="config")
-    l = get_spec(function).l(config)
+    l = get_function(function).l(config)
     length = data.draw(st.integers(1, l + 2).filter(lambda k: k != l), label="length of w")
     result = run_cli("show", function, *options(config), "--w", *([1.0] * length))
     assert_usage_error(result, rf"\b{l}\b", rf"length\s*=?\s*{length}(?!\d)")
@@ -321,7 +321,7 @@ def test_any_small_integers_give_an_answer_or_exit_2_never_a_traceback(
     """Whatever small integers are given: exit 0 with output, or exit 2 with a message. Any
     dimension the function reads that is not positive is rejected with exit 2 (the options it
     does not read are refused: ``test_options_a_function_does_not_read_are_refused``)."""
-    spec = get_spec(function)
+    spec = get_function(function)
     opts = {k: v for k, v in opts.items() if k in spec.config_keys and not (k == "m" and command == "l")}
     result = run_cli(command, function, *options(opts, command))
     assert result.code in (0, 2), result
@@ -329,7 +329,7 @@ def test_any_small_integers_give_an_answer_or_exit_2_never_a_traceback(
         assert result.out and result.err == "", result
     else:
         assert result.out == "" and result.err.startswith("refimpl: error: "), result
-    read = [k for k in get_spec(function).config_keys if k in opts and k not in ("m", "batch")]
+    read = [k for k in get_function(function).config_keys if k in opts and k not in ("m", "batch")]
     if any(v <= 0 for k in read for v in (opts[k] if k == "dims" else [opts[k]])):
         assert result.code == 2, (
             f"refimpl {command} {function} {opts} accepted a bad dimension: {result.out!r}"

@@ -17,12 +17,12 @@ import scipy.sparse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refimpl.oracle import _products
+from refimpl.functions import FUNCTIONS, leading_shape
+from refimpl.functions import _mistakes as _products
 from refimpl.oracle._combinations import ENOUGH, Rule
 from refimpl.oracle.diagnosis import Diagnosis, diagnose
 from refimpl.oracle.mistakes import Pipeline
 from refimpl.oracle.mistakes import catalogue as mistakes_catalogue
-from refimpl.oracle.registry import FUNCTIONS, leading_shape
 from refimpl.oracle.tolerance import expected_and_bound, judge
 from refimpl.strategies import configs
 

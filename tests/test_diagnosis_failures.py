@@ -17,10 +17,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from refimpl.functions import FUNCTIONS, leading_shape
 from refimpl.oracle._combinations import ENOUGH
 from refimpl.oracle.diagnosis import Failure, diagnose, diagnose_failures, informative_inputs
 from refimpl.oracle.mistakes import find, mistaken_output
-from refimpl.oracle.registry import FUNCTIONS, leading_shape
 from refimpl.strategies import configs
 
 from .test_diagnosis import STAGES, applicable, is_correct, name_of, plant, same

@@ -492,7 +492,7 @@ def _call_backend(data: Any, s: dict[str, Any]) -> Callable[[], Any]:
 
 def _argv(data: Any, s: dict[str, Any], folder: Path) -> list[str]:
     """A command line: a subcommand (or none, or junk), then options and values in any order."""
-    from refimpl.oracle.registry import FUNCTIONS
+    from refimpl.functions import FUNCTIONS
 
     st = s["st"]
     number = st.one_of(

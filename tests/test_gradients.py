@@ -21,8 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from refimpl import RefimplError
+from refimpl.functions import FUNCTIONS, leading_shape
 from refimpl.oracle.gradients import reference_vjp
-from refimpl.oracle.registry import FUNCTIONS, leading_shape
 from refimpl.strategies import configs
 
 EPS = np.finfo(np.float64).eps

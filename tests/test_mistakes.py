@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from refimpl._validation import RefimplError
+from refimpl.functions import FUNCTIONS
 from refimpl.oracle.mistakes import STAGES, Mistake, catalogue, find, mistaken_output
-from refimpl.oracle.registry import FUNCTIONS
 from refimpl.oracle.tolerance import judge
 from refimpl.oracle.vectors import MISTAKES, read_vectors, write_vectors
 from refimpl.testing import diagnose

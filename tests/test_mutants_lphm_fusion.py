@@ -3,7 +3,7 @@
 * ``dual_lphm``'s memory guard names the function and the way out (``dual_lphm_operator``).
 * A ``w`` of the wrong length given to ``dual_lphm_operator`` is refused with a message that
   names the rule ``l`` comes from (the check in ``lphm_factors``, the one place ``w`` is cut).
-* ``lphm_factors(column_major=...)`` (the layout the oracle's catalogue of mistakes reads)
+* the catalogue's reading of factors as ``(r, rows)`` (``DualLphmFunction.factors``)
   cuts each named factor as ``(r, rows)`` and transposes it.
 * Both ``method=`` of ``dual_lphm_fusion`` equal a literal reference (``np.kron`` of ``P Q^T`` and
   ``S T^T`` from an independent row-major cut of ``w``), for k = 1..3 inputs, batch dimensions,
@@ -27,7 +27,6 @@ import pytest
 
 import refimpl
 from refimpl import dual_lphm, dual_lphm_l, dual_lphm_operator
-from refimpl.lphm import lphm_factors
 from refimpl.shapes import lphm_shape
 
 Method = Literal["structured", "dense"]
@@ -85,18 +84,19 @@ def test_operator_wrong_length_names_rule() -> None:
 
 
 @pytest.mark.parametrize("names", [("P",), ("Q", "T"), ("P", "Q", "S", "T")])
-def test_lphm_factors_column_major(names: tuple[str, ...]) -> None:
-    # Kills x_lphm_factors mutants 13-17 (the column_major branch: None, reshape(None),
-    # reshape(..., None), reshape without the array, reshape without the shape). That branch is
-    # only reachable through the private helper (refimpl.oracle.mistakes reads w this way), so
-    # the helper is tested directly against an independent cut.
-    import array_api_compat.numpy as npx
+def test_factors_read_column_major(names: tuple[str, ...]) -> None:
+    # The catalogue's mistaken reading "factors read as (r, rows)": SPEC's reading of w
+    # rearranged (DualLphmFunction.factors), against an independent cut of w.
+    from types import SimpleNamespace
+
+    from refimpl.functions.dual_lphm import DualLphmFunction
 
     n, D, p, q, r = 6, 4, 3, 2, 2
     shape = lphm_shape(n, D, p, q, r)
     s, t = n // p, D // q
     w = np.arange(1.0, dual_lphm_l(n, D, p, q, r) + 1)
-    got = lphm_factors(npx, w, shape, column_major=names)
+    stages = SimpleNamespace(w=w, shape=lambda exchanged: shape)
+    got = DualLphmFunction.factors(stages, {"layout": "".join(names)})
     start = 0
     for name, rows, factor in zip("PQST", (p, q, s, t), got, strict=True):
         segment = w[start : start + rows * r]

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 import refimpl
 from refimpl.cli import main
 from refimpl.examples import column_major_dual_lphm, faithful_dual_lphm
-from refimpl.oracle.registry import get_spec
+from refimpl.functions import get_function
 from refimpl.oracle.tolerance import error_bound, expected_and_bound, gamma
 from refimpl.testing import ConformanceError, assert_close_to_reference, check, check_matrix
 
@@ -349,7 +349,7 @@ def test_the_printed_reproduction_lines_run_and_give_the_same_verdict(
 
     report = check(colmajor_candidate.pad, "duplicated_padding", examples=40, seed=3, raise_on_failure=False)
     assert not report.passed and report.reproduce is not None and report.reproduce.command is not None
-    minimal = get_spec("duplicated_padding").describe(report.minimal.config)
+    minimal = get_function("duplicated_padding").describe(report.minimal.config)
     for option in (
         "--backend numpy",
         f"--dtypes {report.minimal.inputs['w'].dtype}",

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import Phase, given, seed, settings
 
 import refimpl
+from refimpl.functions import FUNCTIONS
 from refimpl.oracle._candidates import ArgumentModified, adapt, changed, snapshot
 from refimpl.oracle._cases import Case, case_strategy
 from refimpl.oracle._reports import ConformanceError
-from refimpl.oracle.registry import FUNCTIONS
 from refimpl.testing import check
 
 NAMES = sorted(FUNCTIONS)

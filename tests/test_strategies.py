@@ -17,7 +17,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from refimpl import RefimplError
-from refimpl.oracle.registry import FUNCTIONS, leading_shape
+from refimpl.functions import FUNCTIONS, leading_shape
 from refimpl.strategies import (
     INVALID_KINDS,
     MAX_MAGNITUDE,

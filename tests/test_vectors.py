@@ -19,8 +19,8 @@ import refimpl
 from refimpl.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from refimpl.cli import vectors as command
 from refimpl.cli.vectors import report_table
+from refimpl.functions import FUNCTIONS, get_function
 from refimpl.oracle._vector_files import manifest_digest, manifest_text, sha256
-from refimpl.oracle.registry import FUNCTIONS, get_spec
 from refimpl.oracle.vectors import (
     FORMAT,
     FORMAT_VERSION,
@@ -130,7 +130,7 @@ def test_manifest_has_every_field(full_set: tuple[Path, Path]) -> None:
     for v in m["vectors"]:
         assert keys <= set(v), v["name"]
         assert re.fullmatch(r"[a-z0-9_]+", v["name"])
-        spec = get_spec(v["function"])
+        spec = get_function(v["function"])
         assert set(v["config"]) == set(spec.config_keys)
         assert v["dtype"] in ("float32", "float64", "complex128")
         assert v["exact"] is spec.exact

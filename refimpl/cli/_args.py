@@ -1,10 +1,10 @@
 """What the subcommands share, declared once: the function, its configuration, ``w``, ``--backend``.
 
 ``show``, ``l`` and ``plot`` take one configuration of one function of SPEC as options
-(``--n --D --p --q --r --dims --m --w``); the registry's ``FunctionSpec.required_keys`` says
+(``--n --D --p --q --r --dims --m --w``); the registry's ``Function.required_keys`` says
 which of them each function needs (the others have defaults: ``q = p``, a fusion's ``n`` is the common input width), and
 :func:`config_from_args` reads them into the oracle's configuration dict
-(:mod:`refimpl.oracle.registry`).
+(:mod:`refimpl.functions`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 from .._memory import check_elements
 from .._validation import RefimplError
 from .._xp import use_backend
-from ..oracle.registry import FUNCTIONS, get_spec
-from ..padding import SPARSE_FORMATS
+from ..functions import FUNCTIONS, get_function
+from ..functions.duplicated_diagonal_padding import SPARSE_FORMATS
 from . import CommandError
 
 __all__ = [
@@ -99,7 +99,7 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
         ...
     refimpl._validation.RefimplError: duplicated_padding does not read --r (its options: --n, --D, --p, --q)
     """
-    spec = get_spec(args.function)
+    spec = get_function(args.function)
     missing = [f"--{key}" for key in spec.required_keys if getattr(args, key) is None]
     if missing:
         raise RefimplError(f"{spec.name} needs {', '.join(missing)}")
@@ -114,7 +114,7 @@ def _refuse_unused(args: argparse.Namespace, spec: Any) -> None:
         reads.append("w")
     if hasattr(args, "m") and spec.is_fusion:
         reads.append("m")
-    if hasattr(args, "format") and spec.name == "duplicated_diagonal_padding":
+    if hasattr(args, "format") and spec.formats:
         reads.append("format")
     unused = [
         f"--{key}"
@@ -137,8 +137,8 @@ def check_sizes(spec: Any, config: dict[str, Any], m: int, *, default_w: bool, c
     Examples
     --------
     >>> from refimpl.cli._args import check_sizes
-    >>> from refimpl.oracle.registry import get_spec
-    >>> spec = get_spec("duplicated_diagonal_padding")
+    >>> from refimpl.functions import get_function
+    >>> spec = get_function("duplicated_diagonal_padding")
     >>> check_sizes(spec, {"n": 10**9, "D": 10**9, "p": 5 * 10**8}, 2, default_w=True, command="show prints")
     Traceback (most recent call last):
         ...

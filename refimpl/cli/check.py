@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .._memory import check_elements
+from ..functions import FUNCTIONS, Function, get_function
 from ..oracle.adapters import load_target
 from ..oracle.check import DEFAULT_DTYPES, DEFAULT_EXAMPLES, DEFAULT_MAX_ROWS, DEFAULT_MAX_SIDE, check
-from ..oracle.registry import FUNCTIONS, FunctionSpec, get_spec
 from . import EXIT_FAILED, EXIT_OK, CommandError
 from ._args import backend
 
@@ -231,11 +231,11 @@ def _dtypes(text: str) -> tuple[str, ...]:
 def configuration(function: str, text: str | None) -> dict[str, Any] | None:
     """``--config``: the JSON object checked against ``function``'s arguments, or ``None``.
 
-    The keys are the registry's (:attr:`FunctionSpec.config_keys`): an unknown key is refused
-    and named, a missing required one (:attr:`FunctionSpec.required_keys`) named; ``null``
+    The keys are the registry's (:attr:`Function.config_keys`): an unknown key is refused
+    and named, a missing required one (:attr:`Function.required_keys`) named; ``null``
     means left out (its default is used: ``q = p``, a fusion's ``n``; a candidate with a
     default of its own is called without it); a value of the wrong type is named. refimpl then
-    checks the configuration (:meth:`FunctionSpec.normalize`) and the memory guard its sizes.
+    checks the configuration (:meth:`Function.normalize`) and the memory guard its sizes.
 
     Examples
     --------
@@ -255,7 +255,7 @@ def configuration(function: str, text: str | None) -> dict[str, Any] | None:
         raise CommandError(f"--config is not JSON: {exc}") from exc
     if not isinstance(config, dict):
         raise CommandError(f"--config must be a JSON object of the configuration keys, got {text}")
-    spec = get_spec(function)
+    spec = get_function(function)
     given = {key: value for key, value in config.items() if value is not None}
     unknown = [key for key in config if key not in spec.config_keys]
     missing = [key for key in spec.required_keys if key not in given]
@@ -288,7 +288,7 @@ def _check_type(key: str, value: Any) -> None:
         raise CommandError(f"--config: {key} must not be negative, got {json.dumps(value)}")
 
 
-def _check_size(spec: FunctionSpec, config: dict[str, Any]) -> None:
+def _check_size(spec: Function, config: dict[str, Any]) -> None:
     """refimpl's checks of the configuration, then the memory guard on its ``w``, inputs and output."""
     c = spec.normalize(config)  # RefimplError, refimpl's own message
     lead = math.prod(c["batch"]) * c["m"] if spec.is_fusion else 1

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import argparse
 
-from .. import __version__
+from .. import (
+    __version__,
+    dual_lphm,
+    dual_lphm_fusion,
+    dual_lphm_fusion_l,
+    dual_lphm_l,
+    duplicated_diagonal_padding,
+    duplicated_padding,
+    duplicated_padding_l,
+)
 from .._xp import backend_namespace
-from ..fusion import dual_lphm_fusion, dual_lphm_fusion_l
-from ..lphm import dual_lphm, dual_lphm_l
-from ..padding import duplicated_diagonal_padding, duplicated_padding, duplicated_padding_l
 from ._args import backend
 from ._render import arange, example_inputs, render
 

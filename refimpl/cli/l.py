@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..oracle.registry import get_spec
+from ..functions import get_function
 from ._args import add_config_arguments as add_arguments
 from ._args import backend, config_from_args
 
@@ -20,6 +20,6 @@ DESCRIPTION = "print the parameter count l; w defaults to 1, 2, ..., l"
 def run(args: argparse.Namespace) -> int:
     """Print ``l``; return 0."""
     with backend(args):
-        l = get_spec(args.function).l(config_from_args(args))
+        l = get_function(args.function).l(config_from_args(args))
     print(l)
     return 0

@@ -12,7 +12,7 @@ import importlib.util
 import os
 from typing import Any
 
-from ..oracle.registry import get_spec
+from ..functions import get_function
 from . import CommandError
 from ._args import MAX_ENTRIES, add_config_arguments, add_input_arguments, check_sizes, config_from_args, rows
 
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     extension = image_format(args.output, "-o")
     from ..plotting import plot_function, plot_mistake
 
-    spec = get_spec(args.function)
+    spec = get_function(args.function)
     config = config_from_args(args)
     check_sizes(spec, config, rows(args), default_w=args.w is None, command="plot draws")
     if spec.is_fusion:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..oracle.registry import get_spec
+from ..functions import get_function
 from ._args import MAX_ENTRIES, backend, check_sizes, config_from_args, rows
 from ._args import add_matrix_arguments as add_arguments
 from ._render import arange, example_inputs, render
@@ -38,7 +38,7 @@ def show(args: argparse.Namespace) -> str:
     over the memory guard's limit, and :class:`~refimpl.cli.CommandError` when the result has
     more than ``MAX_ENTRIES`` entries, before anything is built.
     """
-    spec = get_spec(args.function)
+    spec = get_function(args.function)
     config = config_from_args(args)
     l = spec.l(config)
     m = rows(args)
@@ -46,4 +46,4 @@ def show(args: argparse.Namespace) -> str:
     w = arange(l) if args.w is None else args.w
     inputs = {"w": w, "inputs": example_inputs(config["dims"], m)} if spec.is_fusion else {"w": w}
     matrix = spec.call(config, inputs, format=args.format or "csr")
-    return f"{spec.name}: l = {l}\n{render(matrix, dots=spec.name == 'duplicated_diagonal_padding')}\n"
+    return f"{spec.name}: l = {l}\n{render(matrix, dots=bool(spec.formats))}\n"

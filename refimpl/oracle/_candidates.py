@@ -3,7 +3,7 @@
 A candidate is a function with refimpl's signature or a tinybig-style class (constructed with
 the configuration, with ``calculate_l`` and ``forward`` or ``calculate_matrix``). :func:`adapt`
 turns either into a :class:`Candidate`, whose ``call(config, inputs, omitted)`` runs it on one
-case in the oracle's convention (:mod:`refimpl.oracle.registry`): the optional arguments in
+case in the oracle's convention (:mod:`refimpl.functions`): the optional arguments in
 ``omitted`` left out (so that the candidate's own defaults are tested), ``w`` in the shape a
 class needs (tinybig's classes want ``(1, l)``), and every argument compared with a snapshot
 taken before the call (:func:`snapshot`, :func:`changed`): a candidate that changes its
@@ -27,9 +27,9 @@ import array_api_compat
 import numpy as np
 
 from .._validation import RefimplError
+from ..functions import Function
 from ._reports import ConformanceError
 from .adapters import to_numpy
-from .registry import FunctionSpec
 
 __all__ = [
     "BACKENDS",
@@ -186,7 +186,7 @@ def _array_change(arg: _Argument) -> str | None:
 # -- calling conventions ---------------------------------------------------------------------
 
 
-def optional_parameters(function: Any, spec: FunctionSpec, *, positional_q: bool = False) -> frozenset[str]:
+def optional_parameters(function: Any, spec: Function, *, positional_q: bool = False) -> frozenset[str]:
     """The arguments of ``spec`` that ``function``'s signature gives defaults: ``q``, a fusion's ``n``.
 
     With ``positional_q`` (refimpl's matrices, called ``f(w, n, D, p, q, r)``), ``q`` counts only
@@ -206,7 +206,7 @@ def optional_parameters(function: Any, spec: FunctionSpec, *, positional_q: bool
     return frozenset(out)
 
 
-def _keyword_arguments(spec: FunctionSpec, config: dict[str, Any], omitted: frozenset[str]) -> dict[str, Any]:
+def _keyword_arguments(spec: Function, config: dict[str, Any], omitted: frozenset[str]) -> dict[str, Any]:
     """The configuration's values that the candidate takes as arguments, less the ones left out."""
     return {k: config[k] for k in spec.config_keys if k not in _SHAPE_KEYS and k not in omitted}
 
@@ -221,7 +221,7 @@ class Candidate:
     """
 
     target: Any
-    spec: FunctionSpec
+    spec: Function
     optional: frozenset[str]
     method: str | None = None  # a class's method that computes the result
     #: For a class: the shape ``w`` must have, once one shape failed and the other worked.
@@ -319,7 +319,7 @@ def _reshape(w: Any, shape: tuple[int, ...]) -> Any:
     return array_api_compat.array_namespace(w).reshape(w, shape)
 
 
-def adapt(candidate: Any, spec: FunctionSpec) -> Candidate:
+def adapt(candidate: Any, spec: Function) -> Candidate:
     """The :class:`Candidate` for a function with refimpl's signature or a tinybig-style class.
 
     A class (one with ``forward`` or ``calculate_matrix``) is constructed with the
@@ -332,7 +332,7 @@ def adapt(candidate: Any, spec: FunctionSpec) -> Candidate:
     --------
     >>> import numpy as np
     >>> from refimpl.oracle._candidates import adapt
-    >>> from refimpl.oracle.registry import FUNCTIONS
+    >>> from refimpl.functions import FUNCTIONS
     >>> def mine(w, n, D, p, q=None):
     ...     q = p if q is None else q
     ...     return np.tile(np.reshape(w, (n // p, D // q)), (p, q))
@@ -352,7 +352,7 @@ def adapt(candidate: Any, spec: FunctionSpec) -> Candidate:
     return Candidate(candidate, spec, optional_parameters(candidate, spec, positional_q=not spec.is_fusion))
 
 
-def _check_l(spec: FunctionSpec, config: dict[str, Any], l: Any) -> None:
+def _check_l(spec: Function, config: dict[str, Any], l: Any) -> None:
     if l != spec.l(config):
         raise ConformanceError(
             f"calculate_l returned {l!r} for {spec.describe(config)}, expected {spec.l(config)}"
@@ -360,7 +360,7 @@ def _check_l(spec: FunctionSpec, config: dict[str, Any], l: Any) -> None:
 
 
 def candidate_vjp(
-    spec: FunctionSpec,
+    spec: Function,
     run: Runner,
     config: dict[str, Any],
     arrays: list[np.ndarray],

@@ -32,8 +32,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .._validation import RefimplError
+from ..functions import Function, get_function, leading_shape
 from ._configurations import Bounds, integers, sampled_from, valid_configurations
-from .registry import FunctionSpec, get_spec, leading_shape
 
 __all__ = ["Case", "case_strategy"]
 
@@ -48,7 +48,7 @@ class Case:
     Attributes
     ----------
     config : dict
-        The configuration, every default applied (:meth:`FunctionSpec.normalize`).
+        The configuration, every default applied (:meth:`Function.normalize`).
     omitted : frozenset of str
         The optional arguments (``"q"``, a fusion's ``"n"``) not passed to the candidate: its
         default must give the value in ``config``.
@@ -70,7 +70,7 @@ class Case:
 
 
 def case_strategy(
-    spec: str | FunctionSpec,
+    spec: str | Function,
     *,
     dtypes: Sequence[str] = ("float64", "float32"),
     max_side: int = 4,
@@ -82,7 +82,7 @@ def case_strategy(
 
     Parameters
     ----------
-    spec : str or FunctionSpec
+    spec : str or Function
         The function, e.g. ``"dual_lphm"``.
     dtypes : sequence of str, default ("float64", "float32")
         The dtypes to draw ``w`` (and the fusion inputs) in. An integer or bool dtype is drawn
@@ -112,7 +112,7 @@ def case_strategy(
     --------
     >>> from hypothesis import given, settings
     >>> from refimpl.oracle._cases import case_strategy
-    >>> from refimpl.oracle.registry import FUNCTIONS
+    >>> from refimpl.functions import FUNCTIONS
     >>> @given(case_strategy("dual_lphm_fusion", optional=frozenset({"q"})))
     ... @settings(max_examples=20, database=None)
     ... def test_cases(case):
@@ -121,7 +121,7 @@ def case_strategy(
     ...     assert case.omitted <= {"q"} and case.dtype in ("float64", "float32")
     >>> test_cases()
     """
-    spec = get_spec(spec)
+    spec = get_function(spec)
     names = _dtype_names(dtypes)
     bounds = Bounds(side=max_side, rank=3, inputs=3, rows=max_rows, batch=True, weighted_rows=True)
     optional = frozenset(optional) & spec.optional_arguments
@@ -151,7 +151,7 @@ def _dtype_names(dtypes: Sequence[str]) -> tuple[str, ...]:
 @st.composite
 def _cases(
     draw: Any,
-    spec: FunctionSpec,
+    spec: Function,
     dtypes: tuple[str, ...],
     b: Bounds,
     config: dict[str, Any] | None,
@@ -172,9 +172,7 @@ def _cases(
     return Case(config, omitted, inputs, out_dtype, kind)
 
 
-def _omissions(
-    draw: Any, spec: FunctionSpec, drawn: dict[str, Any], optional: frozenset[str]
-) -> frozenset[str]:
+def _omissions(draw: Any, spec: Function, drawn: dict[str, Any], optional: frozenset[str]) -> frozenset[str]:
     """Which of the candidate's optional arguments to leave out (changing ``drawn`` to allow it)."""
     out = set()
     if "n" in optional and spec.is_fusion:
@@ -199,7 +197,7 @@ def _promotion(draw: Any, dtype: str, dtypes: tuple[str, ...]) -> tuple[str, str
     return dtype, dtype
 
 
-def _kinds(spec: FunctionSpec, w_dtype: str) -> list[str]:
+def _kinds(spec: Function, w_dtype: str) -> list[str]:
     """The ways ``w`` may be drawn in ``w_dtype``, each as likely as listed."""
     dtype = np.dtype(w_dtype)
     if dtype.kind == "b":
@@ -213,7 +211,7 @@ def _kinds(spec: FunctionSpec, w_dtype: str) -> list[str]:
 
 def _arrays(
     rng: np.random.Generator,
-    spec: FunctionSpec,
+    spec: Function,
     config: dict[str, Any],
     w_dtype: str,
     in_dtype: str,

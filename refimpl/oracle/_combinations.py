@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from ..functions import Function
 from .adapters import to_numpy
 from .mistakes import Mistake, Pipeline
-from .registry import FunctionSpec
 from .tolerance import disagreeing, error_bound, gamma, result_dtype, rounding_count, unit_roundoff
 
 __all__ = ["Found", "Rule", "Trial", "disagreeing", "search"]  # disagreeing: the oracle's, re-exported
@@ -52,7 +52,7 @@ class Rule:
     tiny: float
 
     @classmethod
-    def of(cls, spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any], dtype: np.dtype) -> Rule:
+    def of(cls, spec: Function, config: dict[str, Any], inputs: dict[str, Any], dtype: np.dtype) -> Rule:
         if spec.exact:
             narrower = np.finfo(np.dtype(dtype)).eps > np.finfo(result_dtype(inputs)).eps
             return cls(gamma=gamma(1, unit_roundoff(dtype)) if narrower else 0.0, tiny=0.0)
@@ -68,14 +68,15 @@ def _ceiling(pipeline: Pipeline) -> float:
     Each mistake only reads the entries of ``w`` (and the inputs' columns) in another order, so an
     entry of ``|P'| |Q'|^T`` is at most ``r max|w|^2``, one of the Dual-LPHM weight at most
     ``r^2 max|w|^4``, and one of ``|X'| |W'|`` at most the largest row sum of ``|X|`` times that.
-    Doubled against the rounding of these float64 sums. Not needed for the padding functions.
+    Doubled against the rounding of these float64 sums. Not needed for the exact functions. The
+    bound on an entry of the matrix (a fusion's weight) is the function's own
+    (:meth:`refimpl.functions.Function.ceiling`).
     """
     spec, config = pipeline.spec, pipeline.config
     if spec.exact:
         return np.inf
     with np.errstate(over="ignore"):
-        top = float(np.max(np.abs(pipeline.w), initial=0.0))
-        weight = top if spec.name == "concatenation_fusion" else config["r"] ** 2 * top**4
+        weight = spec.ceiling(config, float(np.max(np.abs(pipeline.w), initial=0.0)))
         if spec.is_fusion:
             rows = [np.abs(x).sum(axis=-1) for x in pipeline.arrays]
             weight *= float(np.max(sum(rows), initial=0.0))

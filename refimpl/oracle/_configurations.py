@@ -28,8 +28,8 @@ from typing import Any, NamedTuple
 from hypothesis import strategies as st
 
 from .._validation import RefimplError, check_dim
+from ..functions import Function, get_function
 from ..shapes import ConcatShape, concat_shape
-from .registry import FunctionSpec, get_spec
 
 __all__ = [
     "Bounds",
@@ -156,7 +156,7 @@ def _divisors(value: int, bound: int) -> list[int]:
 # -- valid configurations --------------------------------------------------------------------
 
 
-def _matrix_edges(spec: FunctionSpec, b: Bounds) -> list[str]:
+def _matrix_edges(spec: Function, b: Bounds) -> list[str]:
     edges = ["generic", "generic", "p1", "q1", "s1", "t1"]
     if b.side >= 2:
         edges.append("p_ne_q")
@@ -165,7 +165,7 @@ def _matrix_edges(spec: FunctionSpec, b: Bounds) -> list[str]:
     return edges
 
 
-def _fusion_edges(spec: FunctionSpec, b: Bounds) -> list[str]:
+def _fusion_edges(spec: Function, b: Bounds) -> list[str]:
     edges = ["generic", "generic", "k1", "n_default"] + ([] if b.weighted_rows else ["m0"])
     if b.inputs >= 2 and b.side >= 2:
         edges.append("unequal")
@@ -179,9 +179,9 @@ def _fusion_edges(spec: FunctionSpec, b: Bounds) -> list[str]:
 
 
 @st.composite
-def _matrix_configs(draw: st.DrawFn, name: str | FunctionSpec, b: Bounds) -> dict[str, Any]:
+def _matrix_configs(draw: st.DrawFn, name: str | Function, b: Bounds) -> dict[str, Any]:
     """``n = p*s``, ``D = q*t`` with ``p, q, s, t <= side``; one edge case forced per example."""
-    spec = get_spec(name)
+    spec = get_function(name)
     edge = draw(sampled_from(_matrix_edges(spec, b)))
     side = integers(1, b.side)
     p = 1 if edge == "p1" else draw(side)
@@ -271,9 +271,9 @@ def _batch(draw: st.DrawFn, edge: str, b: Bounds) -> tuple[int, ...]:
 
 
 @st.composite
-def _fusion_configs(draw: st.DrawFn, name: str | FunctionSpec, b: Bounds) -> dict[str, Any]:
+def _fusion_configs(draw: st.DrawFn, name: str | Function, b: Bounds) -> dict[str, Any]:
     """Widths, output width, rows, batch shape (and ``p, q, r``); one edge case forced per example."""
-    spec = get_spec(name)
+    spec = get_function(name)
     edge = draw(sampled_from(_fusion_edges(spec, b)))
     dims = _widths(draw, edge, b)
     config: dict[str, Any] = {"dims": dims, "n": _output_width(draw, edge, dims, b)}
@@ -287,15 +287,15 @@ def _fusion_configs(draw: st.DrawFn, name: str | FunctionSpec, b: Bounds) -> dic
     return config
 
 
-def valid_configurations(name: str | FunctionSpec, b: Bounds) -> st.SearchStrategy[dict[str, Any]]:
+def valid_configurations(name: str | Function, b: Bounds) -> st.SearchStrategy[dict[str, Any]]:
     """Valid configurations of one function within the bounds ``b``."""
-    return (_fusion_configs if get_spec(name).is_fusion else _matrix_configs)(name, b)
+    return (_fusion_configs if get_function(name).is_fusion else _matrix_configs)(name, b)
 
 
 # -- invalid configurations ------------------------------------------------------------------
 
 
-def invalid_kinds(spec: FunctionSpec) -> tuple[str, ...]:
+def invalid_kinds(spec: Function) -> tuple[str, ...]:
     """The kinds of invalid configuration that apply to ``spec``, in :data:`INVALID_KINDS`'s order."""
     kinds = ["not_positive", "wrong_type"]
     if "p" in spec.config_keys:
@@ -305,7 +305,7 @@ def invalid_kinds(spec: FunctionSpec) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def _not_divisible(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _not_divisible(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
     if spec.is_fusion:
         N, n = sum(config["dims"]), config["n"]
         if draw(st.booleans()):  # p does not divide N
@@ -320,7 +320,7 @@ def _not_divisible(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) 
     return RefimplError
 
 
-def _dimension_keys(spec: FunctionSpec) -> list[str]:
+def _dimension_keys(spec: Function) -> list[str]:
     return [key for key in ("n", "D", "p", "q", "r") if key in spec.config_keys] + (
         ["dims"] if spec.is_fusion else []
     )
@@ -336,13 +336,13 @@ def _replace(draw: st.DrawFn, config: dict[str, Any], key: str, bad: Callable[[A
         config[key] = bad(config[key])
 
 
-def _not_positive(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _not_positive(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
     key, value = draw(sampled_from(_dimension_keys(spec))), draw(integers(-3, 0))
     _replace(draw, config, key, lambda _: value)
     return RefimplError
 
 
-def _wrong_type(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _wrong_type(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
     key = draw(sampled_from(_dimension_keys(spec)))
     if key == "dims" and draw(st.booleans()):
         config["dims"] = draw(sampled_from([sum(config["dims"]), "12", None]))  # not a sequence
@@ -352,7 +352,7 @@ def _wrong_type(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> 
     return TypeError
 
 
-def _unequal_widths(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _unequal_widths(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
     dims = draw(lists(integers(1, 4), min_size=2, max_size=3).filter(lambda d: len(set(d)) > 1))
     config.update(dims=dims, n=None)
     if "p" in config:
@@ -360,13 +360,13 @@ def _unequal_widths(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any])
     return RefimplError
 
 
-def _empty_dims(draw: st.DrawFn, spec: FunctionSpec, config: dict[str, Any]) -> type:
+def _empty_dims(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
     config["dims"] = []
     return RefimplError
 
 
 #: How each kind of invalid configuration is made from a valid one; each returns refimpl's exception.
-_BREAK: dict[str, Callable[[Any, FunctionSpec, dict[str, Any]], type]] = {
+_BREAK: dict[str, Callable[[Any, Function, dict[str, Any]], type]] = {
     "not_divisible": _not_divisible,
     "not_positive": _not_positive,
     "wrong_type": _wrong_type,
@@ -377,10 +377,10 @@ _BREAK: dict[str, Callable[[Any, FunctionSpec, dict[str, Any]], type]] = {
 
 @st.composite
 def invalid_configurations(
-    draw: st.DrawFn, name: str | FunctionSpec, kinds: tuple[str, ...]
+    draw: st.DrawFn, name: str | Function, kinds: tuple[str, ...]
 ) -> tuple[dict[str, Any], type]:
     """One violation of the contract per example, everything else valid."""
-    spec = get_spec(name)
+    spec = get_function(name)
     kind = draw(sampled_from(kinds))
     config = draw(valid_configurations(name, Bounds(side=4, rank=3, inputs=3, rows=2, batch=True)))
     if kind != "unequal_widths":

@@ -12,15 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from ..shapes import ConcatShape, FusionShape, LphmShape
+from ..functions import Function, get_function, leading_shape
 from .adapters import to_numpy
-from .registry import FunctionSpec, get_spec, leading_shape
 
 __all__ = ["generic_configurations", "grown_configurations", "informative_inputs", "telling"]
 
 
 def informative_inputs(
-    function: str | FunctionSpec, config: dict[str, Any], like: dict[str, Any]
+    function: str | Function, config: dict[str, Any], like: dict[str, Any]
 ) -> dict[str, Any] | None:
     """Inputs for ``config`` in the dtypes of ``like`` whose entries tell every layout apart.
 
@@ -37,7 +36,7 @@ def informative_inputs(
     >>> tagged["w"]
     array([[1., 2., 3., 4.]], dtype=float32)
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     config = spec.normalize(config)
     w = to_numpy(like["w"])
     if w.dtype.kind not in "iufc":
@@ -55,36 +54,22 @@ def informative_inputs(
     return tagged
 
 
-#: Configurations where every catalogued mistake changes the output and no two agree: p, q, s, t
-#: distinct and r = 2 (the fusions: (N, n) = (p s, q t); the inputs' rows and batch are kept).
-_GENERIC: dict[str, list[dict[str, Any]]] = {
-    "duplicated_padding": [{"n": 8, "D": 15, "p": 2, "q": 3}, {"n": 15, "D": 8, "p": 3, "q": 2}],
-    "dual_lphm": [{"n": 8, "D": 15, "p": 2, "q": 3, "r": 2}, {"n": 15, "D": 8, "p": 3, "q": 2, "r": 2}],
-    "dual_lphm_fusion": [
-        {"dims": [4, 4], "n": 15, "p": 2, "q": 3, "r": 2},
-        {"dims": [5, 4, 6], "n": 8, "p": 3, "q": 2, "r": 2},
-    ],
-    "concatenation_fusion": [{"dims": [3, 3], "n": 4}, {"dims": [5, 4, 6], "n": 7}],
-}
-_GENERIC["duplicated_diagonal_padding"] = _GENERIC["duplicated_padding"]
-
-
-def generic_configurations(spec: FunctionSpec, template: dict[str, Any]) -> list[dict[str, Any]]:
+def generic_configurations(spec: Function, template: dict[str, Any]) -> list[dict[str, Any]]:
     """The generic configurations of ``spec``, with the fusion's rows (at least 3) and batch of ``template``.
 
     Examples
     --------
-    >>> from refimpl.oracle.registry import get_spec
-    >>> generic_configurations(get_spec("concatenation_fusion"), {"dims": [2], "m": 1, "batch": (2,)})[0]
+    >>> from refimpl.functions import get_function
+    >>> generic_configurations(get_function("concatenation_fusion"), {"dims": [2], "m": 1, "batch": (2,)})[0]
     {'dims': [3, 3], 'n': 4, 'm': 3, 'batch': (2,)}
     """
     if not spec.is_fusion:
-        return [dict(c) for c in _GENERIC[spec.name]]
+        return [dict(c) for c in spec.generic]
     lead = {"m": max(template.get("m", 1), 3), "batch": tuple(template.get("batch", ()))}
-    return [{**c, **lead} for c in _GENERIC[spec.name]]
+    return [{**c, **lead} for c in spec.generic]
 
 
-def grown_configurations(spec: FunctionSpec, config: dict[str, Any]) -> list[dict[str, Any]]:
+def grown_configurations(spec: Function, config: dict[str, Any]) -> list[dict[str, Any]]:
     """Larger relatives of a failing ``config``, on which a mistake shows that a tiny one hides.
 
     A candidate may be wrong only on some configurations (an output transposed only when it is
@@ -95,21 +80,14 @@ def grown_configurations(spec: FunctionSpec, config: dict[str, Any]) -> list[dic
 
     Examples
     --------
-    >>> from refimpl.oracle.registry import get_spec
-    >>> grown_configurations(get_spec("dual_lphm"), {"n": 2, "D": 2, "p": 2, "q": 1, "r": 1})
+    >>> from refimpl.functions import get_function
+    >>> grown_configurations(get_function("dual_lphm"), {"n": 2, "D": 2, "p": 2, "q": 1, "r": 1})
     [{'n': 4, 'D': 4, 'p': 2, 'q': 1, 'r': 2}, {'n': 4, 'D': 6, 'p': 2, 'q': 1, 'r': 2}]
     """
-    c = spec.normalize(config)
-    rank = {"r": c["r"] + 1} if "r" in spec.config_keys else {}
-    if spec.is_fusion:
-        pq = {"p": c["p"], "q": c["q"]} if "p" in spec.config_keys else {}
-        rows = {"m": max(c["m"], 3), "batch": c["batch"]}
-        dims = [2 * d for d in c["dims"]]
-        return [{"dims": dims, "n": k * c["n"], **pq, **rank, **rows} for k in (2, 3)]
-    return [{"n": 2 * c["n"], "D": k * c["D"], "p": c["p"], "q": c["q"], **rank} for k in (2, 3)]
+    return spec.grown(config)
 
 
-def telling(spec: FunctionSpec, config: dict[str, Any]) -> bool:
+def telling(spec: Function, config: dict[str, Any]) -> bool:
     """Whether ``config`` is large enough to tell the catalogued mistakes apart.
 
     With ``s = 1``, ``t = 1`` or ``r = 1`` a factor is a single row or column, and different
@@ -120,21 +98,12 @@ def telling(spec: FunctionSpec, config: dict[str, Any]) -> bool:
 
     Examples
     --------
-    >>> from refimpl.oracle.registry import get_spec
-    >>> spec = get_spec("dual_lphm")
+    >>> from refimpl.functions import get_function
+    >>> spec = get_function("dual_lphm")
     >>> telling(spec, {"n": 2, "D": 2, "p": 2, "q": 1, "r": 1}), telling(spec, {"n": 4, "D": 4, "p": 2, "q": 1, "r": 2})
     (False, True)
     """
-    shape = spec.shape(config)
-    c = spec.normalize(config)
-    if isinstance(shape, (ConcatShape, FusionShape)):  # the fusions
-        big = shape.N >= 2 and shape.n >= 2 and c["m"] >= 2
-        if isinstance(shape, ConcatShape):
-            return big
-        weight = shape.weight
-        return big and min(weight.s, weight.t, weight.r) >= 2
-    big = min(shape.s, shape.t) >= 2 and shape.p + shape.q >= 3
-    return big and (shape.r if isinstance(shape, LphmShape) else 2) >= 2
+    return spec.telling(config)
 
 
 def _spread(shapes: list[tuple[int, ...]], dtypes: list[np.dtype]) -> list[np.ndarray]:

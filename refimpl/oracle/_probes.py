@@ -10,20 +10,12 @@ import numpy as np
 import scipy.sparse
 
 from .._validation import RefimplError
-from ..operators import dual_lphm_operator, duplicated_diagonal_padding_operator, duplicated_padding_operator
+from ..functions import Function, get_function
 from ._reports import ProbeReport
 from .adapters import numpy_dtype, to_numpy
-from .registry import FunctionSpec, bind, get_spec
 from .tolerance import error_bound, probe_rounding_count, wide
 
 __all__ = ["check_matrix"]
-
-#: refimpl's structured operator of each matrix function.
-_OPERATORS: dict[str, Callable[..., Any]] = {
-    "duplicated_padding": duplicated_padding_operator,
-    "duplicated_diagonal_padding": duplicated_diagonal_padding_operator,
-    "dual_lphm": dual_lphm_operator,
-}
 
 
 def check_matrix(
@@ -77,11 +69,11 @@ def check_matrix(
     >>> report.passed, report.false_pass_probability < 1e-8
     (False, True)
     """
-    name: Any = getattr(function, "__name__", function)  # a function stands for its name; get_spec checks
-    spec = get_spec(name)
+    name: Any = getattr(function, "__name__", function)  # a function stands for its name; get_function checks
+    spec = get_function(name)
     if spec.is_fusion:
         raise RefimplError(f"check_matrix compares matrices; {spec.name} has none (use check)")
-    config, inputs = bind(spec, args, kwargs)
+    config, inputs = spec.bind(args, kwargs)
     shape = spec.output_shape(config)
     if tuple(actual.shape) != shape:
         return ProbeReport(False, 0, f"shape {tuple(actual.shape)}, expected {shape}", 1.0)
@@ -92,12 +84,11 @@ def check_matrix(
 
 
 def _compare(
-    spec: FunctionSpec, config: dict[str, Any], w: Any, V: np.ndarray, got: np.ndarray, dtype: np.dtype
+    spec: Function, config: dict[str, Any], w: Any, V: np.ndarray, got: np.ndarray, dtype: np.dtype
 ) -> ProbeReport:
     """The candidate's ``M V`` against the operator's, within the oracle's bound on ``|psi(w)| |V|``."""
     w = wide(w)
-    dims = [config[k] for k in spec.config_keys]
-    op, op_abs = _OPERATORS[spec.name](w, *dims), _OPERATORS[spec.name](np.abs(w), *dims)
+    op, op_abs = spec.operator(config, w), spec.operator(config, np.abs(w))
     expected = op.matmul(V)
     K = probe_rounding_count(spec, config, complex_data=np.iscomplexobj(w))
     bound = error_bound(K, dtype)(op_abs.matmul(np.abs(V)))

@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..functions import Function, get_function
 from .diagnosis import Diagnosis
-from .registry import FunctionSpec, get_spec
 from .tolerance import Judgement
 
 __all__ = [
@@ -90,7 +90,7 @@ class CaseResult:
     Parameters
     ----------
     config : dict
-        The configuration, in the convention of :mod:`refimpl.oracle.registry`.
+        The configuration, in the convention of :mod:`refimpl.functions`.
     dtype : str
         The dtype the output must have.
     verdict : Judgement
@@ -230,7 +230,7 @@ class CheckReport:
         rows = [f"  {'configuration':<58} {'dtype':<11} {'result':<6} worst error / bound"]
         half = limit // 2
         shown = self.cases if len(self.cases) <= limit else self.cases[:half] + self.cases[-half:]
-        spec = get_spec(self.function)
+        spec = get_function(self.function)
         for case in shown:
             v = case.verdict
             ratio = (
@@ -345,7 +345,7 @@ def jsonable(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def reproduction(
-    spec: FunctionSpec,
+    spec: Function,
     config: dict[str, Any],
     dtype: str,
     settings: Settings | None,
@@ -360,8 +360,8 @@ def reproduction(
     Examples
     --------
     >>> from refimpl.oracle._reports import Settings, reproduction
-    >>> from refimpl.oracle.registry import get_spec
-    >>> r = reproduction(get_spec("duplicated_padding"), {"n": 2, "D": 2, "p": 1, "q": 1}, "float32",
+    >>> from refimpl.functions import get_function
+    >>> r = reproduction(get_function("duplicated_padding"), {"n": 2, "D": 2, "p": 1, "q": 1}, "float32",
     ...                  Settings(examples=20, seed=3), "mymodule:pad")
     >>> print(r.command)
     refimpl check mymodule:pad --function duplicated_padding --config '{"n": 2, "D": 2, "p": 1, "q": 1}' --backend numpy --dtypes float32 --seed 3 --examples 20 --max-side 4 --max-rows 64
@@ -392,7 +392,7 @@ def reproduction(
 
 
 def failure_message(
-    spec: FunctionSpec,
+    spec: Function,
     config: dict[str, Any],
     dtype: Any,
     verdict: Judgement,

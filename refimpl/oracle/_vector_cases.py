@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import RefimplError
+from ..functions import FUNCTIONS, get_function
 from .mistakes import Pipeline, catalogue
-from .registry import get_spec
 from .tolerance import expected_and_bound, judge
 
 __all__ = [
@@ -48,64 +48,13 @@ DTYPES: dict[str, np.dtype] = {
     "complex128": np.dtype("<c16"),
 }
 _SHORT = {"float32": "f32", "float64": "f64", "complex128": "c128"}
-_ABBREVIATION = {
-    "duplicated_padding": "dp",
-    "duplicated_diagonal_padding": "ddp",
-    "dual_lphm": "lphm",
-    "dual_lphm_fusion": "lphmf",
-    "concatenation_fusion": "cf",
-}
 
-_EVERY = ("float32", "float64", "complex128")
-_F64 = ("float64",)
-_F64_F32 = ("float64", "float32")
-_DP, _DDP, _LPHM = "duplicated_padding", "duplicated_diagonal_padding", "dual_lphm"
-_LF, _CF = "dual_lphm_fusion", "concatenation_fusion"
 
-#: Every case: function, tag, dtypes, configuration. The tag ``large`` marks the vectors left
-#: out of the small set, ``nonfinite`` those with ``inf`` and ``nan`` in ``w``; the fusions'
-#: ``m`` defaults to 3 here and ``batch`` to none.
-_TABLE: tuple[tuple[str, str, tuple[str, ...], dict[str, Any]], ...] = (
-    # Duplicated padding: s = n/p, t = D/q.
-    (_DP, "basic", _EVERY, {"n": 6, "D": 12, "p": 2, "q": 3}),  # s=3, t=4
-    (_DP, "square", _F64, {"n": 6, "D": 6, "p": 2, "q": 2}),  # p == q, a square output
-    (_DP, "p1", _F64, {"n": 3, "D": 8, "p": 1, "q": 2}),
-    (_DP, "s1", _F64, {"n": 3, "D": 8, "p": 3, "q": 2}),  # n == p
-    (_DP, "t1", _F64, {"n": 6, "D": 4, "p": 2, "q": 4}),  # q == D
-    (_DP, "nonfinite", _F64_F32, {"n": 6, "D": 12, "p": 2, "q": 3}),
-    # Duplicated diagonal padding: kron(eye(p, q), W).
-    (_DDP, "wide", _EVERY, {"n": 6, "D": 12, "p": 2, "q": 3}),  # p < q: a rectangular identity
-    (_DDP, "tall", _F64, {"n": 12, "D": 8, "p": 4, "q": 2}),  # p > q: two empty block rows
-    (_DDP, "square", _F64, {"n": 8, "D": 6, "p": 2, "q": 2}),
-    (_DDP, "p1", _F64, {"n": 3, "D": 12, "p": 1, "q": 3}),  # a single block
-    (_DDP, "s1", _F64, {"n": 3, "D": 6, "p": 3, "q": 2}),
-    (_DDP, "t1", _F64, {"n": 6, "D": 3, "p": 2, "q": 3}),
-    (_DDP, "nonfinite", _F64_F32, {"n": 6, "D": 12, "p": 2, "q": 3}),
-    (_DDP, "large", ("float32",), {"n": 1024, "D": 1024, "p": 4, "q": 4}),  # s = t = 256
-    # Dual-LPHM: P (p, r), Q (q, r), S (n/p, r), T (D/q, r).
-    (_LPHM, "basic", _EVERY, {"n": 6, "D": 8, "p": 2, "q": 4, "r": 2}),  # s=3, t=2
-    (_LPHM, "square", _F64, {"n": 6, "D": 6, "p": 3, "q": 3, "r": 2}),
-    (_LPHM, "p1", _F64, {"n": 4, "D": 6, "p": 1, "q": 2, "r": 2}),
-    (_LPHM, "s1", _F64, {"n": 3, "D": 8, "p": 3, "q": 2, "r": 2}),
-    (_LPHM, "t1", _F64, {"n": 6, "D": 4, "p": 2, "q": 4, "r": 2}),
-    (_LPHM, "r1", _F64, {"n": 6, "D": 8, "p": 2, "q": 4, "r": 1}),
-    # Dual-LPHM fusion: (R, C) = (N, n), p | N, q | n.
-    (_LF, "basic", _EVERY, {"dims": [2, 4], "n": 6, "p": 3, "q": 2, "r": 2}),  # S (2, r), T (3, r)
-    (_LF, "equal", _F64, {"dims": [3, 3, 3], "n": None, "p": 3, "q": 1, "r": 2, "m": 2}),  # n = 3
-    (_LF, "k1", _F64, {"dims": [4], "n": 6, "p": 2, "q": 3, "r": 2}),
-    (_LF, "m0", _F64_F32, {"dims": [2, 4], "n": 6, "p": 3, "q": 2, "r": 2, "m": 0}),
-    (_LF, "batch", _F64, {"dims": [2, 4], "n": 6, "p": 3, "q": 2, "r": 2, "m": 2, "batch": [2, 3]}),
-    (_LF, "p1", _F64, {"dims": [1, 3], "n": 4, "p": 1, "q": 2, "r": 2}),
-    (_LF, "s1t1", _F64, {"dims": [2, 1], "n": 2, "p": 3, "q": 2, "r": 2}),  # N == p, n == q
-    (_LF, "large", ("float32", "float64"), {"dims": [256, 768], "n": 1024, "p": 8, "q": 4, "r": 4, "m": 16}),
-    # Plain concatenation fusion: W = reshape(w, (N, n)).
-    (_CF, "basic", _EVERY, {"dims": [2, 3], "n": 4}),
-    (_CF, "equal", _F64, {"dims": [2, 2, 2], "n": None}),
-    (_CF, "k1", _F64, {"dims": [3], "n": 5, "m": 2}),
-    (_CF, "m0", _F64, {"dims": [2, 3], "n": 4, "m": 0}),
-    (_CF, "batch", ("float64", "complex128"), {"dims": [2, 3], "n": 4, "m": 2, "batch": [2, 2]}),
-    (_CF, "large", ("float32",), {"dims": [256, 256], "n": 512, "m": 8}),
-)
+def _table() -> list[tuple[str, str, tuple[str, ...], dict[str, Any]]]:
+    """Every case: function, tag, dtypes, configuration, from each function's own list
+    (:attr:`refimpl.functions.Function.vectors`); the fusions' ``m`` defaults to 3 here and
+    ``batch`` to none."""
+    return [(name, *vector) for name, function in FUNCTIONS.items() for vector in function.vectors]
 
 
 @dataclass(frozen=True)
@@ -119,7 +68,7 @@ class Case:
 
     @property
     def name(self) -> str:
-        return f"{_ABBREVIATION[self.function]}_{self.tag}_{_SHORT[self.dtype]}"
+        return f"{get_function(self.function).vector_prefix}_{self.tag}_{_SHORT[self.dtype]}"
 
     @property
     def large(self) -> bool:
@@ -133,11 +82,11 @@ class Case:
 def cases(large: bool) -> list[Case]:
     """Every vector of the set, in manifest order (the ``large`` ones only when asked)."""
     out = []
-    for function, tag, dtypes, config in _TABLE:
+    for function, tag, dtypes, config in _table():
         if tag == "large" and not large:
             continue
         config = dict(config)
-        if get_spec(function).is_fusion:
+        if get_function(function).is_fusion:
             config.setdefault("m", 3)
             config.setdefault("batch", [])
         out += [Case(function, tag, dtype, config) for dtype in dtypes]
@@ -153,7 +102,7 @@ def _random(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.
 
 def case_inputs(case: Case) -> dict[str, Any]:
     """The vector's inputs in its dtype: ``w`` index-tagged for the padding functions, random otherwise."""
-    spec = get_spec(case.function)
+    spec = get_function(case.function)
     l = spec.l(case.config)
     rng = np.random.default_rng(zlib.crc32(case.name.encode()))
     if spec.exact:
@@ -203,7 +152,7 @@ def compute(case: Case) -> Computed:
     >>> sorted(c.arrays)
     ['dp_basic_f32.bound.npy', 'dp_basic_f32.expected.npy', 'dp_basic_f32.w.npy']
     """
-    spec = get_spec(case.function)
+    spec = get_function(case.function)
     inputs = case_inputs(case)
     expected, bound, K = expected_and_bound(spec, case.config, inputs, DTYPES[case.dtype])
     bound = bound.astype(np.float64)
@@ -241,7 +190,7 @@ def exposed(case: Case, inputs: dict[str, Any], expected: np.ndarray, bound: np.
             return True
         with np.errstate(all="ignore"):
             return not judge(
-                output.astype(dtype), expected, bound, dtype=dtype, exact=get_spec(case.function).exact
+                output.astype(dtype), expected, bound, dtype=dtype, exact=get_function(case.function).exact
             ).passed
 
     families = itertools.groupby(catalogue(case.function), key=lambda m: m.family)  # in stage order
@@ -250,7 +199,7 @@ def exposed(case: Case, inputs: dict[str, Any], expected: np.ndarray, bound: np.
 
 def edge_flags(case: Case) -> list[str]:
     """The edge cases of the configuration the vector targets (``p_ne_q``, ``m_eq_0``, ...)."""
-    spec = get_spec(case.function)
+    spec = get_function(case.function)
     c = spec.normalize(case.config)
     flags = []
     if spec.is_fusion:
@@ -269,8 +218,7 @@ def edge_flags(case: Case) -> list[str]:
         flags += [name for name, hit in hits if hit]
         if not spec.is_fusion and q == C:
             flags.append("q_eq_D")
-        if case.function == "duplicated_diagonal_padding" and p != q:
-            flags.append("rectangular_identity")
+        flags += spec.edge_flags(c)
     flags += [
         flag
         for flag, hit in (("r_eq_1", c.get("r") == 1), ("nonfinite", case.nonfinite), ("large", case.large))

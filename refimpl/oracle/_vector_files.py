@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from ..functions import get_function
 from ._vector_cases import Computed, VectorFileError, cases, check_entries, compute
 from .adapters import to_numpy
-from .registry import get_spec
 
 __all__ = [
     "FORMAT",
@@ -253,7 +253,7 @@ class Vector:
         numpy.ndarray
             What a correct implementation writes as ``OUTPUTS/NAME.npy``.
         """
-        return to_numpy(get_spec(self.function).call(self.config, self.inputs))
+        return to_numpy(get_function(self.function).call(self.config, self.inputs))
 
 
 def check_folder(path: str | os.PathLike[str], what: str) -> None:

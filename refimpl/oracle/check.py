@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import RefimplError
+from ..functions import Function, get_function
 from ._candidates import ArgumentModified, adapt, backend_namespace, candidate_vjp, in_backend
 from ._cases import case_strategy
 from ._reports import (
@@ -43,7 +44,6 @@ from ._reports import (
 from .adapters import to_numpy
 from .diagnosis import Diagnosis, Failure, diagnose_failures
 from .gradients import reference_vjp
-from .registry import FunctionSpec, bind, get_spec
 from .tolerance import (
     Judgement,
     error_bound,
@@ -125,9 +125,9 @@ def assert_close_to_reference(
     ...     print(str(exc).splitlines()[0])
     dual_lphm(n=4, D=4, p=2, q=2, r=1), float32: 12 of 16 entries are off
     """
-    name: Any = getattr(function, "__name__", function)  # a function stands for its name; get_spec checks
-    spec = get_spec(name)
-    config, inputs = bind(spec, args, kwargs)
+    name: Any = getattr(function, "__name__", function)  # a function stands for its name; get_function checks
+    spec = get_function(name)
+    config, inputs = spec.bind(args, kwargs)
     dtype = result_dtype(inputs)
     verdict = _judge(actual, spec, config, inputs, dtype, scale=scale)
     if not verdict.passed:
@@ -224,7 +224,7 @@ def check(
     >>> print(report.failure.splitlines()[0])
     duplicated_padding(n=2, D=1, p=2, q=1), float64: the candidate raised RuntimeError: p > 1 is not supported
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     settings = Settings(
         examples=examples,
         seed=seed,
@@ -281,7 +281,7 @@ def _under_pytest() -> bool:
 
 def _judge(
     actual: Any,
-    spec: FunctionSpec,
+    spec: Function,
     config: dict[str, Any],
     inputs: dict[str, Any],
     dtype: Any,
@@ -312,7 +312,7 @@ def _raised(exc: BaseException) -> str:
 class _Search:
     """A candidate, adapted, with the array library and the settings it is checked under."""
 
-    spec: FunctionSpec
+    spec: Function
     candidate: Any
     xp: ModuleType
     settings: Settings
@@ -380,12 +380,10 @@ class _Search:
     ) -> tuple[list[_Outcome], bool]:
         """Let Hypothesis search for a failing case: every call made (the shrunk failure last), and
         whether Hypothesis found the candidate flaky (a failure that did not fail again)."""
-        try:
-            from hypothesis import HealthCheck, Phase, given, settings
-            from hypothesis import seed as hypothesis_seed
-            from hypothesis.errors import Flaky
-        except ImportError as exc:  # pragma: no cover
-            raise ImportError("refimpl.testing.check needs Hypothesis: pip install refimpl[test]") from exc
+        from hypothesis import HealthCheck, Phase, given, settings
+        from hypothesis import seed as hypothesis_seed
+        from hypothesis.errors import Flaky
+
         s, outcomes = self.settings, []
         cases = case_strategy(
             self.spec,

@@ -30,12 +30,12 @@ from typing import Any
 
 import numpy as np
 
+from ..functions import Function, get_function
 from . import mistakes as _mistakes
 from ._combinations import Found, Rule, Trial, disagreeing, search
 from ._informative import generic_configurations, grown_configurations, informative_inputs, telling
 from .adapters import to_numpy
 from .mistakes import Pipeline
-from .registry import FunctionSpec, get_spec
 from .tolerance import expected_and_bound, result_dtype
 
 __all__ = ["Diagnosis", "Failure", "diagnose", "diagnose_failures", "informative_inputs"]
@@ -188,10 +188,10 @@ def _against_reference(
         diagnosis.notes.append(f"the output has shape {a.shape}, the reference {expected.shape}")
         return
     with np.errstate(all="ignore"):
-        off = disagreeing(a, expected, bound, exact=get_spec(diagnosis.function).exact)
+        off = disagreeing(a, expected, bound, exact=get_function(diagnosis.function).exact)
     if not off.any():
         diagnosis.correct = True
-    elif get_spec(diagnosis.function).exact:
+    elif get_function(diagnosis.function).exact:
         found = _misplaced(a, expected, off, w, limit)
         diagnosis.misplaced, diagnosis.misplaced_count = found.lines, found.count
         diagnosis.notes += [found.note] if found.note else []
@@ -209,7 +209,7 @@ class _Case:
 
 
 def _value_failure(
-    spec: FunctionSpec, config: dict[str, Any], actual: Any, inputs: dict[str, Any], limit: int = 5
+    spec: Function, config: dict[str, Any], actual: Any, inputs: dict[str, Any], limit: int = 5
 ) -> _Case | None:
     """``actual`` compared with the reference; ``None`` when its values are right (or unreadable)."""
     try:
@@ -238,7 +238,7 @@ def _name(diagnosis: Diagnosis, found: Found) -> None:
 
 def diagnose(
     actual: Any,
-    function: str | FunctionSpec,
+    function: str | Function,
     config: dict[str, Any],
     inputs: dict[str, Any],
     *,
@@ -263,10 +263,10 @@ def diagnose(
     ----------
     actual : array
         The candidate's output, from any array library (dense or sparse).
-    function : str or FunctionSpec
-        A name of :data:`refimpl.oracle.registry.FUNCTIONS`, e.g. ``"dual_lphm"``.
+    function : str or Function
+        A name of :data:`refimpl.functions.FUNCTIONS`, e.g. ``"dual_lphm"``.
     config : dict
-        The configuration, with the keys of the function (see :mod:`refimpl.oracle.registry`).
+        The configuration, with the keys of the function (see :mod:`refimpl.functions`).
     inputs : dict
         ``{"w": w}``, and ``"inputs": [A_1, ..., A_k]`` for the fusions, in any array library.
     limit : int, default 5
@@ -307,7 +307,7 @@ def diagnose(
     >>> print(diagnose(right, "duplicated_padding", config, {"w": w}))
     the output is correct (it agrees with the reference within the oracle's tolerance): nothing to diagnose
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     config = spec.normalize(config)
     a = to_numpy(actual)
     if a.dtype.kind not in "biufc":
@@ -346,7 +346,7 @@ class Failure:
 
 
 def _informative(
-    spec: FunctionSpec, failure: Failure, rerun: Callable[[dict[str, Any], dict[str, Any]], Any] | None
+    spec: Function, failure: Failure, rerun: Callable[[dict[str, Any], dict[str, Any]], Any] | None
 ) -> tuple[_Case | None, bool]:
     """The failure's configuration rerun on informative inputs, if that fails; else the failure
     itself (a mistake that shows on its inputs only, such as ``0 * inf``). ``None`` when the
@@ -366,7 +366,7 @@ def _informative(
     return _value_failure(spec, config, failure.actual, failure.inputs), False
 
 
-def _largest_first(spec: FunctionSpec, failures: Sequence[Failure]) -> list[Failure]:
+def _largest_first(spec: Function, failures: Sequence[Failure]) -> list[Failure]:
     """One failure of each configuration where the candidate gave an output, the largest first."""
     seen: dict[str, Failure] = {}
     for failure in reversed(failures):  # the shrunk failure is last: it represents its configuration
@@ -376,7 +376,7 @@ def _largest_first(spec: FunctionSpec, failures: Sequence[Failure]) -> list[Fail
 
 
 def diagnose_failures(
-    function: str | FunctionSpec,
+    function: str | Function,
     failures: Sequence[Failure],
     rerun: Callable[[dict[str, Any], dict[str, Any]], Any] | None = None,
 ) -> Diagnosis | None:
@@ -395,8 +395,8 @@ def diagnose_failures(
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
+    function : str or Function
+        A name of :data:`refimpl.functions.FUNCTIONS`.
     failures : sequence of Failure
         The failing cases, in the order found (the minimal one last); those where the
         candidate raised (``actual=None``) are not diagnosed.
@@ -425,7 +425,7 @@ def diagnose_failures(
     >>> print(diagnose_failures("duplicated_diagonal_padding", failures, rerun=mine).matches)
     []
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     cases, reran = [], []
     for failure in _largest_first(spec, failures):
         case, used = _informative(spec, failure, rerun)
@@ -479,7 +479,7 @@ def diagnose_failures(
 
 
 def _failures_on(
-    spec: FunctionSpec,
+    spec: Function,
     configs: list[dict[str, Any]],
     failures: Sequence[Failure],
     rerun: Callable[[dict[str, Any], dict[str, Any]], Any],

@@ -16,7 +16,8 @@ shape, the VJP is
   with every *primal* factor conjugated (``conj`` is the identity on real data); this is what
   ``torch.autograd.grad(out, w, G)`` returns.
 
-The formulas (``G4 = reshape(G, (p, s, q, t))``, row-major, for the ``n x D`` matrices):
+The formulas (``G4 = reshape(G, (p, s, q, t))``, row-major, for the ``n x D`` matrices), each
+written in its function's home (:meth:`refimpl.functions.Function.vjp`):
 
 ===============================  ======================================================================
 function                         VJP
@@ -44,52 +45,10 @@ import array_api_compat.numpy as np_xp
 import numpy as np
 
 from .._validation import RefimplError, check_parameter_vector
-from ..lphm import lphm_factors, lphm_matrix
-from ..shapes import ConcatShape, FusionShape, LphmShape, PaddingShape
+from ..functions import Function, get_function, leading_shape
 from .adapters import to_numpy
-from .registry import FunctionSpec, get_spec, leading_shape
 
 __all__ = ["reference_vjp"]
-
-
-# --- the VJPs, one formula each -----------------------------------------------------------
-
-
-def _padding_vjp(G: np.ndarray, p: int, q: int, s: int, t: int, *, diagonal: bool) -> np.ndarray:
-    """``psi = kron(ones(p, q), W)``: ``dW = sum of the p*q blocks of G``;
-    ``psi = kron(eye(p, q), W)``: the sum of the ``min(p, q)`` diagonal blocks only."""
-    G4 = G.reshape(p, s, q, t)
-    dW: np.ndarray  # NumPy's stubs type einsum, and sums of an NDArray[Any], as Any
-    if diagonal:
-        k = min(p, q)
-        dW = np.einsum("iaib->ab", G4[:k, :, :k, :])
-    else:
-        dW = G4.sum(axis=(0, 2))
-    return dW.reshape(-1)
-
-
-def _lphm_vjp(G: np.ndarray, w: np.ndarray, shape: LphmShape) -> np.ndarray:
-    """``psi = kron(A, B)``, ``A = P Q^T``, ``B = S T^T``; with ``G`` seen as ``(p, s, q, t)``:
-    ``dA = sum_ab G[:, a, :, b] conj(B[a, b])``, ``dB = sum_ij G[i, :, j, :] conj(A[i, j])``,
-    ``dP = dA conj(Q)``, ``dQ = dA^T conj(P)``, ``dS = dB conj(T)``, ``dT = dB^T conj(S)``."""
-    P, Q, S, T = (np.conj(f) for f in lphm_factors(np_xp, w, shape))
-    A, B = P @ Q.T, S @ T.T  # conj(A), conj(B)
-    G4 = G.reshape(shape.p, shape.s, shape.q, shape.t)
-    dA = np.einsum("iajb,ab->ij", G4, B)
-    dB = np.einsum("iajb,ij->ab", G4, A)
-    grads = (dA @ Q, dA.T @ P, dB @ T, dB.T @ S)
-    return np.concatenate([g.reshape(-1) for g in grads])
-
-
-def _fusion_vjp(
-    G: np.ndarray, X: np.ndarray, W: np.ndarray, widths: tuple[int, ...]
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """``out = X @ W`` over leading batch dims: ``dX = G W^H`` split by ``widths``,
-    ``dW = sum over batch and rows of X^H G``."""
-    dX = G @ np.conj(W).T
-    rows = np.conj(X).reshape(-1, X.shape[-1])  # every row of every batch entry
-    dW = rows.T @ G.reshape(-1, G.shape[-1])
-    return dW, np.split(dX, np.cumsum(widths)[:-1], axis=-1)
 
 
 # --- arguments ----------------------------------------------------------------------------
@@ -110,7 +69,7 @@ def _as_work_dtype(arrays: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def _checked(
-    spec: FunctionSpec, config: Any, inputs: Any, cotangent: Any
+    spec: Function, config: Any, inputs: Any, cotangent: Any
 ) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
     """The normalized configuration, ``w`` as a vector and the cotangent, each checked."""
     if not isinstance(config, dict):
@@ -130,7 +89,7 @@ def _checked(
     return config, check_parameter_vector(np_xp, w, shape.l, shape.rule), G
 
 
-def _fusion_inputs(spec: FunctionSpec, config: dict[str, Any], inputs: dict[str, Any]) -> list[np.ndarray]:
+def _fusion_inputs(spec: Function, config: dict[str, Any], inputs: dict[str, Any]) -> list[np.ndarray]:
     """The fusion inputs ``A_1, ..., A_k`` as NumPy arrays of the configuration's shapes."""
     As = inputs.get("inputs")
     if As is None or array_api_compat.is_array_api_obj(As) or not isinstance(As, (list, tuple)):
@@ -163,9 +122,9 @@ def reference_vjp(
     Parameters
     ----------
     function : str
-        A name of ``refimpl.oracle.registry.FUNCTIONS``, e.g. ``"dual_lphm"``.
+        A name of ``refimpl.functions.FUNCTIONS``, e.g. ``"dual_lphm"``.
     config : dict
-        The configuration in the oracle's convention (:mod:`refimpl.oracle.registry`); the
+        The configuration in the oracle's convention (:mod:`refimpl.functions`); the
         defaults (``q = p``, the common input width for ``n``, ``batch = ()``) apply.
     inputs : dict
         ``{"w": w}`` for the matrices, ``{"w": w, "inputs": [A_1, ..., A_k]}`` for the fusions,
@@ -205,28 +164,8 @@ def reference_vjp(
     >>> grads["w"], grads["inputs"]
     (array([1., 1., 1., 1., 1., 1.]), [array([[1.]]), array([[5., 9.]])])
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     config, w, G = _checked(spec, config, inputs, cotangent)
-    if spec.is_fusion:
-        return _fusion_gradients(spec, config, w, _fusion_inputs(spec, config, inputs), G)
-    w, G = _as_work_dtype([w, G])
-    if spec.name == "dual_lphm":
-        return {"w": _lphm_vjp(G, w, spec.shape_as(config, LphmShape))}
-    shape = spec.shape_as(config, PaddingShape)
-    diagonal = spec.name == "duplicated_diagonal_padding"
-    return {"w": _padding_vjp(G, shape.p, shape.q, shape.s, shape.t, diagonal=diagonal)}
-
-
-def _fusion_gradients(
-    spec: FunctionSpec, config: dict[str, Any], w: np.ndarray, As: list[np.ndarray], G: np.ndarray
-) -> dict[str, Any]:
-    """``dw`` and the ``dA_i`` of a fusion ``out = concat(A_1, ..., A_k) @ W``."""
-    w, G, *As = _as_work_dtype([w, G, *As])
-    X = np.concatenate(As, axis=-1)
-    if spec.name == "concatenation_fusion":
-        plain = spec.shape_as(config, ConcatShape)
-        dW, dAs = _fusion_vjp(G, X, w.reshape(plain.N, plain.n), plain.widths)
-        return {"w": dW.reshape(-1), "inputs": dAs}
-    shape = spec.shape_as(config, FusionShape)
-    dW, dAs = _fusion_vjp(G, X, lphm_matrix(np_xp, w, shape.weight), shape.widths)
-    return {"w": _lphm_vjp(dW, w, shape.weight), "inputs": dAs}
+    arrays = _fusion_inputs(spec, config, inputs) if spec.is_fusion else []
+    w, G, *arrays = _as_work_dtype([w, G, *arrays])
+    return spec.vjp(config, w, G, arrays)

@@ -31,8 +31,9 @@ stage           mistakes (identifiers; :func:`catalogue` gives each one's prose 
 A mistake's ``id`` is unique within its function; its ``family`` is the name of the golden
 vectors' ``exposes:`` flag (a family with several variants, such as the 23 other segment orders,
 is exposed by a vector only when every variant is). The outputs are computed by
-:func:`mistaken_output` in float64 (complex128); the factors of ``w`` are cut by
-:func:`refimpl.lphm.lphm_factors`, the one place that reads the Dual-LPHM layout.
+:func:`mistaken_output` in float64 (complex128), each by its function's own computation with
+the stage changed (:meth:`refimpl.functions.Function.mistaken`); each function's catalogue is
+in its home (:attr:`refimpl.functions.Function.mistakes`).
 
 Examples
 --------
@@ -48,170 +49,30 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import array_api_compat.numpy as npx
 import numpy as np
 
 from .._validation import RefimplError, check_parameter_vector
-from ..lphm import lphm_factors
-from ..shapes import FACTORS, LphmShape, PaddingShape, lphm_shape, padding_shape
-from ._products import LowRank, apply_kron, apply_outer, product
-from .registry import FunctionSpec, get_spec
+from ..functions import STAGES, Function, Mistake, get_function
 from .tolerance import wide
 
 __all__ = ["STAGES", "Mistake", "Pipeline", "catalogue", "find", "mistaken_output"]
-
-#: The stages of the pipeline, in the order the computation goes through them (and names join).
-STAGES = ("concat", "pq", "order", "layout", "ones", "select", "swap", "outer", "weight_T", "transpose")
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """One catalogued mistake.
-
-    Attributes
-    ----------
-    id : str
-        Unique within a function: ``"column_major_reshape"``, ``"segment_order:QPST"``.
-    family : str
-        The golden vectors' flag name (``exposes:<family>``); ``id`` for a single variant.
-    name : str
-        The prose name shown to users: ``"segments of w in the order [Q, P, S, T]"``.
-    stage : str
-        The pipeline stage it changes, one of :data:`STAGES`.
-    setting : object
-        The stage's mistaken setting in the pipeline (``"QPST"``, ``True``, ...).
-    """
-
-    id: str
-    family: str
-    name: str
-    stage: str
-    setting: Any = field(default=True, repr=False)
-
-
-def _one(family: str, name: str, stage: str, setting: Any = True) -> Mistake:
-    return Mistake(family, family, name, stage, setting)
-
-
-_CONCAT = (
-    _one(
-        "interleaved_concatenation",
-        "inputs concatenated with their columns interleaved",
-        "concat",
-        "interleaved",
-    ),
-    _one("concatenation_reversed", "inputs joined in reverse order", "concat", "reversed"),
-    _one("concatenation_wrong_axis", "inputs joined along the rows, then reshaped", "concat", "rows"),
-)
-_PQ = _one("p_q_exchanged", "p and q exchanged", "pq")
-_ORDERS = tuple(
-    Mistake(
-        f"segment_order:{''.join(o)}",
-        "segment_order",
-        f"segments of w in the order [{', '.join(o)}]",
-        "order",
-        "".join(o),
-    )
-    for o in itertools.permutations(FACTORS)
-    if o != FACTORS
-)
-_RESHAPE_W = _one("column_major_reshape", "column-major reshape of w", "layout", "w")
-
-
-def _factors_read_transposed(factors: tuple[str, ...]) -> Mistake:
-    """The factors named read as ``(r, rows)`` and transposed: ``"P and S read as (r, p), (r, s)"``."""
-    names = factors[0] if len(factors) == 1 else f"{', '.join(factors[:-1])} and {factors[-1]}"
-    shapes = ", ".join(f"(r, {f.lower()})" for f in factors)
-    setting = "".join(factors)
-    return Mistake(
-        f"factor_transposed:{setting}", "factor_transposed", f"{names} read as {shapes}", "layout", setting
-    )
-
-
-#: Every non-empty subset of the factors read column-major: all four is the reshape of every segment.
-_LAYOUTS = (
-    _one("column_major_reshape", "column-major reshape of every segment of w", "layout", "PQST"),
-    *(
-        _factors_read_transposed(subset)
-        for size in (1, 2, 3)
-        for subset in itertools.combinations(FACTORS, size)
-    ),
-)
-_KRON = (
-    _one("kron_operands_swapped", "Kronecker operands swapped", "swap"),
-    _one("kron_as_reshaped_outer", "flattened outer product in place of the Kronecker product", "outer"),
-)
-_WEIGHT_T = _one("weight_transposed", "weight transposed", "weight_T")
-_TRANSPOSE = _one("output_transposed", "output transposed", "transpose")
-
-#: Every mistake of each function, in the order of the stages.
-_TABLE: dict[str, tuple[Mistake, ...]] = {
-    "duplicated_padding": (
-        _PQ,
-        _RESHAPE_W,
-        _one("identity_for_ones", "identity in place of ones", "ones"),
-        *_KRON,
-        _TRANSPOSE,
-    ),
-    "duplicated_diagonal_padding": (
-        _PQ,
-        _RESHAPE_W,
-        _one("ones_for_identity", "ones in place of the identity", "ones"),
-        _one("zero_times_w", "off-diagonal blocks computed as 0 * W", "select", "multiplied"),
-        *_KRON,
-        _TRANSPOSE,
-    ),
-    "dual_lphm": (_PQ, *_ORDERS, *_LAYOUTS, *_KRON, _TRANSPOSE),
-    "dual_lphm_fusion": (*_CONCAT, _PQ, *_ORDERS, *_LAYOUTS, *_KRON, _WEIGHT_T, _TRANSPOSE),
-    "concatenation_fusion": (*_CONCAT, _RESHAPE_W, _WEIGHT_T, _TRANSPOSE),
-}
-
-_KNOWN = {function: frozenset(mistakes) for function, mistakes in _TABLE.items()}
 
 
 # -- the catalogue ----------------------------------------------------------------------------
 
 
-def _target(spec: FunctionSpec, config: dict[str, Any]) -> tuple[int, int]:
-    """``(R, C)``: the matrix, or the fusion's weight ``(N, n)``, of a normalized ``config``."""
-    return (sum(config["dims"]), config["n"]) if spec.is_fusion else (config["n"], config["D"])
-
-
-def _exchanged_shape(spec: FunctionSpec, config: dict[str, Any]) -> PaddingShape | LphmShape | None:
-    """The shape read with ``p`` and ``q`` exchanged, or ``None`` where it does not fit ``w``."""
-    R, C = _target(spec, config)
-    p, q = config["q"], config["p"]
-    if R % p or C % q:  # a division that is no longer exact
-        return None
-    shape = padding_shape(R, C, p, q) if spec.exact else lphm_shape(R, C, p, q, config["r"])
-    return shape if shape.l == spec.l(config) else None
-
-
-def _applies(spec: FunctionSpec, config: dict[str, Any], mistake: Mistake) -> bool:
-    """Whether ``mistake`` can run on the normalized ``config`` and change its output."""
-    widths = config.get("dims", [])
-    if mistake.stage == "concat":
-        return len(widths) > 1 and (mistake.setting != "rows" or len(set(widths)) == 1)
-    if mistake.stage == "pq":
-        return config["p"] != config["q"] and _exchanged_shape(spec, config) is not None
-    if mistake.stage == "weight_T":
-        R, C = _target(spec, config)
-        return R == C
-    return True
-
-
-def catalogue(function: str | FunctionSpec, config: dict[str, Any] | None = None) -> list[Mistake]:
+def catalogue(function: str | Function, config: dict[str, Any] | None = None) -> list[Mistake]:
     """Every catalogued mistake of ``function``; with a ``config``, only those that apply to it.
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
+    function : str or Function
+        A name of :data:`refimpl.functions.FUNCTIONS`.
     config : dict, optional
-        A configuration (see :mod:`refimpl.oracle.registry`). Given, the mistakes that cannot
+        A configuration (see :mod:`refimpl.functions`). Given, the mistakes that cannot
         run on it (``p`` and ``q`` exchanged where a division fails) or cannot change its
         output (``p`` and ``q`` exchanged when equal, the inputs reversed when there is one)
         are left out.
@@ -239,12 +100,12 @@ def catalogue(function: str | FunctionSpec, config: dict[str, Any] | None = None
     kron_as_reshaped_outer   flattened outer product in place of the Kronecker product
     output_transposed        output transposed
     """
-    spec = get_spec(function)
-    mistakes = list(_TABLE[spec.name])
+    spec = get_function(function)
+    mistakes = list(spec.mistakes)
     if config is None:
         return mistakes
     config = spec.normalize(config)
-    return [m for m in mistakes if _applies(spec, config, m)]
+    return [m for m in mistakes if spec.applies(m, config)]
 
 
 def _key(text: str) -> str:
@@ -264,13 +125,13 @@ def _listing(mistakes: Sequence[Mistake]) -> str:
     return "\n".join(lines)
 
 
-def find(function: str | FunctionSpec, key: str, config: dict[str, Any] | None = None) -> Mistake:
+def find(function: str | Function, key: str, config: dict[str, Any] | None = None) -> Mistake:
     """The catalogued mistake named by ``key``: an identifier, a family or a prose name.
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
+    function : str or Function
+        A name of :data:`refimpl.functions.FUNCTIONS`.
     key : str
         ``"segment_order:QPST"`` (an identifier), ``"segment_order"`` (a family: its first
         variant, ``segment_order:PQTS``) or ``"segments of w in the order [Q, P, S, T]"`` (a prose name; case and
@@ -295,7 +156,7 @@ def find(function: str | FunctionSpec, key: str, config: dict[str, Any] | None =
     >>> find("duplicated_padding", "Column-major  reshape of w").id
     'column_major_reshape'
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     mistakes = catalogue(spec, config)
     if isinstance(key, str):
         for m in mistakes:
@@ -319,29 +180,31 @@ class Pipeline:
 
     Parameters
     ----------
-    function : str or FunctionSpec
+    function : str or Function
     config : dict
         Checked and normalized (every default applied).
     inputs : dict
         ``{"w": w}``, and ``"inputs": [A_1, ..., A_k]`` for the fusions, in any array library.
     """
 
-    def __init__(self, function: str | FunctionSpec, config: dict[str, Any], inputs: dict[str, Any]) -> None:
-        self.spec = get_spec(function)
+    def __init__(self, function: str | Function, config: dict[str, Any], inputs: dict[str, Any]) -> None:
+        self.spec = get_function(function)
         self.config = self.spec.normalize(config)
         shape = self.spec.shape(self.config)
         self.w = check_parameter_vector(npx, wide(inputs["w"]), shape.l, shape.rule)
-        R, C = _target(self.spec, self.config)
-        c = self.config
-        self._shapes = {  # the shapes w is read with: as it is, and with p and q exchanged
-            False: padding_shape(R, C, c["p"], c["q"])
-            if self.spec.exact
-            else (lphm_shape(R, C, c["p"], c["q"], c["r"]) if "r" in c else None),
-            True: _exchanged_shape(self.spec, c) if "p" in c else None,
-        }
         self.arrays = [wide(a) for a in inputs["inputs"]] if self.spec.is_fusion else []
+        self._shapes: dict[bool, Any] = {}
         self._joined: dict[Any, np.ndarray | None] = {}
-        self._factor_cache: dict[tuple[bool, str, str], tuple[LowRank, LowRank] | None] = {}
+
+    def shape(self, exchanged: bool) -> Any:
+        """The shape ``w`` is read with: as it is, or with ``p`` and ``q`` exchanged (``None``
+        where they do not fit)."""
+        if exchanged not in self._shapes:
+            c = self.config
+            self._shapes[exchanged] = (
+                self.spec.exchanged_shape(c) if exchanged else self.spec.read_shape(c, c["p"], c["q"])
+            )
+        return self._shapes[exchanged]
 
     def absolute(self) -> Pipeline:
         """The same computation on the absolute values of the inputs (the oracle's magnitude)."""
@@ -352,69 +215,10 @@ class Pipeline:
         """The output with ``mistakes`` (of different stages); ``None`` where they cannot run."""
         options = _options(self.spec, mistakes)
         with np.errstate(all="ignore"):  # inf and nan in the inputs are the point of some mistakes
-            out = self._output(options)
+            out = self.spec.mistaken(self, options)
         if out is None or "transpose" not in options:
             return out
         return np.swapaxes(out, -1, -2) if out.ndim >= 2 else None
-
-    def _output(self, options: dict[str, Any]) -> np.ndarray | None:
-        if self.spec.is_fusion:
-            return self._fusion(options)
-        if self.spec.exact:
-            return self._padding(options)
-        factors = self._factors(options)
-        return None if factors is None else product(*(f.dense() for f in factors), outer="outer" in options)
-
-    def _padding(self, options: dict[str, Any]) -> np.ndarray | None:
-        shape = self._shapes["pq" in options]
-        if shape is None:
-            return None
-        s, t = shape.s, shape.t
-        W = self.w.reshape(t, s).T if "layout" in options else self.w.reshape(s, t)
-        identity = (self.spec.name == "duplicated_diagonal_padding") != ("ones" in options)
-        L = np.eye(shape.p, shape.q, dtype=bool) if identity else np.ones((shape.p, shape.q), dtype=bool)
-        if "select" in options:  # the pattern as numbers: multiplied, not selected
-            L = L.astype(W.dtype)
-        A, B = (W, L) if "swap" in options else (L, W)
-        return product(A, B, outer="outer" in options)
-
-    def _factors(self, options: dict[str, Any]) -> tuple[LowRank, LowRank] | None:
-        """The Kronecker operands ``(P Q^T, S T^T)`` as the mistaken ``options`` read them."""
-        key = ("pq" in options, options.get("order", ""), options.get("layout", ""))
-        if key not in self._factor_cache:  # the diagnosis reads w in each way many times
-            shape = self._shapes[key[0]]
-            if shape is None:
-                self._factor_cache[key] = None
-            else:
-                assert isinstance(shape, LphmShape), "only the Dual-LPHM pipelines read factors"
-                P, Q, S, T = lphm_factors(
-                    npx, self.w, shape, order=tuple(key[1] or FACTORS), column_major=tuple(key[2])
-                )
-                self._factor_cache[key] = (LowRank(P, Q), LowRank(S, T))
-        factors = self._factor_cache[key]
-        if factors is None:
-            return None
-        A, B = factors
-        return (B, A) if "swap" in options else (A, B)
-
-    def _fusion(self, options: dict[str, Any]) -> np.ndarray | None:
-        X = self.joined(options.get("concat"))
-        N, n = _target(self.spec, self.config)
-        if X is None or ("weight_T" in options and N != n):
-            return None
-        if self.spec.name == "concatenation_fusion":
-            W = self.w.reshape(n, N).T if "layout" in options else self.w.reshape(N, n)
-            out: np.ndarray = X @ (W.T if "weight_T" in options else W)  # NumPy's stubs: Any
-            return out
-        factors = self._factors(options)
-        if factors is None:
-            return None
-        A, B = factors
-        if "outer" in options:
-            return apply_outer(X, A, B, "weight_T" in options)
-        if "weight_T" in options:
-            A, B = A.T, B.T  # kron(A, B)^T == kron(A^T, B^T)
-        return apply_kron(X, A, B)
 
     def joined(self, concat: str | None) -> np.ndarray | None:
         """The fusion's ``X`` as the ``concat`` setting joins the inputs (``None``: rightly)."""
@@ -438,10 +242,10 @@ def _join(arrays: list[np.ndarray], concat: str | None) -> np.ndarray | None:
     return X
 
 
-def _options(spec: FunctionSpec, mistakes: Mistake | Sequence[Mistake]) -> dict[str, Any]:
+def _options(spec: Function, mistakes: Mistake | Sequence[Mistake]) -> dict[str, Any]:
     """``{stage: setting}`` of catalogued ``mistakes`` of ``spec``, at most one per stage."""
     chosen = [mistakes] if isinstance(mistakes, Mistake) else list(mistakes)
-    foreign = [m for m in chosen if m not in _KNOWN[spec.name]]
+    foreign = [m for m in chosen if m not in spec.mistakes]
     if foreign:
         raise RefimplError(
             f"{', '.join(repr(getattr(m, 'id', m)) for m in foreign)} is not a catalogued mistake of "
@@ -457,7 +261,7 @@ def _options(spec: FunctionSpec, mistakes: Mistake | Sequence[Mistake]) -> dict[
 
 
 def mistaken_output(
-    function: str | FunctionSpec,
+    function: str | Function,
     config: dict[str, Any],
     inputs: dict[str, Any],
     mistakes: Mistake | Sequence[Mistake],
@@ -466,10 +270,10 @@ def mistaken_output(
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
+    function : str or Function
+        A name of :data:`refimpl.functions.FUNCTIONS`.
     config : dict
-        The configuration (see :mod:`refimpl.oracle.registry`); defaults are applied.
+        The configuration (see :mod:`refimpl.functions`); defaults are applied.
     inputs : dict
         ``{"w": w}``, and ``"inputs": [A_1, ..., A_k]`` for the fusions, in any array library.
     mistakes : Mistake or sequence of Mistake

@@ -5,7 +5,7 @@ valid configurations with the edge cases weighted in, invalid configurations pai
 exception refimpl raises for them, parameter vectors and fusion inputs of a chosen dtype in a
 chosen array namespace, and whole ``(config, inputs)`` cases.
 
-Everything follows the conventions of :mod:`refimpl.oracle.registry`:
+Everything follows the conventions of :mod:`refimpl.functions`:
 
 * a *config* is a dict of Python ints keyed by the function's ``config_keys``: ``n, D, p, q``
   for the paddings, ``n, D, p, q, r`` for ``dual_lphm``, ``dims, n, p, q, r, m, batch`` for
@@ -38,6 +38,7 @@ from hypothesis.extra import array_api as hxa
 from hypothesis.extra import numpy as hnp
 
 from .._validation import RefimplError
+from ..functions import FUNCTIONS, Function, get_function, leading_shape
 from ..shapes import input_widths
 from ._configurations import (
     Bounds,
@@ -47,7 +48,6 @@ from ._configurations import (
     non_negative,
     valid_configurations,
 )
-from .registry import FUNCTIONS, FunctionSpec, get_spec, leading_shape
 
 __all__ = [
     "INVALID_KINDS",
@@ -73,7 +73,7 @@ INVALID_KINDS: tuple[str, ...] = (
 )
 
 
-def _short(spec: FunctionSpec) -> str | FunctionSpec:
+def _short(spec: Function) -> str | Function:
     """The name of a registered spec (short in Hypothesis' failure reports), else the spec."""
     return spec.name if FUNCTIONS.get(spec.name) is spec else spec
 
@@ -82,7 +82,7 @@ def _short(spec: FunctionSpec) -> str | FunctionSpec:
 
 
 def configs(
-    function: str | FunctionSpec,
+    function: str | Function,
     *,
     max_side: int = 4,
     max_rank: int = 3,
@@ -99,8 +99,8 @@ def configs(
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name from ``refimpl.oracle.registry.FUNCTIONS``, e.g. ``"dual_lphm"``.
+    function : str or Function
+        A name from ``refimpl.functions.FUNCTIONS``, e.g. ``"dual_lphm"``.
     max_side : int, default 4
         Bound on ``p``, ``q``, ``s = n/p`` and ``t = D/q`` of the matrices, and on each input
         width, the output width ``n``, ``p`` and ``q`` of the fusions.
@@ -133,7 +133,7 @@ def configs(
     Examples
     --------
     >>> from hypothesis import find, given, settings
-    >>> from refimpl.oracle.registry import FUNCTIONS
+    >>> from refimpl.functions import FUNCTIONS
     >>> from refimpl.strategies import configs
     >>> @given(configs("dual_lphm", max_side=3))
     ... @settings(max_examples=20)
@@ -144,12 +144,12 @@ def configs(
     >>> find(configs("dual_lphm"), lambda c: c["p"] != c["q"], settings=settings(database=None))
     {'n': 1, 'D': 2, 'p': 1, 'q': 2, 'r': 1}
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     return valid_configurations(_short(spec), bounds(max_side, max_rank, max_inputs, max_rows, batch))
 
 
 def invalid_configs(
-    function: str | FunctionSpec, *, kinds: tuple[str, ...] | None = None
+    function: str | Function, *, kinds: tuple[str, ...] | None = None
 ) -> st.SearchStrategy[tuple[dict[str, Any], type]]:
     """Return a strategy of configurations that break the contract, each with refimpl's exception.
 
@@ -165,8 +165,8 @@ def invalid_configs(
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name from ``refimpl.oracle.registry.FUNCTIONS``.
+    function : str or Function
+        A name from ``refimpl.functions.FUNCTIONS``.
     kinds : tuple of str, optional
         The kinds to draw from (see :data:`INVALID_KINDS`); by default every kind that applies.
 
@@ -188,7 +188,7 @@ def invalid_configs(
     --------
     >>> import pytest
     >>> from hypothesis import given, settings
-    >>> from refimpl.oracle.registry import FUNCTIONS
+    >>> from refimpl.functions import FUNCTIONS
     >>> from refimpl.strategies import invalid_configs
     >>> @given(invalid_configs("dual_lphm"))
     ... @settings(max_examples=20)
@@ -198,7 +198,7 @@ def invalid_configs(
     ...         FUNCTIONS["dual_lphm"].l(config)
     >>> test_rejected()
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     allowed = invalid_kinds(spec)
     kinds = allowed if kinds is None else tuple(kinds)
     if not kinds or any(kind not in allowed for kind in kinds):
@@ -301,7 +301,7 @@ def _tagged_vectors(xp: ModuleType | None, dtype: Any, length: int) -> st.Search
 
 
 def parameter_vectors(
-    function: str | FunctionSpec,
+    function: str | Function,
     config: Mapping[str, Any],
     *,
     dtype: Any = "float64",
@@ -317,8 +317,8 @@ def parameter_vectors(
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name from ``refimpl.oracle.registry.FUNCTIONS``.
+    function : str or Function
+        A name from ``refimpl.functions.FUNCTIONS``.
     config : dict
         A valid configuration of ``function`` (see :func:`configs`).
     dtype : str or dtype, default "float64"
@@ -363,7 +363,7 @@ def parameter_vectors(
      [1. 2. 1. 2. 1. 2.]
      [3. 4. 3. 4. 3. 4.]]
     """
-    length = get_spec(function).l(dict(config))
+    length = get_function(function).l(dict(config))
     if tagged:
         return _tagged_vectors(xp, dtype, length)
     return _arrays(xp, dtype, (length,), elements)
@@ -428,9 +428,9 @@ def fusion_inputs(
 
 @st.composite
 def _cases(
-    draw: Any, name: str | FunctionSpec, b: Bounds, dtype: Any, xp: Any, elements: Any, tagged: bool
+    draw: Any, name: str | Function, b: Bounds, dtype: Any, xp: Any, elements: Any, tagged: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    spec = get_spec(name)
+    spec = get_function(name)
     config = draw(valid_configurations(name, b))
     inputs = {
         "w": draw(parameter_vectors(spec, config, dtype=dtype, xp=xp, elements=elements, tagged=tagged))
@@ -441,7 +441,7 @@ def _cases(
 
 
 def cases(
-    function: str | FunctionSpec,
+    function: str | Function,
     *,
     dtype: Any = "float64",
     xp: ModuleType | None = None,
@@ -461,8 +461,8 @@ def cases(
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name from ``refimpl.oracle.registry.FUNCTIONS``.
+    function : str or Function
+        A name from ``refimpl.functions.FUNCTIONS``.
     dtype : str or dtype, default "float64"
         The dtype of ``w`` and of the fusion inputs, as in :func:`parameter_vectors`.
     xp : module, optional
@@ -492,7 +492,7 @@ def cases(
     Examples
     --------
     >>> from hypothesis import given, settings
-    >>> from refimpl.oracle.registry import FUNCTIONS
+    >>> from refimpl.functions import FUNCTIONS
     >>> from refimpl.strategies import cases
     >>> spec = FUNCTIONS["dual_lphm_fusion"]
     >>> @given(cases("dual_lphm_fusion", dtype="float32"))
@@ -503,7 +503,7 @@ def cases(
     ...     assert out.shape == spec.output_shape(config) and out.dtype == "float32"
     >>> test_fusion()
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     b = bounds(max_side, max_rank, max_inputs, max_rows, batch)
     _dtype(_namespace(xp)[0], dtype)  # fail now on an unknown dtype name
     return _cases(_short(spec), b, dtype, xp, elements, tagged)

@@ -56,9 +56,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import RefimplError
-from ..shapes import ConcatShape, FusionShape
-from .adapters import Output, UnreadableOutput, _read, read_output, to_numpy
-from .registry import FunctionSpec, get_spec
+from ..functions import Function, get_function
+from .adapters import UnreadableOutput, _read, read_output, to_numpy
 
 __all__ = [
     "ErrorBound",
@@ -138,33 +137,21 @@ def _complex(K: int, complex_data: bool) -> int:
     return 2 * K if complex_data else K
 
 
-def _rank(spec: FunctionSpec, config: dict[str, Any]) -> int:
-    """``r`` of a Dual-LPHM configuration; 0 for the functions without factors."""
-    shape = spec.shape(config)
-    return getattr(getattr(shape, "weight", shape), "r", 0)
+def rounding_count(spec: Function, config: dict[str, Any], *, complex_data: bool) -> int:
+    """:math:`K` of the module docstring's table, for one output entry (the function's own count,
+    :meth:`refimpl.functions.Function.rounding_count`, doubled for complex data)."""
+    return _complex(spec.rounding_count(spec.normalize(config)), complex_data)
 
 
-def rounding_count(spec: FunctionSpec, config: dict[str, Any], *, complex_data: bool) -> int:
-    """:math:`K` of the module docstring's table, for one output entry."""
-    if spec.exact:
-        return 0
-    r = _rank(spec, config)
-    if spec.name == "dual_lphm":
-        return _complex(2 * r + 5, complex_data)
-    if spec.name == "concatenation_fusion":
-        return _complex(spec.shape_as(config, ConcatShape).N + 2, complex_data)
-    return _complex(spec.shape_as(config, FusionShape).N + 2 * r + 6, complex_data)
-
-
-def probe_rounding_count(spec: FunctionSpec, config: dict[str, Any], *, complex_data: bool) -> int:
+def probe_rounding_count(spec: Function, config: dict[str, Any], *, complex_data: bool) -> int:
     """:math:`K` of an entry of :math:`M v`: an entry's own :math:`K` and a ``D``-term sum."""
     return rounding_count(spec, config, complex_data=complex_data) + _complex(config["D"], complex_data)
 
 
-def gradient_rounding_count(spec: FunctionSpec, config: dict[str, Any], *, complex_data: bool) -> int:
+def gradient_rounding_count(spec: Function, config: dict[str, Any], *, complex_data: bool) -> int:
     """:math:`K` of a gradient entry: a sum over at most every output entry of products of the factors."""
     entries = int(np.prod(spec.output_shape(config)))
-    return _complex(entries + 2 * _rank(spec, config) + 8, complex_data)
+    return _complex(entries + 2 * int(spec.normalize(config).get("r", 0)) + 8, complex_data)
 
 
 # -- the reference and its bound -------------------------------------------------------------
@@ -192,7 +179,7 @@ class Reference(NamedTuple):
 
 
 def expected_and_bound(
-    function: str | FunctionSpec,
+    function: str | Function,
     config: dict[str, Any],
     inputs: dict[str, Any],
     dtype: Any,
@@ -210,7 +197,7 @@ def expected_and_bound(
     >>> float(ref.expected[1, 3]), f"{ref.bound[1, 3]:.3g}", ref.K
     (192.0, '8.01e-05', 7)
     """
-    spec = get_spec(function)
+    spec = get_function(function)
     given = _inputs_as(inputs, wide)
     with np.errstate(invalid="ignore", over="ignore"):  # 0 * inf and inf - inf are the formula's own
         expected = to_numpy(spec.call(config, given))
@@ -228,7 +215,7 @@ def expected_and_bound(
 
 
 def _nonfinite_marked(
-    spec: FunctionSpec, config: dict[str, Any], given: dict[str, Any], expected: np.ndarray
+    spec: Function, config: dict[str, Any], given: dict[str, Any], expected: np.ndarray
 ) -> np.ndarray:
     """``expected``, ``nan`` wherever a term of the defining sum has a non-finite factor.
 
@@ -291,7 +278,7 @@ class Judgement:
 
 def judge_output(
     actual: Any,
-    spec: str | FunctionSpec,
+    spec: str | Function,
     config: dict[str, Any],
     inputs: dict[str, Any],
     dtype: Any,
@@ -321,7 +308,7 @@ def judge_output(
     >>> print(judge_output(every, "duplicated_diagonal_padding", config, {"w": w}, "float64").summary())
     the scipy csr_array stores 8 of its 16 entries outside the diagonal blocks (SPEC section 2: only inside the min(p, q) = 2 diagonal blocks of 2 x 2), the first at entry (0, 2), in block (0, 1)
     """
-    spec = get_spec(spec)
+    spec = get_function(spec)
     try:
         out, count = _read(actual)
     except UnreadableOutput as exc:
@@ -329,40 +316,13 @@ def judge_output(
             False, str(exc), K=rounding_count(spec, config, complex_data=False), exact=spec.exact
         )
     expected, bound, K = expected_and_bound(spec, config, inputs, dtype, scale=scale)
-    if (
-        out.stored is not None
-        and spec.name == "duplicated_diagonal_padding"
-        and out.dense.shape == expected.shape
-    ):
-        problem = _structure_problem(out, count, config)
+    if out.stored is not None and out.dense.shape == expected.shape:
+        problem = spec.structure_problem(out.stored, count, out.layout, spec.normalize(config))
         if problem:
             return Judgement(False, problem, K=K, exact=spec.exact, layout=out.layout)
     verdict = judge(out.dense, expected, bound, dtype=dtype, K=K, exact=spec.exact)
     verdict.layout = out.layout
     return verdict
-
-
-def _structure_problem(out: Output, count: int | None, config: dict[str, Any]) -> str:
-    """Where a sparse diagonal padding stores entries SPEC section 2 does not allow, or ``""``."""
-    n, D, p = config["n"], config["D"], config["p"]
-    q = config.get("q") or p
-    s, t, k = n // p, D // q, min(p, q)
-    rows, cols = np.indices(out.dense.shape)
-    inside = (rows // s == cols // t) & (rows // s < k)
-    outside = out.stored & ~inside
-    if outside.any():
-        i, j = (int(v) for v in np.argwhere(outside)[0])
-        return (
-            f"the {out.layout} stores {int(outside.sum())} of its {count} entries outside the diagonal "
-            f"blocks (SPEC section 2: only inside the min(p, q) = {k} diagonal blocks of {s} x {t}), "
-            f"the first at entry ({i}, {j}), in block ({i // s}, {j // t})"
-        )
-    if count is not None and count > k * s * t:
-        return (
-            f"the {out.layout} stores {count} entries, duplicates counted; SPEC section 2 allows at most "
-            f"min(p, q) * s * t = {k * s * t}"
-        )
-    return ""
 
 
 def disagreeing(actual: Any, expected: np.ndarray, bound: Any, *, exact: bool) -> np.ndarray:

@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from ..functions import FUNCTIONS
 from ._vector_cases import DTYPES
 from ._vector_files import (
     FORMAT,
@@ -60,7 +61,6 @@ from ._vector_files import (
 )
 from .adapters import UnreadableOutput, read_output
 from .mistakes import catalogue
-from .registry import FUNCTIONS
 from .tolerance import Judgement, judge
 
 __all__ = [

@@ -15,7 +15,7 @@ the non-interactive ``Agg`` backend, so that nothing ever opens a window:
   report: expected, actual, their difference, and the diagnosed mistake's own output.
 
 The package only draws: the configurations are checked, and their defaults applied, by
-:mod:`refimpl.oracle.registry`; ``refimpl plot FUNCTION ... -o FILE.png`` (:mod:`refimpl.cli.plot`)
+:mod:`refimpl.functions`; ``refimpl plot FUNCTION ... -o FILE.png`` (:mod:`refimpl.cli.plot`)
 draws the same pictures from the command line.
 
 =================  ============================================================================

@@ -1,5 +1,5 @@
 """What a picture is drawn from: the function, its configuration with refimpl's defaults, ``w``
-and the fusion inputs, checked by refimpl's own rules (:mod:`refimpl.oracle.registry`)."""
+and the fusion inputs, checked by refimpl's own rules (:mod:`refimpl.functions`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._validation import RefimplError
+from ..functions import Function, get_function
 from ..oracle.adapters import to_numpy
-from ..oracle.registry import FunctionSpec, bind, get_spec
 
 __all__ = ["Drawing", "prepare"]
 
@@ -21,7 +21,7 @@ DEFAULT_ROWS = 2
 class Drawing(NamedTuple):
     """One configuration of one function, ready to draw."""
 
-    spec: FunctionSpec
+    spec: Function
     #: Normalized: every default applied (``q = p``, a fusion's ``n``, ``m``, ``batch``).
     config: dict[str, Any]
     w: np.ndarray
@@ -48,9 +48,9 @@ class Drawing(NamedTuple):
         return all(np.array_equal(a, b) for a, b in zip(self.inputs, numbered))
 
 
-def prepare(function: str | FunctionSpec, config: Any, w: Any, inputs: Any) -> Drawing:
+def prepare(function: str | Function, config: Any, w: Any, inputs: Any) -> Drawing:
     """The :class:`Drawing` of ``plot_function``'s arguments (see there)."""
-    spec = get_spec(function)
+    spec = get_function(function)
     if not isinstance(config, Mapping):
         raise TypeError(
             f"config must be a dict with the keys {spec.config_keys}, got {type(config).__name__}"
@@ -81,12 +81,12 @@ def _arrays_of(inputs: Any) -> tuple[list[np.ndarray] | None, Any]:
     return [to_numpy(a) for a in inputs], None
 
 
-def _with_shapes_of(spec: FunctionSpec, config: dict[str, Any], arrays: list[np.ndarray]) -> dict[str, Any]:
+def _with_shapes_of(spec: Function, config: dict[str, Any], arrays: list[np.ndarray]) -> dict[str, Any]:
     """``config`` with the ``dims``, ``m`` and ``batch`` the inputs' shapes give (refimpl's reading)."""
     given: dict[str, Any] = {
         k: config[k] for k in ("n", "p", "q", "r") if k in spec.config_keys and k in config
     }
-    derived, _ = bind(spec, (arrays, None), given)
+    derived, _ = spec.bind((arrays, None), given)
     for key in ("dims", "m", "batch"):
         value = config.get(key)
         if value is not None and _plain(value) != _plain(derived[key]):

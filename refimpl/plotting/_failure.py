@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import RefimplError
+from ..functions import Function, get_function
 from ..oracle.mistakes import find, mistaken_output
-from ..oracle.registry import FunctionSpec, get_spec
 from ..oracle.tolerance import expected_and_bound, wide
 from ._config import first
 from ._figure import caption, figure_for, row_of_panels
@@ -72,7 +72,7 @@ def plot_failure(report: Any, file: str | os.PathLike[str] | None = None, *, fig
     minimal = getattr(report, "minimal", None)
     if minimal is None:
         raise RefimplError("the report has no failing case to draw: every case passed")
-    spec = get_spec(report.function)
+    spec = get_function(report.function)
     expected, bound, _ = expected_and_bound(spec, minimal.config, minimal.inputs, minimal.dtype)
     panels = [("expected", first(expected))]
     actual = None if minimal.actual is None else np.asarray(minimal.actual)
@@ -114,7 +114,7 @@ def plot_failure(report: Any, file: str | os.PathLike[str] | None = None, *, fig
 
 
 def _draw(
-    spec: FunctionSpec, config: dict[str, Any], panels: list[tuple[str, np.ndarray]], axes: list[Any]
+    spec: Function, config: dict[str, Any], panels: list[tuple[str, np.ndarray]], axes: list[Any]
 ) -> None:
     """Each panel in its axes: one colour scale for the outputs, another for the difference."""
     block = None if spec.is_fusion else (config["n"] // config["p"], config["D"] // config["q"])
@@ -155,7 +155,7 @@ def _difference(actual: np.ndarray, expected: np.ndarray, bound: np.ndarray) -> 
     return np.where(same, 0, diff)
 
 
-def _mistake(spec: FunctionSpec, report: Any, minimal: Any) -> tuple[str, np.ndarray] | None:
+def _mistake(spec: Function, report: Any, minimal: Any) -> tuple[str, np.ndarray] | None:
     """The first diagnosed mistake's own output from the same inputs, or ``None``."""
     matches = getattr(report.diagnosis, "matches", None)
     if not matches:

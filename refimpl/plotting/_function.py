@@ -8,11 +8,12 @@ from typing import Any, NamedTuple
 import array_api_compat.numpy as npx
 import numpy as np
 
-from ..fusion import concatenation_fusion, dual_lphm_fusion
-from ..lphm import dual_lphm, lphm_factors
+from ..functions import Function
+from ..functions.concatenation_fusion import concatenation_fusion
+from ..functions.dual_lphm import dual_lphm, lphm_factors
+from ..functions.dual_lphm_fusion import dual_lphm_fusion
 from ..oracle.adapters import to_numpy
-from ..oracle.registry import FunctionSpec
-from ..shapes import FACTORS, ConcatShape, FusionShape, LphmShape, PaddingShape
+from ..shapes import FACTORS, LphmShape
 from ._config import Drawing, first, prepare
 from ._figure import BLOCK, BREAK, HIGHLIGHT, between, caption, figure_for, row_of_panels
 from ._matrix import format_value, plot_matrix
@@ -21,7 +22,7 @@ __all__ = ["plot_function"]
 
 
 def plot_function(
-    function: str | FunctionSpec,
+    function: str | Function,
     config: Mapping[str, Any],
     *,
     w: Any = None,
@@ -50,10 +51,10 @@ def plot_function(
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name of :data:`refimpl.oracle.registry.FUNCTIONS`, e.g. ``"dual_lphm"``.
+    function : str or Function
+        A name of :data:`refimpl.functions.FUNCTIONS`, e.g. ``"dual_lphm"``.
     config : dict
-        The configuration, with the keys of the function (see :mod:`refimpl.oracle.registry`):
+        The configuration, with the keys of the function (see :mod:`refimpl.functions`):
         ``n, D, p, q`` (padding), ``n, D, p, q, r`` (``dual_lphm``), ``dims, n, p, q, r, m,
         batch`` (``dual_lphm_fusion``), ``dims, n, m, batch`` (``concatenation_fusion``).
         refimpl's defaults apply (``q = p``; ``n`` of a fusion is the common input width);
@@ -134,7 +135,7 @@ def _plot_padding(drawing: Drawing, fig: Any) -> Any:
 
     config, w = drawing.config, drawing.w
     n, D, p, q = config["n"], config["D"], config["p"], config["q"]
-    shape = drawing.spec.shape_as(config, PaddingShape)
+    shape = drawing.spec.shape(config)
     s, t = shape.s, shape.t
     diagonal = drawing.spec.name == "duplicated_diagonal_padding"
     psi = drawing.spec.call(config, {"w": w}, format="csr")
@@ -217,7 +218,7 @@ def _segments(w: np.ndarray, shape: LphmShape) -> str:
 def _plot_lphm(drawing: Drawing, fig: Any) -> Any:
     config, w = drawing.config, drawing.w
     n, D, p, q, r = (config[k] for k in ("n", "D", "p", "q", "r"))
-    shape = drawing.spec.shape_as(config, LphmShape)
+    shape = drawing.spec.shape(config)
     s, t = shape.s, shape.t
     psi = to_numpy(dual_lphm(w, n, D, p, q, r))
     P, Q, S, T = lphm_factors(npx, w, shape)
@@ -250,7 +251,7 @@ class _Weight(NamedTuple):
 def _weight(drawing: Drawing) -> _Weight:
     config, w, arrays = drawing.config, drawing.w, drawing.inputs
     if drawing.spec.name == "concatenation_fusion":
-        plain = drawing.spec.shape_as(config, ConcatShape)
+        plain = drawing.spec.shape(config)
         N, n = plain.N, plain.n
         return _Weight(
             to_numpy(concatenation_fusion(arrays, w, n=n)),
@@ -260,7 +261,7 @@ def _weight(drawing: Drawing) -> _Weight:
             r"fusion = $X W$,  $W$ = reshape(w, (N, n))",
             f"W = reshape(w, ({N}, {n})), row-major; l = N·n = {plain.l}",
         )
-    shape = drawing.spec.shape_as(config, FusionShape)
+    shape = drawing.spec.shape(config)
     N, n = shape.N, shape.n
     p, q, r = config["p"], config["q"], config["r"]
     return _Weight(

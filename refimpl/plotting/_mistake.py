@@ -8,9 +8,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..functions import Function
 from ..oracle.adapters import to_numpy
 from ..oracle.mistakes import Mistake, find, mistaken_output
-from ..oracle.registry import FunctionSpec
 from ..oracle.tolerance import wide
 from ._config import Drawing, first, prepare
 from ._figure import BREAK, DIFFERS, between, caption, figure_for, row_of_panels
@@ -21,7 +21,7 @@ __all__ = ["plot_mistake"]
 
 
 def plot_mistake(
-    function: str | FunctionSpec,
+    function: str | Function,
     config: Mapping[str, Any],
     mistake: str | Mistake,
     *,
@@ -47,8 +47,8 @@ def plot_mistake(
 
     Parameters
     ----------
-    function : str or FunctionSpec
-        A name of :data:`refimpl.oracle.registry.FUNCTIONS`.
+    function : str or Function
+        A name of :data:`refimpl.functions.FUNCTIONS`.
     config : dict
         The configuration, as for :func:`plot_function`.
     mistake : str or Mistake
@@ -133,7 +133,7 @@ def plot_mistake(
     return fig
 
 
-def _chosen(spec: FunctionSpec, mistake: Any) -> list[Mistake]:
+def _chosen(spec: Function, mistake: Any) -> list[Mistake]:
     """The catalogued mistakes ``mistake`` names (one, or two joined by ``" + "``)."""
     if isinstance(mistake, Mistake):
         return [mistake]

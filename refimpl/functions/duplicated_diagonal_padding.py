@@ -1,12 +1,10 @@
-"""Duplicated padding and duplicated diagonal padding (SPEC sections 1 and 2).
+"""Duplicated diagonal padding (SPEC section 2): ``W`` on the diagonal blocks only.
 
-Both reshape a parameter vector ``w`` of length ``l = s*t`` into ``W`` (``s x t``, row-major)
-and repeat it over a ``p x q`` grid of blocks, giving an ``n x D`` matrix with ``n = p*s`` and
-``D = q*t``:
-
-* :func:`duplicated_padding` repeats ``W`` in every block: ``kron(ones(p, q), W)``;
-* :func:`duplicated_diagonal_padding` only on the diagonal blocks: ``kron(eye(p, q), W)``,
-  a sparse matrix whose other entries are structural zeros.
+``w`` of length ``l = s*t`` is reshaped into ``W`` (``s x t``, row-major) and placed on the
+``min(p, q)`` diagonal blocks of a ``p x q`` grid: ``psi(w) = kron(eye(p, q), W)``, an ``n x D``
+sparse matrix (``scipy.sparse.kron``) whose other entries are structural zeros. This module is
+the function's home: the function, its operator, the sparse formats and their memory guard, and
+:class:`DuplicatedDiagonalPaddingFunction`; its ``l`` is :func:`refimpl.duplicated_padding_l`.
 """
 
 from __future__ import annotations
@@ -15,17 +13,22 @@ from types import ModuleType
 from typing import Any, Literal
 
 import array_api_compat
+import numpy as np
 
-from ._memory import check_dense_size, check_size, itemsize
-from ._validation import RefimplError, check_parameter_vector
-from ._xp import namespace_and_arrays, sparse_module
-from .shapes import PaddingShape, padding_shape
+from .._memory import check_dense_size, check_size, itemsize
+from .._validation import RefimplError
+from .._xp import sparse_module
+from ..operators import BlockGridOperator
+from ..shapes import PaddingShape, padding_shape
+from ._mistakes import COLUMN_MAJOR_W, KRONECKER, OUTPUT_TRANSPOSED, P_Q_EXCHANGED, one
+from .duplicated_padding import PaddingFunction, parameter_matrix
 
 __all__ = [
     "SPARSE_FORMATS",
+    "DuplicatedDiagonalPaddingFunction",
+    "DuplicatedDiagonalPaddingOperator",
     "duplicated_diagonal_padding",
-    "duplicated_padding",
-    "duplicated_padding_l",
+    "duplicated_diagonal_padding_operator",
 ]
 
 SparseFormat = Literal["csr", "csc", "coo", "bsr", "dense"]
@@ -40,94 +43,6 @@ def check_format(format: Any) -> str:
     if format not in SPARSE_FORMATS:
         raise RefimplError(f"format must be one of {SPARSE_FORMATS}, got {format!r}")
     return format
-
-
-def _parameter_matrix(w: Any, shape: PaddingShape) -> tuple[ModuleType, Any]:
-    """``W = reshape(w, (s, t))`` in the namespace of ``w``."""
-    xp, (w,) = namespace_and_arrays(w)
-    w = check_parameter_vector(xp, w, shape.l, shape.rule)
-    return xp, xp.reshape(w, (shape.s, shape.t))
-
-
-def duplicated_padding_l(n: int, D: int, p: int, q: int | None = None) -> int:
-    r"""Length of the parameter vector of :func:`duplicated_padding`.
-
-    .. math:: l = s \cdot t = \frac{n D}{p q}, \qquad s = n/p,\; t = D/q.
-
-    Parameters
-    ----------
-    n, D : int
-        Rows and columns of the output matrix.
-    p, q : int
-        Number of block rows and block columns; ``q`` defaults to ``p``.
-        ``p`` must divide ``n`` and ``q`` must divide ``D``.
-
-    Returns
-    -------
-    int
-        ``l``, the required length of ``w``.
-
-    Raises
-    ------
-    TypeError
-        If a dimension is not an integer (bools are not).
-    RefimplError
-        If a dimension is not positive or a division is not exact.
-
-    Examples
-    --------
-    >>> from refimpl import duplicated_padding_l
-    >>> duplicated_padding_l(n=6, D=8, p=3, q=2)
-    8
-    """
-    return padding_shape(n, D, p, q).l
-
-
-def duplicated_padding(w: Any, n: int, D: int, p: int, q: int | None = None) -> Any:
-    r"""Duplicated padding: ``W`` repeated over a ``p x q`` grid of blocks.
-
-    .. math::
-
-        \psi(w) = \mathbf{1}_{p \times q} \otimes W \in \mathbb{R}^{n \times D},
-        \qquad \psi(w)_{ij} = W_{i \bmod s,\; j \bmod t},
-
-    with ``W = reshape(w, (s, t))`` row-major, ``s = n/p``, ``t = D/q``, ``l = s*t``.
-
-    Parameters
-    ----------
-    w : array_like, shape (l,) or (1, l)
-        The parameter vector, from any array-API library (or a list).
-    n, D, p, q : int
-        As in :func:`duplicated_padding_l`.
-
-    Returns
-    -------
-    array, shape (n, D)
-        A dense array of ``w``'s namespace, device and floating dtype.
-
-    Raises
-    ------
-    TypeError
-        If a dimension is not an integer or ``w`` is not numeric.
-    RefimplError
-        If the configuration is invalid or ``w`` does not have ``l`` entries.
-    DenseSizeError
-        If the ``n x D`` result is over the memory guard's limit; checked before it is built.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from refimpl import duplicated_padding
-    >>> print(duplicated_padding(np.arange(1.0, 5.0), n=4, D=6, p=2, q=3))
-    [[1. 2. 1. 2. 1. 2.]
-     [3. 4. 3. 4. 3. 4.]
-     [1. 2. 1. 2. 1. 2.]
-     [3. 4. 3. 4. 3. 4.]]
-    """
-    shape = padding_shape(n, D, p, q)
-    xp, W = _parameter_matrix(w, shape)
-    check_dense_size(xp, n, D, W.dtype, "duplicated_padding", "use refimpl.duplicated_padding_operator")
-    return xp.tile(W, (shape.p, shape.q))  # tile(W, (p, q)) == kron(ones(p, q), W)
 
 
 def duplicated_diagonal_padding(
@@ -201,7 +116,7 @@ def duplicated_diagonal_padding(
     """
     check_format(format)
     shape = padding_shape(n, D, p, q)
-    xp, W = _parameter_matrix(w, shape)
+    xp, W = parameter_matrix(w, shape)
     p, q, s, t = shape.p, shape.q, shape.s, shape.t
     if format == "dense":
         check_dense_size(
@@ -319,3 +234,190 @@ def _dense_module(sparse: ModuleType) -> ModuleType:
     import numpy
 
     return numpy
+
+
+class DuplicatedDiagonalPaddingOperator(BlockGridOperator):
+    r"""``kron(eye(p, q), W)`` applied without materialising it.
+
+    With ``X`` cut into ``p`` column blocks ``X_i`` of width ``s`` and ``k = min(p, q)``:
+
+    .. math:: X (I_{p \times q} \otimes W) = [\,X_0 W \;\cdots\; X_{k-1} W \;\; 0 \cdots 0\,],
+
+    computed as one matrix product ``(m*k, s) @ (s, t)``: the compute floor of the structure.
+    Structural zeros stay exact: the zero blocks are written, never computed. Build it with
+    :func:`duplicated_diagonal_padding_operator`.
+
+    Parameters
+    ----------
+    xp : module
+        The array namespace of ``W``.
+    W : array, shape (s, t)
+        The block.
+    p, q : int
+        Block rows and block columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import refimpl
+    >>> op = refimpl.duplicated_diagonal_padding_operator(np.arange(1.0, 5.0), n=4, D=4, p=2)
+    >>> bool(np.array_equal(np.eye(4) @ op, op.toarray()))
+    True
+    """
+
+    def _apply(self, X: Any) -> Any:
+        xp, (s, t), m = self.xp, self.W.shape, X.shape[0]
+        k = min(self.p, self.q)
+        if k < self.p:
+            X = X[:, : k * s]
+        out = xp.reshape(xp.reshape(X, (m * k, s)) @ self.W, (m, k * t))
+        if k < self.q:
+            zeros = xp.zeros((m, (self.q - k) * t), dtype=out.dtype, device=array_api_compat.device(out))
+            out = xp.concat([out, zeros], axis=1)
+        return out
+
+    def _dense(self) -> Any:
+        return self.tosparse("dense")
+
+    def tosparse(self, format: SparseFormat = "csr") -> Any:
+        """The matrix from :func:`refimpl.duplicated_diagonal_padding` in ``format``.
+
+        Parameters
+        ----------
+        format : {"csr", "csc", "coo", "bsr", "dense"}
+            As for :func:`refimpl.duplicated_diagonal_padding`.
+
+        Returns
+        -------
+        sparse array or array
+
+        Raises
+        ------
+        DenseSizeError
+            If the result is over the memory guard's limit; checked before anything is built.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import refimpl
+        >>> op = refimpl.duplicated_diagonal_padding_operator(np.ones(4), 10**9, 10**9, 5 * 10**8)
+        >>> op.tosparse()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+            ...
+        refimpl._memory.DenseSizeError: DuplicatedDiagonalPaddingOperator.tosparse('csr') would allocate ... of 37.3 GiB, over the dense limit of 4.0 GiB; apply the operator instead (X @ op, op @ Y), ...
+        """
+        s, t = self.W.shape
+        if check_format(format) != "dense":  # the dense result is guarded by the function
+            shape = padding_shape(self.p * s, self.q * t, self.p, self.q)
+            check_sparse_size(
+                self.xp,
+                shape,
+                format,
+                self.dtype,
+                f"{type(self).__name__}.tosparse({format!r})",
+                "apply the operator instead (X @ op, op @ Y)",
+            )
+        w = self.xp.reshape(self.W, (s * t,))
+        return duplicated_diagonal_padding(w, self.p * s, self.q * t, self.p, self.q, format=format)
+
+
+def duplicated_diagonal_padding_operator(
+    w: Any, n: int, D: int, p: int, q: int | None = None
+) -> DuplicatedDiagonalPaddingOperator:
+    """The operator of :func:`refimpl.duplicated_diagonal_padding`: ``kron(eye(p, q), W)``.
+
+    Parameters
+    ----------
+    w : array_like, shape (l,) or (1, l)
+        The parameter vector, ``l = n*D/(p*q)``.
+    n, D, p, q : int
+        As in :func:`refimpl.duplicated_padding_l`.
+
+    Returns
+    -------
+    DuplicatedDiagonalPaddingOperator
+        ``X @ op`` is one ``(m*min(p, q), s) @ (s, t)`` product; ``op.tosparse(format)``
+        gives the sparse matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl import duplicated_diagonal_padding_operator
+    >>> op = duplicated_diagonal_padding_operator(np.arange(1.0, 5.0), n=4, D=6, p=2, q=3)
+    >>> print(np.array([[1.0, 0.0, 0.0, 1.0]]) @ op)
+    [[1. 2. 3. 4. 0. 0.]]
+    >>> op.tosparse("csr").nnz
+    8
+    """
+    shape = padding_shape(n, D, p, q)
+    xp, W = parameter_matrix(w, shape)
+    return DuplicatedDiagonalPaddingOperator(xp, W, shape.p, shape.q)
+
+
+# -- what the rest of the package knows of it ------------------------------------------------
+
+
+class DuplicatedDiagonalPaddingFunction(PaddingFunction):
+    """Duplicated diagonal padding, ``kron(eye(p, q), W)``, as the oracle sees it."""
+
+    name = "duplicated_diagonal_padding"
+    vector_prefix = "ddp"
+    diagonal = True
+    formats = SPARSE_FORMATS
+    mistakes = (
+        P_Q_EXCHANGED,
+        COLUMN_MAJOR_W,
+        one("ones_for_identity", "ones in place of the identity", "ones"),
+        one("zero_times_w", "off-diagonal blocks computed as 0 * W", "select", "multiplied"),
+        *KRONECKER,
+        OUTPUT_TRANSPOSED,
+    )
+    vectors = (
+        ("wide", ("float32", "float64", "complex128"), {"n": 6, "D": 12, "p": 2, "q": 3}),  # p < q
+        ("tall", ("float64",), {"n": 12, "D": 8, "p": 4, "q": 2}),  # p > q: two empty block rows
+        ("square", ("float64",), {"n": 8, "D": 6, "p": 2, "q": 2}),
+        ("p1", ("float64",), {"n": 3, "D": 12, "p": 1, "q": 3}),  # a single block
+        ("s1", ("float64",), {"n": 3, "D": 6, "p": 3, "q": 2}),
+        ("t1", ("float64",), {"n": 6, "D": 3, "p": 2, "q": 3}),
+        ("nonfinite", ("float64", "float32"), {"n": 6, "D": 12, "p": 2, "q": 3}),
+        ("large", ("float32",), {"n": 1024, "D": 1024, "p": 4, "q": 4}),  # s = t = 256
+    )
+
+    @property
+    def function(self) -> Any:
+        return duplicated_diagonal_padding
+
+    def call(self, config: dict[str, Any], inputs: dict[str, Any], format: Any = "dense") -> Any:
+        return duplicated_diagonal_padding(
+            inputs["w"], config["n"], config["D"], config["p"], config.get("q"), format=format or "dense"
+        )
+
+    def operator(self, config: dict[str, Any], w: Any) -> Any:
+        return duplicated_diagonal_padding_operator(w, config["n"], config["D"], config["p"], config.get("q"))
+
+    def edge_flags(self, config: dict[str, Any]) -> list[str]:
+        """``rectangular_identity`` where ``p != q``: ``eye(p, q)`` has ``min(p, q)`` ones."""
+        return ["rectangular_identity"] if config["p"] != config["q"] else []
+
+    def structure_problem(
+        self, stored: np.ndarray, count: int | None, layout: str, config: dict[str, Any]
+    ) -> str:
+        """Where a sparse output stores entries SPEC section 2 does not allow: outside the
+        ``min(p, q)`` diagonal blocks, or more than ``min(p, q) * s * t`` of them."""
+        shape = self.shape(config)
+        s, t, k = shape.s, shape.t, min(shape.p, shape.q)
+        rows, cols = np.indices(stored.shape)
+        outside = stored & ~((rows // s == cols // t) & (rows // s < k))
+        if outside.any():
+            i, j = (int(v) for v in np.argwhere(outside)[0])
+            return (
+                f"the {layout} stores {int(outside.sum())} of its {count} entries outside the diagonal "
+                f"blocks (SPEC section 2: only inside the min(p, q) = {k} diagonal blocks of {s} x {t}), "
+                f"the first at entry ({i}, {j}), in block ({i // s}, {j // t})"
+            )
+        if count is not None and count > k * s * t:
+            return (
+                f"the {layout} stores {count} entries, duplicates counted; SPEC section 2 allows at most "
+                f"min(p, q) * s * t = {k * s * t}"
+            )
+        return ""

@@ -3,27 +3,29 @@
 :class:`StructuredOperator` turns a matrix known by its structure into something that multiplies
 like an array: it checks and promotes the other operand, flattens batch dimensions, sends Dask
 arrays chunk by chunk, and speaks SciPy's ``LinearOperator`` protocol. A subclass in
-:mod:`refimpl.operators` says only how to apply its structure to a 2-D ``X``.
+:mod:`refimpl.operators` and in the functions' homes (:mod:`refimpl.functions`) says only how
+to apply its structure to a 2-D ``X``.
 """
 
 from __future__ import annotations
 
 import importlib
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
 import array_api_compat
 
-from ._memory import check_dense_size, check_elements, itemsize
-from ._validation import RefimplError
-from ._xp import namespace_and_arrays, sparse_module
+from .._memory import check_dense_size, check_elements, itemsize
+from .._validation import RefimplError
+from .._xp import namespace_and_arrays, sparse_module
 
 __all__ = ["StructuredOperator"]
 
 
-class StructuredOperator:
+class StructuredOperator(ABC):
     """An ``n x D`` matrix known by its structure; the base of the operators of this module.
 
     Subclasses implement ``_apply(X)`` (``X @ matrix`` for a 2-D ``X`` of ``self.xp``),
@@ -209,22 +211,27 @@ class StructuredOperator:
         op = self._cast(dtype)
         return X.map_blocks(op.rmatmul, dtype=dtype, chunks=X.chunks[:-1] + ((self.shape[1],),))
 
-    # -- to implement ------------------------------------------------------------------------
+    # -- what a structure implements -------------------------------------------------------
 
-    def _apply(self, X: Any) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _apply(self, X: Any) -> Any:
+        """``X @ matrix`` for a 2-D ``X`` of ``self.xp`` in the operator's dtype."""
 
-    def _transpose(self) -> StructuredOperator:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _transpose(self) -> StructuredOperator:
+        """The transpose, an operator of the same structure."""
 
-    def _conj(self) -> StructuredOperator:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _conj(self) -> StructuredOperator:
+        """The entrywise conjugate, an operator of the same structure."""
 
-    def _astype(self, dtype: Any) -> StructuredOperator:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _astype(self, dtype: Any) -> StructuredOperator:
+        """The same operator with its pieces in ``dtype``."""
 
-    def _dense(self) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _dense(self) -> Any:
+        """The matrix by its literal definition (the guard has been checked)."""
 
 
 def _depth(obj: Any) -> int:
