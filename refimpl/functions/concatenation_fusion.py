@@ -15,7 +15,7 @@ import numpy as np
 from .._validation import check_parameter_vector
 from ..shapes import ConcatShape, concat_shape
 from ._concatenate import FEWER_ROWS, check_output, concatenated
-from ._function import FusionFunction, Stages, leading_shape
+from ._function import BREAK, FusionFunction, Stages, WeightPicture, leading_shape
 from ._mistakes import COLUMN_MAJOR_W, CONCATENATION, OUTPUT_TRANSPOSED, WEIGHT_TRANSPOSED
 from .dual_lphm_fusion import DualLphmFusionFunction
 
@@ -154,6 +154,20 @@ class ConcatenationFusionFunction(FusionFunction):
         W = stages.w.reshape(n, N).T if "layout" in options else stages.w.reshape(N, n)
         out: np.ndarray = X @ (W.T if "weight_T" in options else W)
         return out
+
+    def weight_picture(
+        self, config: dict[str, Any], w: np.ndarray, inputs: list[np.ndarray], fmt: Any
+    ) -> WeightPicture:
+        plain = self.build_shape(config)
+        N, n = plain.N, plain.n
+        return WeightPicture(
+            concatenation_fusion(inputs, w, n=n),
+            w.reshape(N, n),
+            f"$W$ ={BREAK} reshape(w, ({N}, {n}))",
+            None,
+            r"fusion = $X W$,  $W$ = reshape(w, (N, n))",
+            f"W = reshape(w, ({N}, {n})), row-major; l = N·n = {plain.l}",
+        )
 
     def telling(self, config: dict[str, Any]) -> bool:
         c = self.normalize(config)

@@ -21,7 +21,7 @@ from .._validation import check_parameter_vector
 from .._xp import namespace_and_arrays
 from ..operators import DualLphmOperator, kron_of_products
 from ..shapes import FACTORS, LphmShape, lphm_shape
-from ._function import MatrixFunction, Stages
+from ._function import BREAK, MatrixFunction, Panel, Picture, Stages
 from ._mistakes import (
     FACTOR_LAYOUTS,
     KRONECKER,
@@ -232,6 +232,41 @@ class DualLphmFunction(MatrixFunction):
         if "outer" in options:
             return kron_variant(P @ Q.T, S @ T.T, outer=True)
         return kron_of_products(npx, P, Q, S, T)  # type: ignore[no-any-return]
+
+    def blocks(self, config: dict[str, Any]) -> tuple[int, int]:
+        shape = self.shape(config)
+        return (shape.s, shape.t)
+
+    def picture(self, config: dict[str, Any], w: np.ndarray, fmt: Any) -> Picture:
+        """``P Q^T``, ``S T^T`` and their Kronecker product, and how ``w`` is cut."""
+        shape = self.build_shape(config)
+        (n, D, p, q, _, s, t, _) = shape
+        psi = dual_lphm(w, n, D, p, q, shape.r)  # checks w first
+        P, Q, S, T = lphm_factors(npx, w, shape)
+        return Picture(
+            (
+                Panel(P @ Q.T, rf"$P Q^\top$  ({p}×{q})", cmap="cividis"),
+                Panel(S @ T.T, rf"$S T^\top$  ({s}×{t})", cmap="cividis"),
+                Panel(psi, rf"$\psi(w) = (P Q^\top) \otimes (S T^\top)$  ({n}×{D})", block=(s, t)),
+            ),
+            (r"$\otimes$", "="),
+            f"{BREAK}   s = n/p = {s},  t = D/q = {t},  l = r(p + q + s + t) = {shape.l}",
+            (
+                self.layout_note(w, shape, fmt),
+                f"block (i, j) of ψ(w) is (PQᵀ)[i, j] · STᵀ: {p}×{q} blocks of {s}×{t}",
+            ),
+        )
+
+    @staticmethod
+    def layout_note(w: np.ndarray, shape: LphmShape, fmt: Any) -> str:
+        """``w = [vec P | vec Q | vec S | vec T], ...;   P = w[0:2], Q = w[2:5], ...`` (the values when short)."""
+        cuts = shape.segments()
+        slices = ",  ".join(f"{name} = w[{cut.start}:{cut.stop}]" for name, cut in cuts.items())
+        layout = "w = [" + " | ".join(f"vec {name}" for name in FACTORS) + "]"
+        if w.size <= 36:
+            groups = " | ".join(" ".join(fmt(v) for v in w.reshape(-1)[cut]) for cut in cuts.values())
+            return f"{layout} = [{groups}], each row-major;   {slices}"
+        return f"{layout}, each row-major;   {slices}"
 
     def telling(self, config: dict[str, Any]) -> bool:
         shape = self.shape(config)

@@ -22,7 +22,7 @@ from .._xp import namespace_and_arrays
 from ..operators import DualLphmOperator
 from ..shapes import FusionShape, LphmShape, fusion_shape, lphm_shape, with_weight
 from ._concatenate import FEWER_ROWS, check_output, concatenated
-from ._function import FusionFunction, Stages
+from ._function import FusionFunction, Stages, WeightPicture
 from ._mistakes import (
     CONCATENATION,
     FACTOR_LAYOUTS,
@@ -293,6 +293,20 @@ class DualLphmFusionFunction(FusionFunction):
             return times_outer_variant(X, (P, Q), (S, T), "weight_T" in options)
         op = DualLphmOperator(npx, P, Q, S, T)
         return np.asarray((op.T if "weight_T" in options else op).rmatmul(X))
+
+    def weight_picture(
+        self, config: dict[str, Any], w: np.ndarray, inputs: list[np.ndarray], fmt: Any
+    ) -> WeightPicture:
+        shape = self.build_shape(config)
+        N, n, p, q, r = shape.N, shape.n, config["p"], config["q"], config["r"]
+        return WeightPicture(
+            dual_lphm_fusion(inputs, w, p=p, q=q, r=r, n=n),
+            lphm_matrix(npx, w, shape.weight),
+            rf"$W = (P Q^\top) \otimes (S T^\top)$   ({N}×{n})",
+            (shape.weight.s, shape.weight.t),
+            r"fusion = $X W$,  $W = (P Q^\top) \otimes (S T^\top)$",
+            DualLphmFunction.layout_note(w, shape.weight, fmt),
+        )
 
     def telling(self, config: dict[str, Any]) -> bool:
         c, weight = self.normalize(config), self.shape(config).weight

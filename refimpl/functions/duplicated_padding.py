@@ -19,7 +19,7 @@ from .._validation import check_parameter_vector
 from .._xp import namespace_and_arrays
 from ..operators import BlockGridOperator
 from ..shapes import PaddingShape, padding_shape
-from ._function import MatrixFunction, Stages
+from ._function import BREAK, MatrixFunction, Panel, Picture, Stages, finite_range
 from ._mistakes import COLUMN_MAJOR_W, KRONECKER, OUTPUT_TRANSPOSED, P_Q_EXCHANGED, Mistake, kron_variant, one
 
 __all__ = [
@@ -268,6 +268,45 @@ class PaddingFunction(MatrixFunction):
 
             return lambda w, s: duplicated_diagonal_padding(w, s.n, s.D, s.p, s.q, format="dense")
         return lambda w, s: duplicated_padding(w, s.n, s.D, s.p, s.q)
+
+    def blocks(self, config: dict[str, Any]) -> tuple[int, int]:
+        shape = self.shape(config)
+        return (shape.s, shape.t)
+
+    def picture(self, config: dict[str, Any], w: np.ndarray, fmt: Any) -> Picture:
+        """``L``, ``W = reshape(w, (s, t))`` and ``psi(w)`` with its grid of blocks; the
+        diagonal blocks of the diagonal padding outlined."""
+        shape = self.build_shape(config)
+        (n, D, p, q, s, t), diagonal = shape, self.diagonal
+        psi = self.call(config, {"w": w}, format="csr")  # checks w first
+        if diagonal:
+            left, name, formula = np.eye(p, q), "eye", rf"I_{{{p}\times {q}}}"
+        else:
+            left, name, formula = np.ones((p, q)), "ones", rf"\mathbf{{1}}_{{{p}\times {q}}}"
+        W = w.reshape(s, t)
+        low, high = finite_range([W])
+        if diagonal:
+            kind = "square" if p == q else f"rectangular: only min(p, q) = {min(p, q)} diagonal blocks"
+            note = f"I = eye({p}, {q}) is {kind}; diagonal blocks outlined; grey: structural zeros (exact 0 whatever w holds)"
+        else:
+            note = f"every one of the {p}×{q} blocks is a copy of W"
+        return Picture(
+            (
+                Panel(left, f"${formula}$ = {name}({p}, {q})", colour="#fdb97d" if diagonal else "#a9a9b3"),
+                Panel(W, f"$W$ ={BREAK} reshape(w, ({s}, {t}))", vmin=low, vmax=high, zeros="value"),
+                Panel(
+                    psi,
+                    rf"$\psi(w) = {formula} \otimes W$  ({n}×{D})",
+                    block=(s, t),
+                    vmin=low,
+                    vmax=high,
+                ),
+            ),
+            (r"$\otimes$", "="),
+            f"{BREAK}   s = n/p = {s},  t = D/q = {t},  l = s·t = {shape.l}",
+            (note,),
+            tuple((k * s, k * t, s, t) for k in range(min(p, q))) if diagonal else (),
+        )
 
     def telling(self, config: dict[str, Any]) -> bool:
         shape = self.shape(config)

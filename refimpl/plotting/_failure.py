@@ -117,7 +117,7 @@ def _draw(
     spec: Function, config: dict[str, Any], panels: list[tuple[str, np.ndarray]], axes: list[Any]
 ) -> None:
     """Each panel in its axes: one colour scale for the outputs, another for the difference."""
-    block = None if spec.is_fusion else (config["n"] // config["p"], config["D"] // config["q"])
+    block = spec.blocks(config)
     outputs = [a for title, a in panels if title != "actual - expected"]
     low, high = _range(outputs)
     for ax, (title, matrix) in zip(axes, panels):

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
-import array_api_compat.numpy as npx
 import numpy as np
 
-from ..functions import Function
-from ..functions.concatenation_fusion import concatenation_fusion
-from ..functions.dual_lphm import dual_lphm, lphm_factors
-from ..functions.dual_lphm_fusion import dual_lphm_fusion
+from ..functions import Function, FusionFunction, MatrixFunction
+from ..functions._function import WeightPicture, finite_range
 from ..oracle.adapters import to_numpy
-from ..shapes import FACTORS, LphmShape
 from ._config import Drawing, first, prepare
 from ._figure import BLOCK, BREAK, HIGHLIGHT, between, caption, figure_for, row_of_panels
 from ._matrix import format_value, plot_matrix
@@ -118,11 +114,10 @@ def plot_function(
     >>> plt.close(fig)
     """
     drawing = prepare(function, config, w, inputs)
-    if drawing.spec.is_fusion:
-        return _plot_fusion(drawing, fig)
-    if drawing.spec.name == "dual_lphm":
-        return _plot_lphm(drawing, fig)
-    return _plot_padding(drawing, fig)
+    if isinstance(drawing.spec, FusionFunction):
+        return _plot_fusion(drawing, _weight(drawing, drawing.spec), fig)
+    assert isinstance(drawing.spec, MatrixFunction), "a function is a matrix or a fusion"
+    return _plot_matrix_function(drawing, drawing.spec, fig)
 
 
 def default_w_note(l: int) -> str:
@@ -130,61 +125,46 @@ def default_w_note(l: int) -> str:
     return f"w = 1, 2, \u2026, {l}: a cell showing k holds w[k\u22121]"
 
 
-def _plot_padding(drawing: Drawing, fig: Any) -> Any:
+def _plot_matrix_function(drawing: Drawing, spec: MatrixFunction, fig: Any) -> Any:
+    """The function's picture (:meth:`refimpl.functions.MatrixFunction.picture`): a row of panels."""
     from matplotlib.colors import ListedColormap
 
-    config, w = drawing.config, drawing.w
-    n, D, p, q = config["n"], config["D"], config["p"], config["q"]
-    shape = drawing.spec.shape(config)
-    s, t = shape.s, shape.t
-    diagonal = drawing.spec.name == "duplicated_diagonal_padding"
-    psi = drawing.spec.call(config, {"w": w}, format="csr")
-    if diagonal:
-        left, name, formula = np.eye(p, q), "eye", rf"I_{{{p}\times {q}}}"
-    else:
-        left, name, formula = np.ones((p, q)), "ones", rf"\mathbf{{1}}_{{{p}\times {q}}}"
-    W = w.reshape(s, t)
-    fig = figure_for(fig, q + t + D + 2.6, max(p, s, n))
-    ax_left, ax_W, ax_psi = row_of_panels(fig, [q, t, D])
-    plot_matrix(
-        left,
-        ax=ax_left,
-        title=f"${formula}$ = {name}({p}, {q})",
-        cmap=ListedColormap(["#fdb97d" if diagonal else "#a9a9b3"]),
-    )
-    low, high = _finite_range([W])
-    plot_matrix(W, ax=ax_W, title=f"$W$ ={BREAK} reshape(w, ({s}, {t}))", vmin=low, vmax=high, zeros="value")
-    plot_matrix(
-        psi,
-        ax=ax_psi,
-        title=rf"$\psi(w) = {formula} \otimes W$  ({n}×{D})",
-        block=(s, t),
-        vmin=low,
-        vmax=high,
-    )
-    between(fig, ax_left, ax_W, r"$\otimes$")
-    between(fig, ax_W, ax_psi, "=")
-    notes = [
-        _outline_diagonal(ax_psi, p, q, s, t)
-        if diagonal
-        else f"every one of the {p}×{q} blocks is a copy of W"
-    ]
-    if drawing.default_w:
-        notes.append(default_w_note(shape.l))
-    caption(fig, f"{drawing.title}:{BREAK}   s = n/p = {s},  t = D/q = {t},  l = s·t = {shape.l}", notes)
+    picture = spec.picture(drawing.config, drawing.w, format_value)
+    sizes = [_shape_of(panel.matrix) for panel in picture.panels]
+    fig = figure_for(fig, sum(cols for _, cols in sizes) + 2.6, max(rows for rows, _ in sizes))
+    axes = row_of_panels(fig, [cols for _, cols in sizes])
+    for ax, panel in zip(axes, picture.panels):
+        options: dict[str, Any] = {"block": panel.block, "vmin": panel.vmin, "vmax": panel.vmax}
+        if panel.zeros is not None:
+            options["zeros"] = panel.zeros
+        if panel.colour is not None or panel.cmap is not None:
+            options["cmap"] = ListedColormap([panel.colour]) if panel.colour else panel.cmap
+        plot_matrix(panel.matrix, ax=ax, title=panel.title, **options)
+    for left, right, symbol in zip(axes, axes[1:], picture.operators):
+        between(fig, left, right, symbol)
+    _outline(axes[-1], picture.outlined)
+    notes = list(picture.notes)
+    if drawing.default_w and drawing.spec.exact:
+        notes.append(default_w_note(drawing.w.size))
+    caption(fig, f"{drawing.title}:{picture.caption}", notes)
     return fig
 
 
-def _outline_diagonal(ax: Any, p: int, q: int, s: int, t: int) -> str:
-    """Outline the ``min(p, q)`` diagonal blocks; return the note that says what is drawn."""
+def _shape_of(matrix: Any) -> tuple[int, int]:
+    rows, cols = (int(d) for d in matrix.shape)
+    return rows, cols
+
+
+def _outline(ax: Any, blocks: tuple[tuple[int, int, int, int], ...]) -> None:
+    """Outline each block ``(row, col, rows, cols)`` of the panel in ``ax``."""
     from matplotlib.patches import Rectangle
 
-    for k in range(min(p, q)):
+    for row, col, rows, cols in blocks:
         ax.add_patch(
             Rectangle(
-                (k * t - 0.5, k * s - 0.5),
-                t,
-                s,
+                (col - 0.5, row - 0.5),
+                cols,
+                rows,
                 fill=False,
                 edgecolor=HIGHLIGHT,
                 linewidth=2.6,
@@ -192,91 +172,15 @@ def _outline_diagonal(ax: Any, p: int, q: int, s: int, t: int) -> str:
                 zorder=3,
             )
         )
-    shape = "square" if p == q else f"rectangular: only min(p, q) = {min(p, q)} diagonal blocks"
-    return f"I = eye({p}, {q}) is {shape}; diagonal blocks outlined; grey: structural zeros (exact 0 whatever w holds)"
 
 
-def _finite_range(arrays: list[np.ndarray]) -> tuple[float | None, float | None]:
-    """The smallest and largest finite value (modulus, for complex) of ``arrays``, for one colour scale."""
-    values = np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0)
-    values = np.abs(values) if np.iscomplexobj(values) else values
-    finite = values[np.isfinite(values)]
-    return (float(finite.min()), float(finite.max())) if finite.size else (None, None)
+def _weight(drawing: Drawing, spec: FusionFunction) -> WeightPicture:
+    return spec.weight_picture(drawing.config, drawing.w, drawing.inputs, format_value)
 
 
-def _segments(w: np.ndarray, shape: LphmShape) -> str:
-    """``w = [vec P | vec Q | vec S | vec T], ...;   P = w[0:2], Q = w[2:5], ...`` (the values when short)."""
-    cuts = shape.segments()
-    slices = ",  ".join(f"{name} = w[{cut.start}:{cut.stop}]" for name, cut in cuts.items())
-    layout = "w = [" + " | ".join(f"vec {name}" for name in FACTORS) + "]"
-    if w.size <= 36:
-        groups = " | ".join(" ".join(format_value(v) for v in w.reshape(-1)[cut]) for cut in cuts.values())
-        return f"{layout} = [{groups}], each row-major;   {slices}"
-    return f"{layout}, each row-major;   {slices}"
-
-
-def _plot_lphm(drawing: Drawing, fig: Any) -> Any:
-    config, w = drawing.config, drawing.w
-    n, D, p, q, r = (config[k] for k in ("n", "D", "p", "q", "r"))
-    shape = drawing.spec.shape(config)
-    s, t = shape.s, shape.t
-    psi = to_numpy(dual_lphm(w, n, D, p, q, r))
-    P, Q, S, T = lphm_factors(npx, w, shape)
-    fig = figure_for(fig, q + t + D + 2.6, max(p, s, n))
-    ax_A, ax_B, ax_psi = row_of_panels(fig, [q, t, D])
-    plot_matrix(P @ Q.T, ax=ax_A, title=rf"$P Q^\top$  ({p}×{q})", cmap="cividis")
-    plot_matrix(S @ T.T, ax=ax_B, title=rf"$S T^\top$  ({s}×{t})", cmap="cividis")
-    plot_matrix(psi, ax=ax_psi, title=rf"$\psi(w) = (P Q^\top) \otimes (S T^\top)$  ({n}×{D})", block=(s, t))
-    between(fig, ax_A, ax_B, r"$\otimes$")
-    between(fig, ax_B, ax_psi, "=")
-    caption(
-        fig,
-        f"{drawing.title}:{BREAK}   s = n/p = {s},  t = D/q = {t},  l = r(p + q + s + t) = {shape.l}",
-        [_segments(w, shape), f"block (i, j) of ψ(w) is (PQᵀ)[i, j] · STᵀ: {p}×{q} blocks of {s}×{t}"],
-    )
-    return fig
-
-
-class _Weight(NamedTuple):
-    """The fusion's output, its weight and how the picture names them."""
-
-    output: np.ndarray
-    W: np.ndarray
-    title: str
-    block: tuple[int, int] | None
-    formula: str
-    note: str
-
-
-def _weight(drawing: Drawing) -> _Weight:
-    config, w, arrays = drawing.config, drawing.w, drawing.inputs
-    if drawing.spec.name == "concatenation_fusion":
-        plain = drawing.spec.shape(config)
-        N, n = plain.N, plain.n
-        return _Weight(
-            to_numpy(concatenation_fusion(arrays, w, n=n)),
-            w.reshape(N, n),
-            f"$W$ ={BREAK} reshape(w, ({N}, {n}))",
-            None,
-            r"fusion = $X W$,  $W$ = reshape(w, (N, n))",
-            f"W = reshape(w, ({N}, {n})), row-major; l = N·n = {plain.l}",
-        )
-    shape = drawing.spec.shape(config)
-    N, n = shape.N, shape.n
-    p, q, r = config["p"], config["q"], config["r"]
-    return _Weight(
-        to_numpy(dual_lphm_fusion(arrays, w, p=p, q=q, r=r, n=n)),
-        to_numpy(dual_lphm(w, N, n, p, q, r)),
-        rf"$W = (P Q^\top) \otimes (S T^\top)$   ({N}×{n})",
-        (shape.weight.s, shape.weight.t),
-        r"fusion = $X W$,  $W = (P Q^\top) \otimes (S T^\top)$",
-        _segments(w, shape.weight),
-    )
-
-
-def _plot_fusion(drawing: Drawing, fig: Any) -> Any:
+def _plot_fusion(drawing: Drawing, weight: WeightPicture, fig: Any) -> Any:
     dims, m, n = drawing.config["dims"], drawing.config["m"], drawing.config["n"]
-    weight, k, N = _weight(drawing), len(dims), sum(dims)
+    k, N = len(dims), sum(dims)
     inputs = [first(a) for a in drawing.inputs]
     X = first(np.concatenate(drawing.inputs, axis=-1))
     rows = max(m, 1)
@@ -289,7 +193,7 @@ def _plot_fusion(drawing: Drawing, fig: Any) -> Any:
         fig.add_subplot(grid[1, k + 1]),
         fig.add_subplot(grid[1, k + 3]),
     )
-    low, high = _finite_range(inputs)
+    low, high = finite_range(inputs)
     for i, (ax, a) in enumerate(zip(axes_A, inputs)):
         plot_matrix(
             a,
@@ -313,7 +217,7 @@ def _plot_fusion(drawing: Drawing, fig: Any) -> Any:
     for edge in np.cumsum(dims)[:-1]:
         ax_X.axvline(edge - 0.5, color=BLOCK, linewidth=1.6)
     plot_matrix(weight.W, ax=ax_W, title=weight.title, block=weight.block, zeros="value")
-    Y = first(weight.output)
+    Y = first(to_numpy(weight.output))
     plot_matrix(Y, ax=ax_Y, title=f"$X W$  ({_size(Y)})", zeros="value")
     between(fig, ax_X, ax_W, "\u2022", size=13)
     between(fig, ax_W, ax_Y, "=")
@@ -325,7 +229,7 @@ def _size(a: np.ndarray) -> str:
     return "\u00d7".join(str(d) for d in a.shape)
 
 
-def _fusion_title(drawing: Drawing, weight: _Weight) -> str:
+def _fusion_title(drawing: Drawing, weight: WeightPicture) -> str:
     batch = drawing.config["batch"]
     title = f"{drawing.title}, m = {drawing.config['m']}:{BREAK}   {weight.formula}"
     if batch:
@@ -333,7 +237,7 @@ def _fusion_title(drawing: Drawing, weight: _Weight) -> str:
     return title
 
 
-def _fusion_notes(drawing: Drawing, weight: _Weight) -> list[str]:
+def _fusion_notes(drawing: Drawing, weight: WeightPicture) -> list[str]:
     first_line = ["X = concatenate([A_1, …, A_k], axis=−1): each row of X joins the rows of the inputs"]
     if drawing.default_inputs:
         first_line.append(f"inputs numbered 1, 2, … row by row across A_1, …, A_{len(drawing.inputs)}")

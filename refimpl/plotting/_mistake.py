@@ -111,7 +111,7 @@ def plot_mistake(
     ax_right, ax_wrong = row_of_panels(fig, [cols, wrong_cols])
     low, high = outputs.colour_range()
     spec, config = drawing.spec, drawing.config
-    block = None if spec.is_fusion else (config["n"] // config["p"], config["D"] // config["q"])
+    block = spec.blocks(config)
     what = "output" if spec.is_fusion else "ψ(w)"
     batch = f" (batch element {(0,) * len(config['batch'])})" if spec.is_fusion and config["batch"] else ""
     plot_matrix(
@@ -167,7 +167,7 @@ def _outputs(drawing: Drawing, chosen: list[Mistake]) -> _Outputs:
     if spec.is_fusion:
         inputs["inputs"] = [wide(a) for a in drawing.inputs]
     wrong = mistaken_output(spec, config, inputs, chosen)
-    if spec.name == "duplicated_diagonal_padding":
+    if spec.formats:  # sparse, as refimpl returns it
         right = spec.call(config, inputs, format="csr")
         return _Outputs(right, to_numpy(right), wrong)
     right = to_numpy(spec.call(config, inputs))
