@@ -4,6 +4,9 @@
   entry formula of SPEC section 3 as one ``einsum`` over the four factors;
 * :func:`column_major_dual_lphm` makes the classic layout mistake: it reads each segment of
   ``w`` in column-major (Fortran) order, as code ported from MATLAB or Julia often does.
+
+Both cut ``w`` themselves, as a user's implementation does: they are candidates for the oracle,
+not a second reading of the layout (that is :func:`refimpl.functions.dual_lphm.lphm_factors`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["column_major_dual_lphm", "faithful_dual_lphm"]
+__all__ = ["FUNCTION", "column_major_dual_lphm", "faithful_dual_lphm"]
+
+#: The function of SPEC both examples implement.
+FUNCTION = "dual_lphm"
 
 
 def _segments(w: Any, n: int, D: int, p: int, q: int, r: int, order: str) -> list[np.ndarray]:

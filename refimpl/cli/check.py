@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .. import examples
 from .._memory import check_elements
 from ..functions import FUNCTIONS, Function, get_function
 from ..oracle.adapters import load_target
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         _image_format(args.plot)
     with backend(args), current_folder_first():
         if args.target is None:
-            reports = [_check(args, target, "dual_lphm", None) for target in EXAMPLES]
+            reports = [_check(args, target, examples.FUNCTION, None) for target in EXAMPLES]
             text = (
                 json.dumps([r.to_json() for r in reports], indent=1)
                 if args.json

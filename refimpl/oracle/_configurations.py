@@ -197,7 +197,7 @@ def _matrix_configs(draw: st.DrawFn, name: str | Function, b: Bounds) -> dict[st
     config: dict[str, Any] = {"n": p * s, "D": q * t, "p": p, "q": q}
     if "r" in spec.config_keys:
         config["r"] = 1 if edge == "r1" else draw(integers(1, b.rank))
-    return config
+    return {key: value for key, value in config.items() if key in spec.config_keys}
 
 
 def _widths_summing_to_at_most(draw: st.DrawFn, b: Bounds) -> list[int]:
