@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from refimpl.functions import FUNCTIONS, leading_shape
 from refimpl.functions import _mistakes as _products
-from refimpl.oracle._combinations import ENOUGH, Rule
+from refimpl.oracle._combinations import ENOUGH
 from refimpl.oracle.diagnosis import Diagnosis, diagnose
 from refimpl.oracle.mistakes import Pipeline
 from refimpl.oracle.mistakes import catalogue as mistakes_catalogue
-from refimpl.oracle.tolerance import expected_and_bound, judge
+from refimpl.oracle.tolerance import expected_and_bound, judge, output_bound
 from refimpl.strategies import configs
 
 from ._support import as_xp
@@ -425,7 +425,7 @@ def test_the_pipeline_without_mistakes_is_refimpl_and_its_bound_the_oracles(
         inputs = {k: (v * (1 - 2j) if k == "w" else [a * (2 + 1j) for a in v]) for k, v in inputs.items()}
     spec = FUNCTIONS[function]
     expected, bound, _ = expected_and_bound(function, config, inputs, dtype)
-    rule = Rule.of(spec, config, inputs, np.dtype(dtype))
+    rule = output_bound(spec, config, inputs, np.dtype(dtype))
     absolute = {"w": np.abs(inputs["w"]), "inputs": [np.abs(a) for a in inputs.get("inputs", [])]}
     assert np.allclose(Pipeline(spec, config, inputs).output(), expected, rtol=1e-12, atol=0)
     if spec.exact:

@@ -25,41 +25,15 @@ from typing import Any
 
 import numpy as np
 
-from ..functions import Function
-from .adapters import to_numpy
 from .mistakes import Mistake, Pipeline
-from .tolerance import disagreeing, error_bound, gamma, result_dtype, rounding_count, unit_roundoff
+from .tolerance import ErrorBound, disagreeing
 
-__all__ = ["Found", "Rule", "Trial", "disagreeing", "search"]  # disagreeing: the oracle's, re-exported
+__all__ = ["Found", "Trial", "disagreeing", "search"]  # disagreeing: the oracle's, re-exported
 
 #: Matching combinations of two or three mistakes after which a size's search stops.
 ENOUGH = 8
 #: The most combinations of three mistakes tried (on the first trial); beyond, the search is silent.
 MOST_TRIPLES = 6000
-
-
-@dataclass(frozen=True)
-class Rule:
-    """The oracle's bound as a function of the magnitude: ``gamma * magnitude + tiny``.
-
-    The same rule as :func:`refimpl.oracle.tolerance.expected_and_bound`: for the padding
-    functions the magnitude is the entry itself (one rounding when the candidate's dtype is
-    narrower than its inputs', none otherwise) and ``tiny`` is 0; for the others
-    :func:`~refimpl.oracle.tolerance.error_bound` with the function's ``K``.
-    """
-
-    gamma: float
-    tiny: float
-
-    @classmethod
-    def of(cls, spec: Function, config: dict[str, Any], inputs: dict[str, Any], dtype: np.dtype) -> Rule:
-        if spec.exact:
-            narrower = np.finfo(np.dtype(dtype)).eps > np.finfo(result_dtype(inputs)).eps
-            return cls(gamma=gamma(1, unit_roundoff(dtype)) if narrower else 0.0, tiny=0.0)
-        arrays = [to_numpy(x) for x in [inputs["w"], *inputs.get("inputs", [])]]
-        K = rounding_count(spec, config, complex_data=any(np.iscomplexobj(x) for x in arrays))
-        bound = error_bound(K, dtype)
-        return cls(gamma=bound.gamma, tiny=bound.tiny)
 
 
 def _ceiling(pipeline: Pipeline) -> float:
@@ -96,11 +70,11 @@ class Trial:
         The candidate's output, dense, in a floating dtype.
     pipeline : Pipeline
         The function's computation on the candidate's inputs.
-    rule : Rule
-        The oracle's bound for the candidate's dtype.
+    rule : ErrorBound
+        The oracle's bound for the candidate's dtype (:func:`refimpl.oracle.tolerance.output_bound`).
     """
 
-    def __init__(self, actual: np.ndarray, pipeline: Pipeline, rule: Rule) -> None:
+    def __init__(self, actual: np.ndarray, pipeline: Pipeline, rule: ErrorBound) -> None:
         self.actual, self.pipeline, self.rule = actual, pipeline, rule
         self.ceiling = _ceiling(pipeline)
         self.exact = pipeline.spec.exact

@@ -200,7 +200,7 @@ class CheckReport:
     >>> from refimpl.testing import check
     >>> report = check(refimpl.duplicated_padding, "duplicated_padding", examples=5, raise_on_failure=False)
     >>> report.passed, report.target, report.failure, report.convention
-    (True, 'refimpl.padding:duplicated_padding', '', 'function')
+    (True, 'refimpl.functions.duplicated_padding:duplicated_padding', '', 'function')
     >>> bad = check(column_major_dual_lphm, "dual_lphm", examples=30, raise_on_failure=False)
     >>> bad.passed, bad.to_json()["passed"], "minimal failing case" in str(bad)
     (False, False, True)

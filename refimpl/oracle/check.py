@@ -551,9 +551,9 @@ class _Search:
             differ: np.ndarray = ~((a1 == a2) | (np.isnan(a1) & np.isnan(a2)))
         if self.spec.exact or not np.any(differ):
             return differ
-        bound = expected_and_bound(self.spec, drawn.config, drawn.inputs, drawn.dtype).bound
+        bound = expected_and_bound(self.spec, drawn.config, drawn.inputs, drawn.dtype, scale=2.0).bound
         with np.errstate(invalid="ignore", over="ignore"):
-            beyond: np.ndarray = differ & ~(np.abs(a1.astype(np.complex128) - a2) <= 2 * bound)
+            beyond: np.ndarray = differ & ~(np.abs(a1.astype(np.complex128) - a2) <= bound)
             return beyond
 
     def diagnose(self, failures: list[_Outcome]) -> Diagnosis | None:

@@ -32,11 +32,11 @@ import numpy as np
 
 from ..functions import Function, get_function
 from . import mistakes as _mistakes
-from ._combinations import Found, Rule, Trial, disagreeing, search
+from ._combinations import Found, Trial, disagreeing, search
 from ._informative import generic_configurations, grown_configurations, informative_inputs, telling
 from .adapters import to_numpy
 from .mistakes import Pipeline
-from .tolerance import expected_and_bound, result_dtype
+from .tolerance import expected_and_bound, output_bound, result_dtype
 
 __all__ = ["Diagnosis", "Failure", "diagnose", "diagnose_failures", "informative_inputs"]
 
@@ -226,7 +226,7 @@ def _value_failure(
     _against_reference(diagnosis, a, expected, bound, pipeline.w, limit)
     if diagnosis.correct:
         return None
-    return _Case(diagnosis, Trial(a, pipeline, Rule.of(spec, config, inputs, dtype)))
+    return _Case(diagnosis, Trial(a, pipeline, output_bound(spec, config, inputs, dtype)))
 
 
 def _name(diagnosis: Diagnosis, found: Found) -> None:

@@ -70,6 +70,7 @@ __all__ = [
     "gradient_rounding_count",
     "judge",
     "judge_output",
+    "output_bound",
     "probe_rounding_count",
     "result_dtype",
     "rounding_count",
@@ -103,10 +104,18 @@ def unit_roundoff(dtype: Any) -> float:
 
 
 class ErrorBound(NamedTuple):
-    """The allowed error of an entry as a function of its magnitude: ``gamma * magnitude + tiny``."""
+    """The oracle's one bound: the allowed error of an entry as a function of its magnitude,
+    ``gamma * magnitude + tiny``, for ``K`` roundings.
+
+    Every comparison of the oracle takes its bound from here: an output (:func:`output_bound`,
+    :func:`expected_and_bound`), the diagnosis' mistaken outputs, the second call of a
+    candidate (twice the bound), the probes of :func:`refimpl.testing.check_matrix` and the
+    gradients (:func:`error_bound` with their ``K``), and the golden vectors.
+    """
 
     gamma: float
     tiny: float
+    K: int = 0
 
     def __call__(self, magnitude: Any) -> Any:
         return self.gamma * magnitude + self.tiny
@@ -128,8 +137,36 @@ def error_bound(K: int, dtype: Any, *, scale: float = 1.0) -> ErrorBound:
     """
     tiny = K * float(np.finfo(np.dtype(dtype)).smallest_normal)
     return ErrorBound(
-        scale * (gamma(K, unit_roundoff(dtype)) + gamma(K, unit_roundoff(np.float64))), scale * tiny
+        scale * (gamma(K, unit_roundoff(dtype)) + gamma(K, unit_roundoff(np.float64))), scale * tiny, K
     )
+
+
+def output_bound(
+    spec: Function, config: dict[str, Any], inputs: dict[str, Any], dtype: Any, *, scale: float = 1.0
+) -> ErrorBound:
+    """The bound on an output entry of ``spec`` for a candidate in ``dtype``, as a function of the
+    entry's magnitude.
+
+    An exact function (its entries are copies of ``w``'s) allows no error, or one rounding into
+    a ``dtype`` narrower than its inputs' (the magnitude is then the entry itself); the others
+    :func:`error_bound` with the function's ``K`` (the magnitude is the computation on
+    ``|inputs|``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl.functions import get_function
+    >>> from refimpl.oracle.tolerance import output_bound
+    >>> output_bound(get_function("duplicated_padding"), {"n": 2, "D": 2, "p": 1}, {"w": np.ones(4)}, "float32")
+    ErrorBound(gamma=5.960464832810452e-08, tiny=0.0, K=1)
+    """
+    if spec.exact:
+        if np.finfo(np.dtype(dtype)).eps <= np.finfo(result_dtype(inputs)).eps:
+            return ErrorBound(0.0, 0.0, 0)
+        return ErrorBound(scale * gamma(1, unit_roundoff(dtype)), 0.0, 1)
+    arrays = [to_numpy(x) for x in [inputs["w"], *inputs.get("inputs", [])]]
+    K = rounding_count(spec, config, complex_data=any(np.iscomplexobj(x) for x in arrays))
+    return error_bound(K, dtype, scale=scale)
 
 
 def _complex(K: int, complex_data: bool) -> int:
@@ -201,17 +238,16 @@ def expected_and_bound(
     given = _inputs_as(inputs, wide)
     with np.errstate(invalid="ignore", over="ignore"):  # 0 * inf and inf - inf are the formula's own
         expected = to_numpy(spec.call(config, given))
+    rule = output_bound(spec, config, inputs, dtype, scale=scale)
     if spec.exact:  # copies of w: exact, or one rounding into a narrower dtype
-        if np.finfo(np.dtype(dtype)).eps <= np.finfo(result_dtype(inputs)).eps:
+        if rule.K == 0:
             return Reference(expected, np.zeros(expected.shape), 0)
-        bound = scale * gamma(1, unit_roundoff(dtype)) * np.abs(expected)
-        return Reference(expected, np.nan_to_num(bound, nan=0.0, posinf=0.0), 1)
-    K = rounding_count(spec, config, complex_data=np.iscomplexobj(expected))
+        with np.errstate(invalid="ignore"):
+            bound = np.nan_to_num(rule(np.abs(expected)), nan=0.0, posinf=0.0)
+        return Reference(expected, bound, rule.K)
     with np.errstate(invalid="ignore", over="ignore"):
         magnitude = to_numpy(spec.call(config, _inputs_as(given, np.abs)))
-    return Reference(
-        _nonfinite_marked(spec, config, given, expected), error_bound(K, dtype, scale=scale)(magnitude), K
-    )
+    return Reference(_nonfinite_marked(spec, config, given, expected), rule(magnitude), rule.K)
 
 
 def _nonfinite_marked(
