@@ -18,11 +18,11 @@ from .classes import (
     duplicated_diagonal_padding_reconciliation,
     duplicated_padding_reconciliation,
 )
+from .functions._sparse import SPARSE_FORMATS
 from .functions.concatenation_fusion import concatenation_fusion, concatenation_fusion_l
 from .functions.dual_lphm import dual_lphm, dual_lphm_l, dual_lphm_operator
 from .functions.dual_lphm_fusion import dual_lphm_fusion, dual_lphm_fusion_l, dual_lphm_fusion_operator
 from .functions.duplicated_diagonal_padding import (
-    SPARSE_FORMATS,
     DuplicatedDiagonalPaddingOperator,
     duplicated_diagonal_padding,
     duplicated_diagonal_padding_operator,

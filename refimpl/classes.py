@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._validation import RefimplError, check_dim
+from .functions._sparse import check_format
 from .functions.dual_lphm import dual_lphm, dual_lphm_l
 from .functions.dual_lphm_fusion import dual_lphm_fusion, dual_lphm_fusion_l
-from .functions.duplicated_diagonal_padding import check_format, duplicated_diagonal_padding
+from .functions.duplicated_diagonal_padding import duplicated_diagonal_padding
 from .functions.duplicated_padding import duplicated_padding, duplicated_padding_l
 from .shapes import concat_shape, default_q
 

@@ -20,7 +20,7 @@ from refimpl._validation import check_dim, check_parameter_vector
 from refimpl._xp import namespace_and_arrays
 from refimpl.cli import main
 from refimpl.functions import FUNCTIONS, MatrixFunction, Mistake, register, unregister
-from refimpl.functions._function import Panel, Picture
+from refimpl.functions._picture import Panel, Picture
 from refimpl.oracle.vectors import read_vectors, verify_vectors, write_vectors
 from refimpl.testing import check
 

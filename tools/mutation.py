@@ -75,6 +75,7 @@ CORE = (
     "operators.blocks",
     "operators.kronecker",
     "functions._concatenate",
+    "functions._sparse",
     "functions.duplicated_padding",
     "functions.duplicated_diagonal_padding",
     "functions.dual_lphm",

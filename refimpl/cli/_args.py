@@ -19,7 +19,7 @@ from .._memory import check_elements
 from .._validation import RefimplError
 from .._xp import use_backend
 from ..functions import FUNCTIONS, get_function
-from ..functions.duplicated_diagonal_padding import SPARSE_FORMATS
+from ..functions._sparse import SPARSE_FORMATS
 from . import CommandError
 
 __all__ = [

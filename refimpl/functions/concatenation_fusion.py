@@ -15,8 +15,9 @@ import numpy as np
 from .._validation import check_parameter_vector
 from ..shapes import ConcatShape, concat_shape
 from ._concatenate import FEWER_ROWS, check_output, concatenated
-from ._function import BREAK, FusionFunction, Stages, WeightPicture, leading_shape
+from ._function import FusionFunction, Stages, leading_shape
 from ._mistakes import COLUMN_MAJOR_W, CONCATENATION, OUTPUT_TRANSPOSED, WEIGHT_TRANSPOSED
+from ._picture import BREAK, WeightPicture
 from .dual_lphm_fusion import DualLphmFusionFunction
 
 __all__ = ["ConcatenationFusionFunction", "concatenation_fusion", "concatenation_fusion_l"]

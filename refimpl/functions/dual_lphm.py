@@ -21,7 +21,7 @@ from .._validation import check_parameter_vector
 from .._xp import namespace_and_arrays
 from ..operators import DualLphmOperator, kron_of_products
 from ..shapes import FACTORS, LphmShape, lphm_shape
-from ._function import BREAK, MatrixFunction, Panel, Picture, Stages
+from ._function import MatrixFunction, Stages
 from ._mistakes import (
     FACTOR_LAYOUTS,
     KRONECKER,
@@ -31,6 +31,7 @@ from ._mistakes import (
     Mistake,
     kron_variant,
 )
+from ._picture import BREAK, Panel, Picture
 
 __all__ = ["DualLphmFunction", "dual_lphm", "dual_lphm_l", "dual_lphm_operator", "lphm_factors"]
 

@@ -22,7 +22,7 @@ from .._xp import namespace_and_arrays
 from ..operators import DualLphmOperator
 from ..shapes import FusionShape, LphmShape, fusion_shape, lphm_shape, with_weight
 from ._concatenate import FEWER_ROWS, check_output, concatenated
-from ._function import FusionFunction, Stages, WeightPicture
+from ._function import FusionFunction, Stages
 from ._mistakes import (
     CONCATENATION,
     FACTOR_LAYOUTS,
@@ -34,6 +34,7 @@ from ._mistakes import (
     Mistake,
     times_outer_variant,
 )
+from ._picture import WeightPicture
 from .dual_lphm import DualLphmFunction, lphm_factors, lphm_matrix
 
 __all__ = ["DualLphmFusionFunction", "dual_lphm_fusion", "dual_lphm_fusion_l", "dual_lphm_fusion_operator"]

@@ -19,8 +19,9 @@ from .._validation import check_parameter_vector
 from .._xp import namespace_and_arrays
 from ..operators import BlockGridOperator
 from ..shapes import PaddingShape, padding_shape
-from ._function import BREAK, MatrixFunction, Panel, Picture, Stages, finite_range
+from ._function import MatrixFunction, Stages
 from ._mistakes import COLUMN_MAJOR_W, KRONECKER, OUTPUT_TRANSPOSED, P_Q_EXCHANGED, Mistake, kron_variant, one
+from ._picture import BREAK, Panel, Picture, finite_range
 
 __all__ = [
     "DuplicatedPaddingFunction",

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..functions import Function, FusionFunction, MatrixFunction
-from ..functions._function import WeightPicture, finite_range
+from ..functions._picture import WeightPicture, finite_range
 from ..oracle.adapters import to_numpy
 from ._config import Drawing, first, prepare
 from ._figure import BLOCK, BREAK, HIGHLIGHT, between, caption, figure_for, row_of_panels
