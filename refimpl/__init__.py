@@ -9,7 +9,7 @@ Conventions (the docs' conventions page has them all): reshapes and ``vec`` are 
 ``p`` divides the rows and ``q`` the columns of the matrix it shapes.
 """
 
-from ._memory import DEFAULT_DENSE_LIMIT, DenseSizeError, dense_limit, get_dense_limit, set_dense_limit
+from ._memory import DEFAULT_MEMORY_LIMIT, MemoryLimitError, get_memory_limit, memory_limit, set_memory_limit
 from ._validation import RefimplError
 from ._xp import get_backend, set_backend, use_backend
 from .classes import (
@@ -38,9 +38,9 @@ from .operators import DualLphmOperator, StructuredOperator
 __version__ = "0.1.0"
 
 __all__ = [
-    "DEFAULT_DENSE_LIMIT",
+    "DEFAULT_MEMORY_LIMIT",
     "SPARSE_FORMATS",
-    "DenseSizeError",
+    "MemoryLimitError",
     "DualLphmOperator",
     "DuplicatedDiagonalPaddingOperator",
     "DuplicatedPaddingOperator",
@@ -48,7 +48,7 @@ __all__ = [
     "StructuredOperator",
     "concatenation_fusion",
     "concatenation_fusion_l",
-    "dense_limit",
+    "memory_limit",
     "dual_lphm",
     "dual_lphm_fusion",
     "dual_lphm_fusion_operator",
@@ -65,8 +65,8 @@ __all__ = [
     "duplicated_padding_operator",
     "duplicated_padding_reconciliation",
     "get_backend",
-    "get_dense_limit",
+    "get_memory_limit",
     "set_backend",
-    "set_dense_limit",
+    "set_memory_limit",
     "use_backend",
 ]

@@ -7,10 +7,10 @@ first (:func:`check_size`, :func:`check_elements`): dense results, the stored en
 arrays of the sparse results, the results of ``X @ op`` and of the fusions. The sizes are
 computed in exact Python integers, so that no product of dimensions overflows.
 
-The limit (one number of bytes, per allocation) is per process (:func:`set_dense_limit`), per
-block (:func:`dense_limit`), or from the environment variable ``REFIMPL_DENSE_LIMIT`` (bytes)
-at import time; ``None`` switches the guard off. The names say "dense" for history: the
-limit and :class:`DenseSizeError` cover sparse results too.
+The limit (one number of bytes, per allocation) is per process (:func:`set_memory_limit`), per
+block (:func:`memory_limit`), or from the environment variable ``REFIMPL_MEMORY_LIMIT`` (bytes)
+at import time; ``None`` switches the guard off. The limit and :class:`MemoryLimitError` cover
+every guarded allocation, dense or sparse.
 """
 
 from __future__ import annotations
@@ -25,24 +25,24 @@ from typing import Any, SupportsIndex
 from ._validation import RefimplError, is_bool
 
 __all__ = [
-    "DEFAULT_DENSE_LIMIT",
-    "DenseSizeError",
+    "DEFAULT_MEMORY_LIMIT",
+    "MemoryLimitError",
     "check_dense_size",
     "check_elements",
     "check_size",
-    "dense_limit",
-    "get_dense_limit",
+    "memory_limit",
+    "get_memory_limit",
     "itemsize",
-    "set_dense_limit",
+    "set_memory_limit",
 ]
 
-#: The default limit on one dense result: 4 GiB.
-DEFAULT_DENSE_LIMIT = 4 * 2**30
+#: The default limit on one guarded allocation: 4 GiB.
+DEFAULT_MEMORY_LIMIT = 4 * 2**30
 
 _UNSET = object()
 
 
-class DenseSizeError(RefimplError, MemoryError):
+class MemoryLimitError(RefimplError, MemoryError):
     """A result would exceed the memory guard's limit; raised before anything is allocated.
 
     Raised for dense results, sparse results (stored entries and index arrays), ``X @ op``
@@ -53,7 +53,7 @@ class DenseSizeError(RefimplError, MemoryError):
     Examples
     --------
     >>> import refimpl
-    >>> with refimpl.dense_limit(1000):
+    >>> with refimpl.memory_limit(1000):
     ...     try:
     ...         refimpl.dual_lphm([1.0] * 32, 64, 64, 8, 8, 1)
     ...     except MemoryError as exc:
@@ -63,16 +63,16 @@ class DenseSizeError(RefimplError, MemoryError):
 
 
 def _from_environment() -> int | None:
-    value = os.environ.get("REFIMPL_DENSE_LIMIT")
+    value = os.environ.get("REFIMPL_MEMORY_LIMIT")
     if value is None or value == "":
-        return DEFAULT_DENSE_LIMIT
+        return DEFAULT_MEMORY_LIMIT
     if value.lower() == "none":
         return None
     try:
         return _checked_limit(int(value))
     except (ValueError, TypeError):
         raise RefimplError(
-            f"REFIMPL_DENSE_LIMIT must be a positive number of bytes or 'none', got {value!r}"
+            f"REFIMPL_MEMORY_LIMIT must be a positive number of bytes or 'none', got {value!r}"
         ) from None
 
 
@@ -80,64 +80,66 @@ def _checked_limit(limit: SupportsIndex | None) -> int | None:
     if limit is None:
         return None
     if is_bool(limit):
-        raise TypeError(f"the dense limit must be an integer number of bytes or None, got the bool {limit!r}")
+        raise TypeError(
+            f"the memory limit must be an integer number of bytes or None, got the bool {limit!r}"
+        )
     try:
         limit = operator.index(limit)  # int, NumPy integers, anything with __index__
     except TypeError:
         raise TypeError(
-            f"the dense limit must be an integer number of bytes or None, got {limit!r} "
+            f"the memory limit must be an integer number of bytes or None, got {limit!r} "
             f"of type {type(limit).__name__}"
         ) from None
     if limit <= 0:
-        raise RefimplError(f"the dense limit must be a positive number of bytes, got {limit}")
+        raise RefimplError(f"the memory limit must be a positive number of bytes, got {limit}")
     return limit
 
 
 _default_limit: int | None = _from_environment()
-_context_limit: contextvars.ContextVar[Any] = contextvars.ContextVar("refimpl_dense_limit", default=_UNSET)
+_context_limit: contextvars.ContextVar[Any] = contextvars.ContextVar("refimpl_memory_limit", default=_UNSET)
 
 
-def get_dense_limit() -> int | None:
-    """Return the largest dense result, in bytes, that refimpl will materialise (``None``: no limit).
+def get_memory_limit() -> int | None:
+    """Return the largest allocation, in bytes, that refimpl will make (``None``: no limit).
 
     Returns
     -------
     int or None
-        The innermost :func:`dense_limit` block's limit, else the process-wide one.
+        The innermost :func:`memory_limit` block's limit, else the process-wide one.
 
     Examples
     --------
     >>> import refimpl
-    >>> refimpl.get_dense_limit() == refimpl.DEFAULT_DENSE_LIMIT
+    >>> refimpl.get_memory_limit() == refimpl.DEFAULT_MEMORY_LIMIT
     True
     """
     limit = _context_limit.get()
     return _default_limit if limit is _UNSET else limit
 
 
-def set_dense_limit(limit: int | None) -> None:
+def set_memory_limit(limit: int | None) -> None:
     """Set the process-wide limit on one result, in bytes; ``None`` switches the guard off.
 
     Parameters
     ----------
     limit : int or None
         Bytes: any integer (``int``, a NumPy integer, anything with ``__index__``; not a bool).
-        The default is :data:`DEFAULT_DENSE_LIMIT` (4 GiB), or the environment
-        variable ``REFIMPL_DENSE_LIMIT`` when set.
+        The default is :data:`DEFAULT_MEMORY_LIMIT` (4 GiB), or the environment
+        variable ``REFIMPL_MEMORY_LIMIT`` when set.
 
     Examples
     --------
     >>> import refimpl
-    >>> refimpl.set_dense_limit(64 * 2**30)   # a machine with memory to spare
-    >>> refimpl.set_dense_limit(refimpl.DEFAULT_DENSE_LIMIT)
+    >>> refimpl.set_memory_limit(64 * 2**30)   # a machine with memory to spare
+    >>> refimpl.set_memory_limit(refimpl.DEFAULT_MEMORY_LIMIT)
     """
     global _default_limit
     _default_limit = _checked_limit(limit)
 
 
 @contextlib.contextmanager
-def dense_limit(limit: int | None) -> Iterator[None]:
-    """Use another limit on dense results inside a ``with`` block.
+def memory_limit(limit: int | None) -> Iterator[None]:
+    """Use another memory limit inside a ``with`` block.
 
     Parameters
     ----------
@@ -147,13 +149,13 @@ def dense_limit(limit: int | None) -> Iterator[None]:
     Yields
     ------
     None
-        Inside the block, :func:`get_dense_limit` returns ``limit``.
+        Inside the block, :func:`get_memory_limit` returns ``limit``.
 
     Examples
     --------
     >>> import refimpl
-    >>> with refimpl.dense_limit(None):
-    ...     print(refimpl.get_dense_limit())
+    >>> with refimpl.memory_limit(None):
+    ...     print(refimpl.get_memory_limit())
     None
     """
     token = _context_limit.set(_checked_limit(limit))
@@ -170,7 +172,7 @@ def itemsize(xp: Any, dtype: Any) -> int:
 
 
 def check_size(nbytes: int, what: str, advice: str) -> None:
-    """Raise :class:`DenseSizeError` if an allocation of ``nbytes`` bytes is over the limit.
+    """Raise :class:`MemoryLimitError` if an allocation of ``nbytes`` bytes is over the limit.
 
     Call it *before* allocating anything whose size grows with the configuration. The
     arithmetic is exact (Python integers): compute ``nbytes`` from the dimensions as Python
@@ -188,26 +190,26 @@ def check_size(nbytes: int, what: str, advice: str) -> None:
 
     Raises
     ------
-    DenseSizeError
-        When ``nbytes`` is over :func:`get_dense_limit` (never when the guard is off).
+    MemoryLimitError
+        When ``nbytes`` is over :func:`get_memory_limit` (never when the guard is off).
 
     Examples
     --------
     >>> import refimpl
     >>> from refimpl._memory import check_size
     >>> check_size(2**20, "a test would allocate a buffer", "ask for less")
-    >>> with refimpl.dense_limit(1024):
+    >>> with refimpl.memory_limit(1024):
     ...     check_size(2**20, "a test would allocate a buffer", "ask for less")
     Traceback (most recent call last):
         ...
-    refimpl._memory.DenseSizeError: a test would allocate a buffer of 1.0 MiB, over the dense limit of 1.0 KiB; ask for less, or raise the limit with refimpl.set_dense_limit(bytes) or `with refimpl.dense_limit(bytes):`
+    refimpl._memory.MemoryLimitError: a test would allocate a buffer of 1.0 MiB, over the memory limit of 1.0 KiB; ask for less, or raise the limit with refimpl.set_memory_limit(bytes) or `with refimpl.memory_limit(bytes):`
     """
     nbytes = operator.index(nbytes)
-    limit = get_dense_limit()
+    limit = get_memory_limit()
     if limit is not None and nbytes > limit:
-        raise DenseSizeError(
-            f"{what} of {_human(nbytes)}, over the dense limit of {_human(limit)}; {advice}, "
-            "or raise the limit with refimpl.set_dense_limit(bytes) or `with refimpl.dense_limit(bytes):`"
+        raise MemoryLimitError(
+            f"{what} of {_human(nbytes)}, over the memory limit of {_human(limit)}; {advice}, "
+            "or raise the limit with refimpl.set_memory_limit(bytes) or `with refimpl.memory_limit(bytes):`"
         )
 
 
@@ -223,7 +225,7 @@ def check_elements(count: int, itemsize: int, what: str, advice: str) -> None:
 
 
 def check_dense_size(xp: Any, rows: int, cols: int, dtype: Any, what: str, advice: str) -> None:
-    """Raise :class:`DenseSizeError` if a ``rows x cols`` array of ``dtype`` exceeds the limit.
+    """Raise :class:`MemoryLimitError` if a ``rows x cols`` array of ``dtype`` exceeds the limit.
 
     ``what`` names the caller (``"dual_lphm"``); the message says it "would materialise a
     dense ``rows x cols`` ``dtype`` matrix".

@@ -589,4 +589,4 @@ def test_out_of_memory_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(refimpl.cli.show, "show", exhausted)
     result = run_cli("show", "dual_lphm", "--n", 2, "--D", 2, "--p", 1, "--r", 1)
-    assert_usage_error(result, "out of memory", "74.5 GiB", "REFIMPL_DENSE_LIMIT")
+    assert_usage_error(result, "out of memory", "74.5 GiB", "REFIMPL_MEMORY_LIMIT")

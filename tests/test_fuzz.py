@@ -2,14 +2,14 @@
 
 Hypothesis draws calls of every public entry point: the functions and their ``*_l``, the
 operators (``@`` both ways, ``toarray``, ``tosparse``, ...), the classes, the memory guard's
-``set_dense_limit``/``dense_limit``, the backends, and ``refimpl.cli.main`` with every
+``set_memory_limit``/``memory_limit``, the backends, and ``refimpl.cli.main`` with every
 subcommand, plus a few ``python -m refimpl`` runs. The dimensions go up to and past ``2**31``
 and ``2**63``, negative and zero, and bools, floats, strings, ``None`` and NumPy scalars come
 where integers are expected.
 
 Only the documented outcomes may come out: a result, :class:`TypeError` or
 :class:`refimpl.RefimplError` (its subclasses included, the memory guard's
-:class:`refimpl.DenseSizeError` among them; :class:`ImportError` from ``set_backend("cupy")``
+:class:`refimpl.MemoryLimitError` among them; :class:`ImportError` from ``set_backend("cupy")``
 without CuPy, which says what to install); from the command line, one of the documented exit
 statuses (:data:`refimpl.cli.EXIT_STATUSES`) and never a traceback. Nothing may hang: each call
 has a time limit.
@@ -45,7 +45,7 @@ import pytest
 SECONDS = float(os.environ.get("REFIMPL_FUZZ_SECONDS", "45"))
 #: The fuzzing process's address space.
 ADDRESS_SPACE = 4 * 2**30
-#: The memory guard's limit inside it (``REFIMPL_DENSE_LIMIT``).
+#: The memory guard's limit inside it (``REFIMPL_MEMORY_LIMIT``).
 DENSE_LIMIT = 256 * 2**20
 #: The longest one call may take, in seconds.
 PER_CALL = 20
@@ -55,7 +55,7 @@ PER_CALL = 20
 def test_fuzz_every_entry_point_gives_only_documented_outcomes() -> None:
     env = {
         **os.environ,
-        "REFIMPL_DENSE_LIMIT": str(DENSE_LIMIT),
+        "REFIMPL_MEMORY_LIMIT": str(DENSE_LIMIT),
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
@@ -102,8 +102,8 @@ ENTRY_NAMES = (
     "operator_class",
     "reconciliation",
     "fusion_class",
-    "set_dense_limit",
-    "dense_limit",
+    "set_memory_limit",
+    "memory_limit",
     "backend",
     "cli",
 )
@@ -459,12 +459,12 @@ def _call_guard(data: Any, s: dict[str, Any], name: str) -> Callable[[], Any]:
     import refimpl
 
     limit = data.draw(s["st"].one_of(s["dim"], s["st"].none()), label="limit")
-    if name == "set_dense_limit":
-        return lambda: refimpl.set_dense_limit(limit)
+    if name == "set_memory_limit":
+        return lambda: refimpl.set_memory_limit(limit)
 
     def within() -> Any:
-        with refimpl.dense_limit(limit):
-            return refimpl.get_dense_limit()
+        with refimpl.memory_limit(limit):
+            return refimpl.get_memory_limit()
 
     return within
 
@@ -685,7 +685,7 @@ def _entry(data: Any, s: dict[str, Any], name: str, folder: Path) -> Callable[[]
         return _call_fusion(data, s, name)
     if name.endswith("_l"):
         return _call_l(data, s, name)
-    if name in ("set_dense_limit", "dense_limit"):
+    if name in ("set_memory_limit", "memory_limit"):
         return _call_guard(data, s, name)
     if name == "cli":
         return _call_cli(data, s, folder)
@@ -718,7 +718,7 @@ def _guarded(name: str, call: Callable[[], Any]) -> Any:
         raise Undocumented(f"{name} raised {type(exc).__name__}: {exc}") from exc
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        refimpl.set_dense_limit(DENSE_LIMIT)  # what the call may have changed
+        refimpl.set_memory_limit(DENSE_LIMIT)  # what the call may have changed
         refimpl.set_backend("numpy")
 
 
@@ -777,7 +777,7 @@ def _worker(seconds: float) -> None:
             finally:
                 faulthandler.cancel_dump_traceback_later()
 
-        refimpl.set_dense_limit(DENSE_LIMIT)
+        refimpl.set_memory_limit(DENSE_LIMIT)
         chunk = 0
         while time.monotonic() - start < seconds:
             hypothesis_seed(chunk)(one_call)()

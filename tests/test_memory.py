@@ -25,25 +25,25 @@ P = 2**63
 
 
 def test_check_size_is_exact_at_the_limit():
-    with refimpl.dense_limit(1000):
+    with refimpl.memory_limit(1000):
         check_size(1000, "x would allocate y", "ask for less")
         with pytest.raises(
-            refimpl.DenseSizeError,
-            match=r"x would allocate y of 1001 bytes, over the dense limit of 1000 bytes; ask for less, or raise the limit",
+            refimpl.MemoryLimitError,
+            match=r"x would allocate y of 1001 bytes, over the memory limit of 1000 bytes; ask for less, or raise the limit",
         ):
             check_size(1001, "x would allocate y", "ask for less")
 
 
 def test_check_elements_multiplies_in_exact_integers():
     # 2**63 * 2**63 * 8 overflows int64 many times over; Python ints do not.
-    with pytest.raises(refimpl.DenseSizeError, match=r"more than 2\*\*|YiB"):
+    with pytest.raises(refimpl.MemoryLimitError, match=r"more than 2\*\*|YiB"):
         check_elements(P * P, 8, "x would allocate y", "z")
-    with pytest.raises(refimpl.DenseSizeError):
+    with pytest.raises(refimpl.MemoryLimitError):
         check_elements(np.int64(2**62), np.int64(8), "x would allocate y", "z")  # NumPy ints: converted first
 
 
 def test_check_size_does_nothing_with_the_guard_off():
-    with refimpl.dense_limit(None):
+    with refimpl.memory_limit(None):
         check_size(2**200, "x would allocate y", "z")
 
 
@@ -60,21 +60,21 @@ def test_human_sizes_never_overflow():
 
 @pytest.mark.parametrize("limit", [np.int64(10), np.uint32(10), np.int8(10)])
 def test_set_dense_limit_accepts_numpy_integers(limit):
-    before = refimpl.get_dense_limit()
+    before = refimpl.get_memory_limit()
     try:
-        refimpl.set_dense_limit(limit)
-        assert refimpl.get_dense_limit() == 10
-        assert type(refimpl.get_dense_limit()) is int
-        with refimpl.dense_limit(limit):
-            assert refimpl.get_dense_limit() == 10
+        refimpl.set_memory_limit(limit)
+        assert refimpl.get_memory_limit() == 10
+        assert type(refimpl.get_memory_limit()) is int
+        with refimpl.memory_limit(limit):
+            assert refimpl.get_memory_limit() == 10
     finally:
-        refimpl.set_dense_limit(before)
+        refimpl.set_memory_limit(before)
 
 
 @pytest.mark.parametrize("limit", [True, np.True_, 1.5, np.float64(10.0), "10"])
 def test_set_dense_limit_refuses_non_integers(limit):
-    with pytest.raises(TypeError, match="the dense limit must be an integer number of bytes or None, got"):
-        refimpl.set_dense_limit(limit)
+    with pytest.raises(TypeError, match="the memory limit must be an integer number of bytes or None, got"):
+        refimpl.set_memory_limit(limit)
 
 
 # -- the issue's cases: refused before any allocation ------------------------------
@@ -83,13 +83,13 @@ def test_set_dense_limit_refuses_non_integers(limit):
 def _refused(call, *patterns):
     """``call`` raises the guard's error (not the capped allocation's ``MemoryError``), and its
     message names ``patterns``."""
-    with pytest.raises(refimpl.DenseSizeError) as info:
+    with pytest.raises(refimpl.MemoryLimitError) as info:
         call()
     message = str(info.value)
     for pattern in patterns:
         assert pattern in message, (pattern, message)
-    assert "over the dense limit of 4.0 GiB" in message
-    assert "refimpl.set_dense_limit(bytes)" in message  # the way out
+    assert "over the memory limit of 4.0 GiB" in message
+    assert "refimpl.set_memory_limit(bytes)" in message  # the way out
     return message
 
 
@@ -131,7 +131,7 @@ def test_coo_with_few_entries_is_built_without_a_row_pointer_per_row():
 
 def test_sparse_shapes_past_int64_are_refused_with_the_guard_off():
     with (
-        refimpl.dense_limit(None),
+        refimpl.memory_limit(None),
         pytest.raises(refimpl.RefimplError, match=rf"sparse {P} x 1 matrix cannot be indexed by int64"),
     ):
         refimpl.duplicated_diagonal_padding(np.ones(1), P, 1, P, 1, format="coo")
@@ -150,11 +150,11 @@ def test_tosparse_of_two_billion_entries_is_refused():
 
 def test_sparse_size_counts_entries_indices_and_pointers_exactly():
     # 8 stored float64 entries, 8-byte indices, 4 + 1 row pointers: 8*16 + 5*8 = 168 bytes.
-    with refimpl.dense_limit(168):
+    with refimpl.memory_limit(168):
         refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
     with (
-        refimpl.dense_limit(167),
-        pytest.raises(refimpl.DenseSizeError, match="of 168 bytes, over the dense limit of 167 bytes"),
+        refimpl.memory_limit(167),
+        pytest.raises(refimpl.MemoryLimitError, match="of 168 bytes, over the memory limit of 167 bytes"),
     ):
         refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
 
@@ -182,43 +182,45 @@ def test_huge_concatenation_fusion_output_is_refused():
 
 def test_the_fusion_class_is_guarded_too():
     fusion = refimpl.dual_lphm_parameterized_concatenation_fusion(r=1, p=1, q=2**20, n=2**40)
-    with pytest.raises(refimpl.DenseSizeError, match="dual_lphm_fusion would allocate an output"):
+    with pytest.raises(refimpl.MemoryLimitError, match="dual_lphm_fusion would allocate an output"):
         fusion([np.ones((1000, 2))], np.ones(1 + 2**20 + 2 + 2**20))
 
 
 def test_batched_fusion_output_counts_every_batch():
     inputs = [np.ones((3, 4, 2))]
-    with refimpl.dense_limit(3 * 4 * 2 * 8):
+    with refimpl.memory_limit(3 * 4 * 2 * 8):
         assert refimpl.concatenation_fusion(inputs, np.ones(4)).shape == (3, 4, 2)
     with (
-        refimpl.dense_limit(3 * 4 * 2 * 8 - 1),
-        pytest.raises(refimpl.DenseSizeError, match=r"output of shape \(3, 4, 2\) \(float64\) of 192 bytes"),
+        refimpl.memory_limit(3 * 4 * 2 * 8 - 1),
+        pytest.raises(
+            refimpl.MemoryLimitError, match=r"output of shape \(3, 4, 2\) \(float64\) of 192 bytes"
+        ),
     ):
         refimpl.concatenation_fusion(inputs, np.ones(4))
 
 
 def test_operator_results_are_guarded():
     op = refimpl.dual_lphm_operator(np.ones(8), 4, 4, 2, 2, 1)
-    with refimpl.dense_limit(5 * 4 * 8 - 1):
+    with refimpl.memory_limit(5 * 4 * 8 - 1):
         assert (np.ones((4, 4)) @ op).shape == (4, 4)
         with pytest.raises(
-            refimpl.DenseSizeError,
+            refimpl.MemoryLimitError,
             match=r"X @ op would allocate a result of shape \(5, 4\) \(float64, DualLphmOperator\) of 160 bytes",
         ):
             np.ones((5, 4)) @ op
         with pytest.raises(
-            refimpl.DenseSizeError, match=r"X @ op would allocate a result of shape \(2, 3, 4\)"
+            refimpl.MemoryLimitError, match=r"X @ op would allocate a result of shape \(2, 3, 4\)"
         ):
             np.ones((2, 3, 4)) @ op
         with pytest.raises(
-            refimpl.DenseSizeError,
+            refimpl.MemoryLimitError,
             match=r"op @ Y would allocate a result of shape \(4, 5\).*fewer rows at a time",
         ):
             op @ np.ones((4, 5))
     with (
-        refimpl.dense_limit(4 * 8 - 1),
+        refimpl.memory_limit(4 * 8 - 1),
         pytest.raises(
-            refimpl.DenseSizeError, match=r"op @ y would allocate a result of shape \(4,\) \(float64"
+            refimpl.MemoryLimitError, match=r"op @ y would allocate a result of shape \(4,\) \(float64"
         ),
     ):
         op @ np.ones(4)
@@ -233,9 +235,11 @@ def test_dask_fusion_is_lazy_and_guarded_per_chunk():
     da = pytest.importorskip("dask.array")
     X = da.ones((8, 2), chunks=(2, 2))
     out = refimpl.concatenation_fusion([X], np.ones(4))  # lazy: nothing checked, nothing allocated
-    with refimpl.dense_limit(2 * 2 * 8):
+    with refimpl.memory_limit(2 * 2 * 8):
         assert out.compute().shape == (8, 2)
-    with refimpl.dense_limit(2 * 2 * 8 - 1):
+    with refimpl.memory_limit(2 * 2 * 8 - 1):
         out = refimpl.dual_lphm_fusion([X], np.ones(6), p=2, q=1, r=1)
-        with pytest.raises(refimpl.DenseSizeError, match=r"X @ op would allocate a result of shape \(2, 2\)"):
+        with pytest.raises(
+            refimpl.MemoryLimitError, match=r"X @ op would allocate a result of shape \(2, 2\)"
+        ):
             out.compute()

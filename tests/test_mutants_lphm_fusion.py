@@ -54,7 +54,7 @@ def test_dual_lphm_guard_names_function_and_way_out() -> None:
     # Kills x_dual_lphm mutants 27 (what=None), 35 (XXdual_lphmXX), 36 (DUAL_LPHM),
     # 28 (advice=None), 37 (XX...XX advice), 38 (upper-case advice).
     w = np.ones(dual_lphm_l(64, 64, 8, 8, 1))
-    with refimpl.dense_limit(1000), pytest.raises(refimpl.DenseSizeError) as excinfo:
+    with refimpl.memory_limit(1000), pytest.raises(refimpl.MemoryLimitError) as excinfo:
         dual_lphm(w, 64, 64, 8, 8, 1)
     message = str(excinfo.value)
     assert re.search(r"(?<![\w.])dual_lphm(?!\w)", message), message  # the function asked
@@ -363,11 +363,12 @@ def test_dual_lphm_fusion_output_guard(method: Method) -> None:
     # The output (2, 3, 8) complex64 is 384 bytes; W (4 x 8) is 256 bytes in complex64.
     A = [np.ones((2, 3, 4), dtype=np.complex64)]
     w = np.ones(refimpl.dual_lphm_fusion_l([4], 8, 2, 2, 1), dtype=np.complex64)
-    with refimpl.dense_limit(384):
+    with refimpl.memory_limit(384):
         assert refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=1, n=8, method=method).shape == (2, 3, 8)
-    with refimpl.dense_limit(383):
+    with refimpl.memory_limit(383):
         message = _refused(
-            refimpl.DenseSizeError, lambda: refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=1, n=8, method=method)
+            refimpl.MemoryLimitError,
+            lambda: refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=1, n=8, method=method),
         )
     assert re.search(r"(?<![\w.])dual_lphm_fusion(?![\w(])", message), message
     assert re.search(r"\(2, 3, 8\)", message) and re.search(r"\bcomplex64\b", message), message
@@ -378,10 +379,10 @@ def test_concatenation_fusion_output_guard() -> None:
     # Kills concatenation_fusion mutant 23 (advice None: the message loses "fewer rows").
     A = [np.ones((2, 3, 1), dtype=np.float32), np.ones((2, 3, 3), dtype=np.float32)]
     w = np.ones(4 * 5, dtype=np.float32)
-    with refimpl.dense_limit(2 * 3 * 5 * 4):
+    with refimpl.memory_limit(2 * 3 * 5 * 4):
         assert refimpl.concatenation_fusion(A, w, n=5).shape == (2, 3, 5)
-    with refimpl.dense_limit(2 * 3 * 5 * 4 - 1):
-        message = _refused(refimpl.DenseSizeError, lambda: refimpl.concatenation_fusion(A, w, n=5))
+    with refimpl.memory_limit(2 * 3 * 5 * 4 - 1):
+        message = _refused(refimpl.MemoryLimitError, lambda: refimpl.concatenation_fusion(A, w, n=5))
     assert re.search(r"(?<![\w.])concatenation_fusion(?!\w)", message), message
     assert re.search(r"\(2, 3, 5\)", message) and re.search(r"\bfloat32\b", message), message
     assert re.search(r"\bfewer rows\b", message), message
@@ -392,12 +393,12 @@ def test_dual_lphm_fusion_dense_weight_guard() -> None:
     # One row: the output (1, 16) float32 is 64 bytes, W (16 x 16) float32 is 1 KiB.
     A = [np.ones((1, 16), dtype=np.float32)]
     w = np.ones(refimpl.dual_lphm_fusion_l([16], 16, 4, 4, 1), dtype=np.float32)
-    with refimpl.dense_limit(1024):
+    with refimpl.memory_limit(1024):
         assert refimpl.dual_lphm_fusion(A, w, p=4, r=1, method="dense").shape == (1, 16)
-    with refimpl.dense_limit(1023):
+    with refimpl.memory_limit(1023):
         assert refimpl.dual_lphm_fusion(A, w, p=4, r=1).shape == (1, 16)  # structured: no W
         message = _refused(
-            refimpl.DenseSizeError, lambda: refimpl.dual_lphm_fusion(A, w, p=4, r=1, method="dense")
+            refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion(A, w, p=4, r=1, method="dense")
         )
     assert re.search(r"(?<![\w.])dual_lphm_fusion\(method='dense'\)(?!\w)", message), message
     assert re.search(r"\b16 x 16\b", message) and re.search(r"\bfloat32\b", message), message

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import refimpl
-from refimpl import DenseSizeError, duplicated_diagonal_padding, duplicated_padding
+from refimpl import MemoryLimitError, duplicated_diagonal_padding, duplicated_padding
 
 SPARSE = ("csr", "csc", "coo", "bsr")
 # (n, D, p, q): p != q and n != D so that the CSR/CSC pointer counts differ; nnz != n + 1 and
@@ -45,12 +45,12 @@ def test_sparse_guard_limit_is_the_stored_size(
     # 17-27 (BSR blocks, block indices, block pointers) and 30 (CSC counted with n + 1 pointers).
     n, D, p, q = shape
     w = np.arange(1, refimpl.duplicated_padding_l(n, D, p, q) + 1).astype(dtype)
-    with refimpl.dense_limit(None):
+    with refimpl.memory_limit(None):
         size = _stored_nbytes_int64(duplicated_diagonal_padding(w, n, D, p, q, format=fmt))
-    with refimpl.dense_limit(size):
+    with refimpl.memory_limit(size):
         psi = duplicated_diagonal_padding(w, n, D, p, q, format=fmt)
     assert psi.format == fmt
-    with refimpl.dense_limit(size - 1), pytest.raises(DenseSizeError):
+    with refimpl.memory_limit(size - 1), pytest.raises(MemoryLimitError):
         duplicated_diagonal_padding(w, n, D, p, q, format=fmt)
 
 
@@ -71,7 +71,7 @@ def test_sparse_dimension_at_the_int64_maximum_is_accepted(n: int, D: int, p: in
 
 def test_duplicated_padding_guard_message_names_function_and_operator() -> None:
     # Kills duplicated_padding mutants 19 (name None), 27, 28 (name mangled) and 29 (advice mangled).
-    with refimpl.dense_limit(8), pytest.raises(DenseSizeError) as info:
+    with refimpl.memory_limit(8), pytest.raises(MemoryLimitError) as info:
         duplicated_padding(np.ones(4), 4, 4, 2, 2)
     message = str(info.value)
     assert re.search(r"(?<![\w.])duplicated_padding\b", message), message
@@ -82,7 +82,7 @@ def test_duplicated_padding_guard_message_names_function_and_operator() -> None:
 def test_diagonal_dense_guard_message_names_function_and_way_out() -> None:
     # Kills duplicated_diagonal_padding mutants 26 (name None), 34, 35 (name mangled) and
     # 36 (advice mangled).
-    with refimpl.dense_limit(8), pytest.raises(DenseSizeError) as info:
+    with refimpl.memory_limit(8), pytest.raises(MemoryLimitError) as info:
         duplicated_diagonal_padding(np.ones(4), 4, 4, 2, 2, format="dense")
     message = str(info.value)
     assert re.search(r"(?<![\w.])duplicated_diagonal_padding\b", message), message

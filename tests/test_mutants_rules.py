@@ -1,7 +1,7 @@
 """Tests against the surviving mutants of refimpl's rules (issue 13).
 
 They defend the memory guard (``refimpl._memory``: the exact limit, the limit's validation,
-``REFIMPL_DENSE_LIMIT``, the sizes a message names), the namespaces and devices of the inputs
+``REFIMPL_MEMORY_LIMIT``, the sizes a message names), the namespaces and devices of the inputs
 (``refimpl._xp``), the shape rules (``refimpl.shapes``) and the argument validation
 (``refimpl._validation``). Each test's comment names the mutants it kills; the mutants that
 cannot change anything observable are listed, with the reason, in the equivalents file.
@@ -24,23 +24,23 @@ from refimpl._memory import check_size
 
 def test_a_limit_of_one_byte_is_a_valid_limit() -> None:
     # Kills _checked_limit__mutmut_10 (``limit <= 1`` refused a limit of one byte).
-    with refimpl.dense_limit(1):
-        assert refimpl.get_dense_limit() == 1
+    with refimpl.memory_limit(1):
+        assert refimpl.get_memory_limit() == 1
         check_size(1, "x would allocate y", "ask for less")  # exactly the limit passes
-        with pytest.raises(refimpl.DenseSizeError, match=r"of 2 bytes, over the dense limit of 1 bytes"):
+        with pytest.raises(refimpl.MemoryLimitError, match=r"of 2 bytes, over the memory limit of 1 bytes"):
             check_size(2, "x would allocate y", "ask for less")  # one byte over fails
-    before = refimpl.get_dense_limit()
+    before = refimpl.get_memory_limit()
     try:
-        refimpl.set_dense_limit(1)
-        assert refimpl.get_dense_limit() == 1
+        refimpl.set_memory_limit(1)
+        assert refimpl.get_memory_limit() == 1
     finally:
-        refimpl.set_dense_limit(before)
+        refimpl.set_memory_limit(before)
 
 
 @pytest.mark.parametrize("limit", [0, -1, np.int64(0)])
 def test_a_limit_of_zero_or_less_is_refused_naming_it(limit: int) -> None:
     with pytest.raises(refimpl.RefimplError) as info:
-        refimpl.set_dense_limit(limit)
+        refimpl.set_memory_limit(limit)
     assert re.search(rf"positive.*got {int(limit)}\b", str(info.value))
 
 
@@ -48,24 +48,24 @@ def test_a_limit_of_zero_or_less_is_refused_naming_it(limit: int) -> None:
 def test_a_limit_of_the_wrong_type_names_its_type(limit: object, type_name: str) -> None:
     # Kills _checked_limit__mutmut_8 (the message named the type of None, not of the limit).
     with pytest.raises(TypeError) as info:
-        refimpl.set_dense_limit(limit)  # type: ignore[arg-type]  # the wrong type on purpose
+        refimpl.set_memory_limit(limit)  # type: ignore[arg-type]  # the wrong type on purpose
     assert re.search(rf"\b{type_name}\b", str(info.value))
     assert "NoneType" not in str(info.value)
 
 
 def test_a_dense_result_of_exactly_the_limit_passes_and_one_byte_more_fails() -> None:
     # The public path: a 2 x 2 float64 duplicated padding is 32 bytes.
-    with refimpl.dense_limit(32):
+    with refimpl.memory_limit(32):
         out = refimpl.duplicated_padding([1.0, 2.0], 2, 2, 2, 1)
         assert out.shape == (2, 2)
-    with refimpl.dense_limit(31):
-        with pytest.raises(refimpl.DenseSizeError) as info:
+    with refimpl.memory_limit(31):
+        with pytest.raises(refimpl.MemoryLimitError) as info:
             refimpl.duplicated_padding([1.0, 2.0], 2, 2, 2, 1)
     message = str(info.value)
     assert re.search(r"\b32 bytes\b", message)  # the size
     assert re.search(r"limit of 31 bytes\b", message)  # the limit
     assert "refimpl.duplicated_padding_operator" in message  # the advice
-    assert "refimpl.set_dense_limit" in message  # and the other way out
+    assert "refimpl.set_memory_limit" in message  # and the other way out
 
 
 @pytest.mark.parametrize(
@@ -75,24 +75,24 @@ def test_complex_entries_count_both_parts(dtype: Any, nbytes: int) -> None:
     # Kills itemsize__mutmut_2 (complex counted as one part) and _4 (as three parts): a 2 x 2
     # duplicated padding is exactly 4 entries of the dtype's size, so the limit is exact there.
     w = np.asarray([1.0 + 1.0j, 2.0] if np.dtype(dtype).kind == "c" else [1.0, 2.0], dtype=dtype)
-    with refimpl.dense_limit(nbytes):
+    with refimpl.memory_limit(nbytes):
         assert refimpl.duplicated_padding(w, 2, 2, 2, 1).dtype == dtype
-    with refimpl.dense_limit(nbytes - 1):
-        with pytest.raises(refimpl.DenseSizeError) as info:
+    with refimpl.memory_limit(nbytes - 1):
+        with pytest.raises(refimpl.MemoryLimitError) as info:
             refimpl.duplicated_padding(w, 2, 2, 2, 1)
-    assert re.search(rf"\b{nbytes} bytes, over the dense limit of {nbytes - 1} bytes", str(info.value))
+    assert re.search(rf"\b{nbytes} bytes, over the memory limit of {nbytes - 1} bytes", str(info.value))
 
 
-# -- REFIMPL_DENSE_LIMIT ------------------------------------------------------------------------
+# -- REFIMPL_MEMORY_LIMIT ------------------------------------------------------------------------
 # The variable is read once, when refimpl is imported: these tests call the helper that reads it
-# (a reload would make a second DenseSizeError class), and one runs a fresh interpreter.
+# (a reload would make a second MemoryLimitError class), and one runs a fresh interpreter.
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (None, refimpl.DEFAULT_DENSE_LIMIT),  # unset
-        ("", refimpl.DEFAULT_DENSE_LIMIT),  # set but empty
+        (None, refimpl.DEFAULT_MEMORY_LIMIT),  # unset
+        ("", refimpl.DEFAULT_MEMORY_LIMIT),  # set but empty
         ("1000", 1000),
         ("1", 1),
         ("none", None),
@@ -107,9 +107,9 @@ def test_the_environment_variable_sets_the_limit(
     # empty not the default (5, 8), a number ignored (6, 7, 10, 13, 14), 'none' not recognised
     # in any case (9, 11, 12).
     if value is None:
-        monkeypatch.delenv("REFIMPL_DENSE_LIMIT", raising=False)
+        monkeypatch.delenv("REFIMPL_MEMORY_LIMIT", raising=False)
     else:
-        monkeypatch.setenv("REFIMPL_DENSE_LIMIT", value)
+        monkeypatch.setenv("REFIMPL_MEMORY_LIMIT", value)
     assert _memory._from_environment() == expected
 
 
@@ -118,21 +118,21 @@ def test_a_bad_environment_variable_is_refused_naming_it_and_its_value(
     monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     # Kills _from_environment__mutmut_15 (a message of None).
-    monkeypatch.setenv("REFIMPL_DENSE_LIMIT", value)
+    monkeypatch.setenv("REFIMPL_MEMORY_LIMIT", value)
     with pytest.raises(refimpl.RefimplError) as info:
         _memory._from_environment()
     message = str(info.value)
     assert value in message
     if value not in ("0", "-3"):
-        assert "REFIMPL_DENSE_LIMIT" in message
+        assert "REFIMPL_MEMORY_LIMIT" in message
 
 
 def test_the_environment_variable_is_the_limit_of_a_fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
     import subprocess
     import sys
 
-    monkeypatch.setenv("REFIMPL_DENSE_LIMIT", "1000")
-    code = "import refimpl; print(refimpl.get_dense_limit())"
+    monkeypatch.setenv("REFIMPL_MEMORY_LIMIT", "1000")
+    code = "import refimpl; print(refimpl.get_memory_limit())"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "1000"
 
@@ -142,10 +142,10 @@ def test_the_environment_variable_is_the_limit_of_a_fresh_process(monkeypatch: p
 
 def _limit_in_message(limit: int) -> str:
     """The limit as the guard's message writes it, one byte over ``limit``."""
-    with refimpl.dense_limit(limit):
-        with pytest.raises(refimpl.DenseSizeError) as info:
+    with refimpl.memory_limit(limit):
+        with pytest.raises(refimpl.MemoryLimitError) as info:
             check_size(limit + 1, "x would allocate y", "ask for less")
-    found = re.search(r"over the dense limit of (.*?);", str(info.value))
+    found = re.search(r"over the memory limit of (.*?);", str(info.value))
     assert found is not None
     return found.group(1)
 

@@ -292,10 +292,10 @@ def test_x_of_the_wrong_width_or_library() -> None:
 
 
 def test_guard_fires_with_the_size_in_the_message() -> None:
-    with refimpl.dense_limit(1024):
+    with refimpl.memory_limit(1024):
         with pytest.raises(
-            refimpl.DenseSizeError,
-            match=r"dense 64 x 64 float64 matrix of 32\.0 KiB, over the dense limit of 1\.0 KiB",
+            refimpl.MemoryLimitError,
+            match=r"dense 64 x 64 float64 matrix of 32\.0 KiB, over the memory limit of 1\.0 KiB",
         ):
             refimpl.dual_lphm(np.ones(4 * 32), 64, 64, 8, 8, 4)
         with pytest.raises(MemoryError, match="duplicated_padding_operator"):
@@ -303,46 +303,46 @@ def test_guard_fires_with_the_size_in_the_message() -> None:
         with pytest.raises(MemoryError, match="sparse format"):
             refimpl.duplicated_diagonal_padding(np.ones(64), 64, 64, 8, format="dense")
         op = dual_lphm_operator(np.ones(4 * 32), 64, 64, 8, 8, 4)
-        with pytest.raises(refimpl.DenseSizeError, match=r"toarray\(\)"):
+        with pytest.raises(refimpl.MemoryLimitError, match=r"toarray\(\)"):
             op.toarray()
         inputs = [np.ones((2, 64))]
-        with pytest.raises(refimpl.DenseSizeError, match="method='structured'"):
+        with pytest.raises(refimpl.MemoryLimitError, match="method='structured'"):
             dual_lphm_fusion(inputs, np.ones(4 * 32), p=8, r=4, method="dense")
         # The structured path never materialises W, so the guard leaves it alone.
         out = dual_lphm_fusion(inputs, np.ones(4 * 32), p=8, r=4)
         assert out.shape == (2, 64)
     # A sparse result counts its stored entries and indices (8.5 KiB here), not n*D (32 KiB).
-    with refimpl.dense_limit(16 * 1024):
-        with pytest.raises(refimpl.DenseSizeError, match="dense 64 x 64"):
+    with refimpl.memory_limit(16 * 1024):
+        with pytest.raises(refimpl.MemoryLimitError, match="dense 64 x 64"):
             refimpl.duplicated_diagonal_padding(np.ones(64), 64, 64, 8, format="dense")
         assert refimpl.duplicated_diagonal_padding(np.ones(64), 64, 64, 8).nnz == 8 * 64
 
 
 def test_guard_counts_the_itemsize_of_the_dtype(xp: Any) -> None:
     w = xp.ones(64, dtype=xp.float32)
-    with refimpl.dense_limit(64 * 64 * 4):  # exactly the float32 matrix
+    with refimpl.memory_limit(64 * 64 * 4):  # exactly the float32 matrix
         assert refimpl.duplicated_padding(w, 64, 64, 8).shape == (64, 64)
-    with refimpl.dense_limit(64 * 64 * 4 - 1):
-        with pytest.raises(refimpl.DenseSizeError, match="16.0 KiB"):
+    with refimpl.memory_limit(64 * 64 * 4 - 1):
+        with pytest.raises(refimpl.MemoryLimitError, match="16.0 KiB"):
             refimpl.duplicated_padding(w, 64, 64, 8)
 
 
 def test_guard_limit_can_be_raised_switched_off_and_restored() -> None:
-    before = refimpl.get_dense_limit()
-    with refimpl.dense_limit(None):
-        assert refimpl.get_dense_limit() is None
-        with refimpl.dense_limit(10):
-            assert refimpl.get_dense_limit() == 10
-    assert refimpl.get_dense_limit() == before
-    refimpl.set_dense_limit(123)
+    before = refimpl.get_memory_limit()
+    with refimpl.memory_limit(None):
+        assert refimpl.get_memory_limit() is None
+        with refimpl.memory_limit(10):
+            assert refimpl.get_memory_limit() == 10
+    assert refimpl.get_memory_limit() == before
+    refimpl.set_memory_limit(123)
     try:
-        assert refimpl.get_dense_limit() == 123
+        assert refimpl.get_memory_limit() == 123
     finally:
-        refimpl.set_dense_limit(before)
+        refimpl.set_memory_limit(before)
     with pytest.raises(refimpl.RefimplError, match="positive number of bytes, got 0"):
-        refimpl.set_dense_limit(0)
+        refimpl.set_memory_limit(0)
     with pytest.raises(TypeError, match="got 1.5"):
-        refimpl.set_dense_limit(1.5)  # type: ignore[arg-type]
+        refimpl.set_memory_limit(1.5)  # type: ignore[arg-type]
 
 
 # -- Dask ------------------------------------------------------------------------------------

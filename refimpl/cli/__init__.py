@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError as exc:  # past the memory guard (switched off, or more than the machine has)
         print(
             f"refimpl: error: out of memory{f' ({exc})' if str(exc) else ''}: ask for less, or set the "
-            "memory guard's limit (REFIMPL_DENSE_LIMIT, bytes) below what this machine can allocate",
+            "memory guard's limit (REFIMPL_MEMORY_LIMIT, bytes) below what this machine can allocate",
             file=sys.stderr,
         )
         return EXIT_USAGE

@@ -130,7 +130,7 @@ def check_sizes(spec: Any, config: dict[str, Any], m: int, *, default_w: bool, c
     """Refuse, before anything is built, what would not fit.
 
     The default ``w = 1, 2, ..., l`` (when ``default_w``) and a fusion's example inputs
-    (``m`` rows of every width) against the memory guard (:class:`refimpl.DenseSizeError`), and
+    (``m`` rows of every width) against the memory guard (:class:`refimpl.MemoryLimitError`), and
     a result of more than :data:`MAX_ENTRIES` entries (:class:`CommandError`, which names
     ``command``: ``"show prints"``). The arithmetic is exact: Python integers.
 

@@ -1,8 +1,8 @@
 """``refimpl show FUNCTION --n N --D D --p P ... [--w ...]``: compute a function, print the matrix.
 
 Before anything is built, the sizes are checked: the default ``w = 1, 2, ..., l`` and the
-fusions' example inputs against the memory guard (:func:`refimpl.get_dense_limit`; over it,
-:class:`refimpl.DenseSizeError`, exit 2), and the result against
+fusions' example inputs against the memory guard (:func:`refimpl.get_memory_limit`; over it,
+:class:`refimpl.MemoryLimitError`, exit 2), and the result against
 :data:`refimpl.cli._args.MAX_ENTRIES`, the most entries ``show`` prints
 (:func:`refimpl.cli._args.check_sizes`).
 """
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> str:
     """The text ``run`` prints: computed in full before anything is printed.
 
-    Raises :class:`refimpl.DenseSizeError` when the default ``w`` or the example inputs are
+    Raises :class:`refimpl.MemoryLimitError` when the default ``w`` or the example inputs are
     over the memory guard's limit, and :class:`~refimpl.cli.CommandError` when the result has
     more than ``MAX_ENTRIES`` entries, before anything is built.
     """

@@ -80,7 +80,7 @@ def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None)
     ------
     TypeError, RefimplError
         As for :func:`dual_lphm_fusion`.
-    DenseSizeError
+    MemoryLimitError
         If the output is over the memory guard's limit; checked before anything is allocated.
 
     Examples

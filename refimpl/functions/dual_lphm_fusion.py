@@ -128,7 +128,7 @@ def dual_lphm_fusion(
     RefimplError
         For an empty ``inputs``, unequal leading shapes, unequal widths without ``n``,
         an invalid configuration or a ``w`` of the wrong length.
-    DenseSizeError
+    MemoryLimitError
         If the output (``prod(...) * m * n`` entries) is over the memory guard's limit, or with
         ``method="dense"`` if ``W`` is; checked before anything is allocated.
 

@@ -88,7 +88,7 @@ def duplicated_diagonal_padding(
     RefimplError
         If the configuration, ``w`` or ``format`` is invalid, or a sparse ``n`` or ``D`` is
         past ``2**63 - 1`` (what int64 indices address).
-    DenseSizeError
+    MemoryLimitError
         If the result is over the memory guard's limit, checked before anything is built: a
         dense one counts ``n*D`` entries, a sparse one its ``min(p, q)*s*t`` stored entries
         with their int64 indices and pointers.
@@ -196,7 +196,7 @@ class DuplicatedDiagonalPaddingOperator(BlockGridOperator):
 
         Raises
         ------
-        DenseSizeError
+        MemoryLimitError
             If the result is over the memory guard's limit; checked before anything is built.
 
         Examples
@@ -207,7 +207,7 @@ class DuplicatedDiagonalPaddingOperator(BlockGridOperator):
         >>> op.tosparse()  # doctest: +ELLIPSIS
         Traceback (most recent call last):
             ...
-        refimpl._memory.DenseSizeError: DuplicatedDiagonalPaddingOperator.tosparse('csr') would allocate ... of 37.3 GiB, over the dense limit of 4.0 GiB; apply the operator instead (X @ op, op @ Y), ...
+        refimpl._memory.MemoryLimitError: DuplicatedDiagonalPaddingOperator.tosparse('csr') would allocate ... of 37.3 GiB, over the memory limit of 4.0 GiB; apply the operator instead (X @ op, op @ Y), ...
         """
         s, t = self.W.shape
         if check_format(format) != "dense":  # the dense result is guarded by the function

@@ -101,7 +101,7 @@ def duplicated_padding(w: Any, n: int, D: int, p: int, q: int | None = None) -> 
         If a dimension is not an integer or ``w`` is not numeric.
     RefimplError
         If the configuration is invalid or ``w`` does not have ``l`` entries.
-    DenseSizeError
+    MemoryLimitError
         If the ``n x D`` result is over the memory guard's limit; checked before it is built.
 
     Examples

@@ -93,7 +93,7 @@ class StructuredOperator(ABC):
 
         Raises
         ------
-        DenseSizeError
+        MemoryLimitError
             If the result is over the memory guard's limit; checked before it is computed.
         """
         return self._rmatmul(X)
