@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._validation import RefimplError
-from ._function import Function, FusionFunction, MatrixFunction, Stages, leading_shape
+from ._function import Config, Function, FusionFunction, MatrixFunction, Stages, leading_shape
 from ._mistakes import STAGES, Mistake
 from .concatenation_fusion import ConcatenationFusionFunction
 from .dual_lphm import DualLphmFunction
@@ -39,6 +39,7 @@ from .duplicated_padding import DuplicatedPaddingFunction
 
 __all__ = [
     "FUNCTIONS",
+    "Config",
     "STAGES",
     "Function",
     "FusionFunction",

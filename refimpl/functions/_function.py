@@ -31,7 +31,7 @@ from .._validation import RefimplError
 from ._mistakes import Mistake
 from ._picture import Picture, WeightPicture
 
-__all__ = ["Function", "FusionFunction", "MatrixFunction", "Stages", "leading_shape"]
+__all__ = ["Config", "Function", "FusionFunction", "MatrixFunction", "Stages", "leading_shape"]
 
 
 def leading_shape(config: dict[str, Any]) -> tuple[int, ...]:
@@ -46,6 +46,37 @@ def leading_shape(config: dict[str, Any]) -> tuple[int, ...]:
     return (*config.get("batch", ()), config.get("m", 1))
 
 
+class Config(dict):  # type: ignore[type-arg]
+    """A configuration checked once: the oracle's dict, every default applied, with its checked
+    shape (:mod:`refimpl.shapes`) beside it.
+
+    :meth:`Function.normalize` makes one at the boundary (a user's ``config=``, the command
+    line's options, a manifest's JSON, a drawn case); past it, :meth:`Function.shape` reads the
+    shape it carries instead of checking the dict again. It is a dict, so it prints, compares
+    and serialises as one (a reproduction line writes it back out as a dict), and it is
+    read-only: change a copy, ``dict(config)``, and normalize that.
+    """
+
+    def __init__(self, function: str, shape: Any, items: dict[str, Any]) -> None:
+        super().__init__(items)
+        self.function, self.shape = function, shape
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a checked configuration is read-only; change a copy, dict(config), and normalize it")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only
+    __ior__ = _read_only
+
+    def __copy__(self) -> Config:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Config:
+        return self
+
+    def __reduce__(self) -> Any:
+        return (Config, (self.function, self.shape, dict(self)))
+
+
 class Stages(Protocol):
     """What :meth:`Function.mistaken` reads of one set of inputs: the oracle's pipeline implements it.
 
@@ -56,7 +87,7 @@ class Stages(Protocol):
     """
 
     w: np.ndarray
-    config: dict[str, Any]
+    config: Config
 
     def shape(self, exchanged: bool) -> Any: ...
 
@@ -133,6 +164,8 @@ class Function(ABC):
             ...
         refimpl._validation.RefimplError: a dual_lphm configuration needs the keys ['n', 'D', 'p', 'r'], missing ['r']
         """
+        if isinstance(config, Config) and config.function == self.name:
+            return config.shape  # checked when it was made
         if not isinstance(config, dict):
             raise TypeError(f"a {self.name} configuration is a dict, got {type(config).__name__}")
         missing = [k for k in self.required_keys if k not in config]
@@ -146,9 +179,16 @@ class Function(ABC):
         """The length of ``w`` for ``config``."""
         return int(self.shape(config).l)
 
+    def normalize(self, config: dict[str, Any]) -> Config:
+        """``config`` checked, with every default applied: a :class:`Config`, checked once."""
+        if isinstance(config, Config) and config.function == self.name:
+            return config
+        shape = self.shape(config)
+        return Config(self.name, shape, self.defaults(config, shape))
+
     @abstractmethod
-    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
-        """``config`` checked, with every default applied."""
+    def defaults(self, config: dict[str, Any], shape: Any) -> dict[str, Any]:
+        """``config`` with every default applied, from its checked ``shape``."""
 
     @abstractmethod
     def output_shape(self, config: dict[str, Any]) -> tuple[int, ...]:
@@ -261,8 +301,8 @@ class MatrixFunction(Function):
         """The panels of :func:`refimpl.plotting.plot_function` for a normalized ``config`` and a
         NumPy ``w``; ``fmt`` writes a value compactly."""
 
-    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
-        """``config`` checked, with every default applied (``q = p``).
+    def defaults(self, config: dict[str, Any], shape: Any) -> dict[str, Any]:
+        """``config`` with every default applied (``q = p``).
 
         Examples
         --------
@@ -270,7 +310,6 @@ class MatrixFunction(Function):
         >>> FUNCTIONS["duplicated_padding"].normalize({"n": 4, "D": 6, "p": 2})
         {'n': 4, 'D': 6, 'p': 2, 'q': 2}
         """
-        shape = self.shape(config)
         out = dict(config)
         if "q" in self.config_keys:
             out["q"] = shape.q
@@ -299,8 +338,8 @@ class FusionFunction(Function):
     is_fusion = True
     optional_keys = frozenset({"q", "n"})
 
-    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
-        """``config`` checked, with every default applied (``q = p``; ``n``, ``m``, ``batch``).
+    def defaults(self, config: dict[str, Any], shape: Any) -> dict[str, Any]:
+        """``config`` with every default applied (``q = p``; ``n``, ``m``, ``batch``).
 
         Examples
         --------
@@ -308,7 +347,6 @@ class FusionFunction(Function):
         >>> FUNCTIONS["dual_lphm_fusion"].normalize({"dims": [2, 2], "p": 2, "r": 1})
         {'dims': [2, 2], 'p': 2, 'r': 1, 'q': 2, 'n': 2, 'm': 1, 'batch': ()}
         """
-        shape = self.shape(config)
         out = dict(config)
         if "q" in self.config_keys:
             out["q"] = shape.weight.q

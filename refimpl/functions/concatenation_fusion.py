@@ -126,8 +126,7 @@ class ConcatenationFusionFunction(FusionFunction):
     def build_shape(self, config: dict[str, Any]) -> ConcatShape:
         return concat_shape(config["dims"], config.get("n"))
 
-    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
-        shape = self.shape(config)
+    def defaults(self, config: dict[str, Any], shape: Any) -> dict[str, Any]:
         *batch, m = leading_shape(config)
         return {**config, "dims": list(shape.widths), "n": shape.n, "m": m, "batch": tuple(batch)}
 

@@ -384,5 +384,5 @@ def invalid_configurations(
     kind = draw(sampled_from(kinds))
     config = draw(valid_configurations(name, Bounds(side=4, rank=3, inputs=3, rows=2, batch=True)))
     if kind != "unequal_widths":
-        config = spec.normalize(config)  # the violations below are all about given values
+        config = dict(spec.normalize(config))  # the violations below are all about given values
     return config, _BREAK[kind](draw, spec, config)
