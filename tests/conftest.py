@@ -21,8 +21,10 @@ from hypothesis import HealthCheck, Phase, settings
 
 from ._support import address_space_cap
 
-# The xp fixtures return a module and hold no state, so sharing them across examples is safe.
-_quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+# The xp fixtures return a module and hold no state, so sharing them across examples is safe. The
+# test classes (one per function) hold no state either: pytest makes a new instance of the class for
+# each parametrised case, which Hypothesis would take for a test run from differing executors.
+_quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.differing_executors]
 settings.register_profile("dev", max_examples=25, deadline=None, suppress_health_check=_quiet)
 settings.register_profile(
     "ci", max_examples=120, derandomize=True, deadline=None, print_blob=True, suppress_health_check=_quiet

@@ -470,18 +470,19 @@ def test_the_docs_list_the_exit_statuses() -> None:
     ],
 )
 @pytest.mark.parametrize("command", ["show", "plot"])
+@pytest.mark.memory_cap
 def test_show_and_plot_check_sizes_before_building_anything(
     command: str, argv: list[Any], facts: list[str], tmp_path: Path
 ) -> None:
     """``show duplicated_padding --n 100000 --D 100000 --p 1`` built a list of 10**10 floats and
-    died of a MemoryError traceback; now the memory guard refuses at once (exit 2)."""
-    pytest.importorskip("matplotlib")
-    import time
+    died of a MemoryError traceback; now the memory guard refuses at once (exit 2).
 
-    start = time.perf_counter()
+    The address space is capped a little above what the process maps (the ``memory_cap`` marker):
+    a command that began building any of these before refusing fails at once with that
+    ``MemoryError``, which ``run_cli`` lets through, on a busy machine as on an idle one."""
+    pytest.importorskip("matplotlib")
     out = ["-o", tmp_path / "x.png"] if command == "plot" else []
     result = run_cli(command, *argv, *out)
-    assert time.perf_counter() - start < 10
     assert_usage_error(result, *(re.escape(f) for f in facts))
     assert not (tmp_path / "x.png").exists()
 

@@ -9,7 +9,8 @@ values, so that a mistake changes the output unless it is a no-op for the config
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -28,55 +29,114 @@ from refimpl.strategies import configs
 
 from ._support import as_xp
 
-# The pipeline stages, in the order a pair's name joins its two mistakes.
-STAGES = ("concat", "pq", "order", "layout", "ones", "select", "swap", "outer", "weight_T", "transpose")
 PADDING = ("duplicated_padding", "duplicated_diagonal_padding")
 FUSIONS = ("dual_lphm_fusion", "concatenation_fusion")
+LPHM = ("dual_lphm", "dual_lphm_fusion")  # the functions whose w holds the factors P, Q, S, T
 # The pair test draws twice as much per example: fewer examples keep the file quick.
 FEWER = settings(max_examples=max(10, settings.default.max_examples // 2))
 
-NAMES = {
-    ("concat", "interleaved"): "inputs concatenated with their columns interleaved",
-    ("concat", "reversed"): "inputs joined in reverse order",
-    ("concat", "rows"): "inputs joined along the rows, then reshaped",
-    ("select", "multiplied"): "off-diagonal blocks computed as 0 * W",
-    ("pq", True): "p and q exchanged",
-    ("layout", "w"): "column-major reshape of w",
-    ("layout", "PQST"): "column-major reshape of every segment of w",
-    **{("layout", f): f"{f} read as (r, {f.lower()})" for f in "PQST"},
-    **{
-        ("layout", a + b): f"{a} and {b} read as (r, {a.lower()}), (r, {b.lower()})"
-        for a, b in itertools.combinations("PQST", 2)
-    },
-    **{
-        (
-            "layout",
-            a + b + c,
-        ): f"{a}, {b} and {c} read as (r, {a.lower()}), (r, {b.lower()}), (r, {c.lower()})"
-        for a, b, c in itertools.combinations("PQST", 3)
-    },
-    **{
-        ("order", "".join(o)): f"segments of w in the order [{', '.join(o)}]"
+
+# -- the catalogue, as these tests expect it ---------------------------------------------------
+
+
+class Catalogued(NamedTuple):
+    """One mistake of the catalogue, written from its plain description."""
+
+    stage: str
+    setting: Any
+    name: str
+    functions: tuple[str, ...]
+    #: Whether it applies to a configuration (in the registry's convention) of those functions.
+    applies: Callable[[dict[str, Any]], bool] = lambda config: True
+    #: False for the one mistake the plants leave out: ``0 * W`` off the diagonal blocks is ``0``
+    #: (the correct output) on finite inputs, which are all the plants are given.
+    planted: bool = True
+
+
+def _several_inputs(config: dict[str, Any]) -> bool:
+    return len(config["dims"]) > 1
+
+
+def _several_inputs_of_one_width(config: dict[str, Any]) -> bool:
+    return len(config["dims"]) > 1 and len(set(config["dims"])) == 1
+
+
+def _factors_read_transposed(factors: tuple[str, ...]) -> Catalogued:
+    names = factors[0] if len(factors) == 1 else f"{', '.join(factors[:-1])} and {factors[-1]}"
+    shapes = ", ".join(f"(r, {f.lower()})" for f in factors)
+    return Catalogued("layout", "".join(factors), f"{names} read as {shapes}", LPHM)
+
+
+#: The one table of the catalogue these tests plant and name: one row per mistake, in the order of
+#: the pipeline's stages, which is the order a combination's name joins its mistakes. The stages
+#: (``STAGES``), each mistake's prose name (``name_of``) and the mistakes that apply to a
+#: configuration (``applicable``) are all read from it; the plants below build each mistake's output
+#: from its stage and setting.
+CATALOGUE: tuple[Catalogued, ...] = (
+    Catalogued(
+        "concat",
+        "interleaved",
+        "inputs concatenated with their columns interleaved",
+        FUSIONS,
+        _several_inputs,
+    ),
+    Catalogued("concat", "reversed", "inputs joined in reverse order", FUSIONS, _several_inputs),
+    Catalogued(
+        "concat", "rows", "inputs joined along the rows, then reshaped", FUSIONS, _several_inputs_of_one_width
+    ),
+    Catalogued(
+        "pq",
+        True,
+        "p and q exchanged",
+        PADDING + LPHM,
+        lambda config: "p" in config and config["p"] != config["q"],
+    ),
+    *(
+        Catalogued("order", "".join(o), f"segments of w in the order [{', '.join(o)}]", LPHM)
         for o in itertools.permutations("PQST")
-    },
-    ("swap", True): "Kronecker operands swapped",
-    ("outer", True): "flattened outer product in place of the Kronecker product",
-    ("weight_T", True): "weight transposed",
-    ("transpose", True): "output transposed",
-}
+        if o != tuple("PQST")
+    ),
+    Catalogued("layout", "w", "column-major reshape of w", (*PADDING, "concatenation_fusion")),
+    Catalogued("layout", "PQST", "column-major reshape of every segment of w", LPHM),
+    *(_factors_read_transposed(c) for k in (1, 2, 3) for c in itertools.combinations("PQST", k)),
+    Catalogued("ones", True, "identity in place of ones", ("duplicated_padding",)),
+    Catalogued("ones", True, "ones in place of the identity", ("duplicated_diagonal_padding",)),
+    Catalogued(
+        "select",
+        "multiplied",
+        "off-diagonal blocks computed as 0 * W",
+        ("duplicated_diagonal_padding",),
+        planted=False,
+    ),
+    Catalogued("swap", True, "Kronecker operands swapped", PADDING + LPHM),
+    Catalogued("outer", True, "flattened outer product in place of the Kronecker product", PADDING + LPHM),
+    Catalogued(
+        "weight_T",
+        True,
+        "weight transposed",
+        FUSIONS,
+        lambda config: sum(config["dims"]) == (config["n"] or config["dims"][0]),
+    ),
+    Catalogued("transpose", True, "output transposed", (*PADDING, *FUSIONS, "dual_lphm")),
+)
+
+#: The pipeline stages, in the order a pair's name joins its two mistakes.
+STAGES = tuple(dict.fromkeys(m.stage for m in CATALOGUE))
+_NAMES = {(function, m.stage, m.setting): m.name for m in CATALOGUE for function in m.functions}
 
 
 def name_of(function: str, mistakes: dict[str, Any]) -> str:
-    def one(stage: str, value: Any) -> str:
-        if stage == "ones":
-            return (
-                "identity in place of ones"
-                if function == "duplicated_padding"
-                else "ones in place of the identity"
-            )
-        return NAMES[stage, value]
+    """The prose name of ``mistakes`` (``{stage: setting}``) made together in ``function``."""
+    return " + ".join(_NAMES[function, stage, mistakes[stage]] for stage in STAGES if stage in mistakes)
 
-    return " + ".join(one(stage, mistakes[stage]) for stage in STAGES if stage in mistakes)
+
+def applicable(function: str, config: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The catalogue's mistakes that the plants make for this function and configuration
+    (``(stage, setting)`` pairs). ``p`` and ``q`` exchanged is among them wherever they differ, even
+    where a division then fails: its plant returns ``None`` there."""
+    return [
+        (m.stage, m.setting) for m in CATALOGUE if m.planted and function in m.functions and m.applies(config)
+    ]
 
 
 # -- the plants ------------------------------------------------------------------------------
@@ -163,30 +223,6 @@ def plant(
             return None
     out = X @ W
     return np.swapaxes(out, -1, -2) if "transpose" in m else out
-
-
-def applicable(function: str, config: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The catalogue's mistakes for this function and configuration (``(stage, value)`` pairs)."""
-    out: list[tuple[str, Any]] = [("transpose", True)]
-    if function in PADDING:
-        out += [("layout", "w"), ("ones", True), ("swap", True), ("outer", True)]
-    elif function == "concatenation_fusion":
-        out += [("layout", "w")]
-    else:
-        out += [("layout", "".join(v)) for k in (4, 1, 2, 3) for v in itertools.combinations("PQST", k)]
-        out += [("order", "".join(o)) for o in itertools.permutations("PQST") if o != tuple("PQST")]
-        out += [("swap", True), ("outer", True)]
-    if function in FUSIONS:
-        dims = config["dims"]
-        if len(dims) > 1:
-            out += [("concat", "reversed"), ("concat", "interleaved")]
-            if len(set(dims)) == 1:
-                out.append(("concat", "rows"))
-        if sum(dims) == (config["n"] or dims[0]):
-            out.append(("weight_T", True))
-    if "p" in config and config["p"] != config["q"]:
-        out.append(("pq", True))
-    return out
 
 
 # -- configurations and inputs ----------------------------------------------------------------
@@ -456,6 +492,18 @@ def test_the_catalogue_names() -> None:
         "P and S read as (r, p), (r, s)" in fusion and "P, Q and T read as (r, p), (r, q), (r, t)" in fusion
     )
     assert "p and q exchanged" not in fusion  # p == q
+
+
+@pytest.mark.parametrize("function", list(SWEEP))
+def test_the_table_is_the_catalogue_of_each_sweep_configuration(function: str) -> None:
+    """The table above, row for row, is ``refimpl.oracle.mistakes.catalogue`` on the fixed
+    configurations, where every catalogued mistake applies: the same stages and settings, the same
+    prose names, in the same order."""
+    config = SWEEP[function]
+    expected = [
+        (m.stage, m.setting, m.name) for m in CATALOGUE if function in m.functions and m.applies(config)
+    ]
+    assert [(m.stage, m.setting, m.name) for m in mistakes_catalogue(function, config)] == expected
 
 
 def test_an_output_of_another_rank_matches_nothing() -> None:

@@ -1,83 +1,33 @@
 """The memory guard on every allocation that grows with the configuration (issue 11, item 1).
 
-Each case asks for far more than any machine holds: the guard must refuse it *before*
-allocating, with a message that says what was asked, how big, and the way out.
+First the guard itself (its helpers, its limit, ``REFIMPL_MEMORY_LIMIT``), then one class per
+function it guards. Each huge case asks for far more than any machine holds: the guard must refuse
+it *before* allocating, with a message that says what was asked, how big, and the way out. The
+small cases set the limit at exactly the size of the result, which passes, and one byte under it,
+which is refused.
 
 Every test here runs with the address space capped a little above what the process maps
 (the ``memory_cap`` marker): an allocation the guard failed to refuse raises ``MemoryError`` at
 once, the same on every machine, instead of depending on how much memory is free at that moment.
+(JAX's runtime cannot start under that cap: the one guard test on every backend is in
+``test_padding.py``.)
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
 
 import refimpl
+from refimpl import _memory
 from refimpl._memory import _human, check_elements, check_size
 
 pytestmark = pytest.mark.memory_cap
 
 P = 2**63
-
-
-# -- the helper ------------------------------------------------------------------------------
-
-
-def test_check_size_is_exact_at_the_limit():
-    with refimpl.memory_limit(1000):
-        check_size(1000, "x would allocate y", "ask for less")
-        with pytest.raises(
-            refimpl.MemoryLimitError,
-            match=r"x would allocate y of 1001 bytes, over the memory limit of 1000 bytes; ask for less, or raise the limit",
-        ):
-            check_size(1001, "x would allocate y", "ask for less")
-
-
-def test_check_elements_multiplies_in_exact_integers():
-    # 2**63 * 2**63 * 8 overflows int64 many times over; Python ints do not.
-    with pytest.raises(refimpl.MemoryLimitError, match=r"more than 2\*\*|YiB"):
-        check_elements(P * P, 8, "x would allocate y", "z")
-    with pytest.raises(refimpl.MemoryLimitError):
-        check_elements(np.int64(2**62), np.int64(8), "x would allocate y", "z")  # NumPy ints: converted first
-
-
-def test_check_size_does_nothing_with_the_guard_off():
-    with refimpl.memory_limit(None):
-        check_size(2**200, "x would allocate y", "z")
-
-
-def test_human_sizes_never_overflow():
-    assert _human(1023) == "1023 bytes"
-    assert _human(1536) == "1.5 KiB"
-    assert _human(4 * 2**30) == "4.0 GiB"
-    assert _human(16 * P) == "128.0 EiB"
-    assert _human(10**400).startswith("more than 2**")
-
-
-# -- the limit accepts any integer ----------------------------------------------------------
-
-
-@pytest.mark.parametrize("limit", [np.int64(10), np.uint32(10), np.int8(10)])
-def test_set_dense_limit_accepts_numpy_integers(limit):
-    before = refimpl.get_memory_limit()
-    try:
-        refimpl.set_memory_limit(limit)
-        assert refimpl.get_memory_limit() == 10
-        assert type(refimpl.get_memory_limit()) is int
-        with refimpl.memory_limit(limit):
-            assert refimpl.get_memory_limit() == 10
-    finally:
-        refimpl.set_memory_limit(before)
-
-
-@pytest.mark.parametrize("limit", [True, np.True_, 1.5, np.float64(10.0), "10"])
-def test_set_dense_limit_refuses_non_integers(limit):
-    with pytest.raises(TypeError, match="the memory limit must be an integer number of bytes or None, got"):
-        refimpl.set_memory_limit(limit)
-
-
-# -- the issue's cases: refused before any allocation ------------------------------
+SPARSE = ("csr", "csc", "coo", "bsr")
 
 
 def _refused(call, *patterns):
@@ -93,153 +43,584 @@ def _refused(call, *patterns):
     return message
 
 
-@pytest.mark.parametrize("format", ["csr", "csc", "coo", "bsr"])
-def test_sparse_diagonal_padding_of_two_billion_entries_is_refused(format):
-    # Before: the default CSR allocated until the machine ran out (21 s, then MemoryError).
-    _refused(
-        lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 10**9, 10**9, 5 * 10**8, format=format),
-        f"duplicated_diagonal_padding(format={format!r})",
-        "sparse 1000000000 x 1000000000 float64 matrix with 2000000000 stored entries",
-        "use refimpl.duplicated_diagonal_padding_operator",
+def _message_of(error, call):
+    """The message of ``error``, which ``call`` must raise exactly (not a subclass of it)."""
+    with pytest.raises(error) as excinfo:
+        call()
+    assert type(excinfo.value) is error or error is refimpl.RefimplError, type(excinfo.value)
+    return str(excinfo.value)
+
+
+def _stored_nbytes_int64(psi):
+    """What ``psi`` stores, with its index arrays counted as int64 (the guard's promise)."""
+    if psi.format == "coo":
+        indices = sum(int(c.size) for c in psi.coords)
+    else:  # csr, csc, bsr: indices and pointers (of blocks for BSR)
+        indices = int(psi.indices.size) + int(psi.indptr.size)
+    return int(psi.data.nbytes) + 8 * indices
+
+
+# -- the guard's helpers ------------------------------------------------------------------------
+
+
+class TestCheckSize:
+    def test_is_exact_at_the_limit(self):
+        with refimpl.memory_limit(1000):
+            check_size(1000, "x would allocate y", "ask for less")
+            with pytest.raises(
+                refimpl.MemoryLimitError,
+                match=r"x would allocate y of 1001 bytes, over the memory limit of 1000 bytes; ask for less, or raise the limit",
+            ):
+                check_size(1001, "x would allocate y", "ask for less")
+
+    def test_does_nothing_with_the_guard_off(self):
+        with refimpl.memory_limit(None):
+            check_size(2**200, "x would allocate y", "z")
+
+
+class TestCheckElements:
+    def test_multiplies_in_exact_integers(self):
+        # 2**63 * 2**63 * 8 overflows int64 many times over; Python ints do not.
+        with pytest.raises(refimpl.MemoryLimitError, match=r"more than 2\*\*|YiB"):
+            check_elements(P * P, 8, "x would allocate y", "z")
+        with pytest.raises(refimpl.MemoryLimitError):
+            check_elements(
+                np.int64(2**62), np.int64(8), "x would allocate y", "z"
+            )  # NumPy ints: converted first
+
+
+def _limit_in_message(limit):
+    """The limit as the guard's message writes it, one byte over ``limit``."""
+    with refimpl.memory_limit(limit):
+        with pytest.raises(refimpl.MemoryLimitError) as info:
+            check_size(limit + 1, "x would allocate y", "ask for less")
+    found = re.search(r"over the memory limit of (.*?);", str(info.value))
+    assert found is not None
+    return found.group(1)
+
+
+class TestHuman:
+    """The sizes a message names."""
+
+    def test_sizes_never_overflow(self):
+        assert _human(1023) == "1023 bytes"
+        assert _human(1536) == "1.5 KiB"
+        assert _human(4 * 2**30) == "4.0 GiB"
+        assert _human(16 * P) == "128.0 EiB"
+        assert _human(10**400).startswith("more than 2**")
+
+    @pytest.mark.parametrize(
+        ("limit", "written"),
+        [
+            (1023, "1023 bytes"),
+            (1024, "1.0 KiB"),
+            (1280, "1.3 KiB"),  # 1.25: half rounds up (not to even)
+            (1279, "1.2 KiB"),
+            (2**19, "512.0 KiB"),  # not taken for MiB
+            (2**20 - 1, "1024.0 KiB"),
+            (2**20, "1.0 MiB"),
+            (4 * 2**30, "4.0 GiB"),
+            (1024**8, "1.0 YiB"),  # the largest unit is used
+            (1024**9 - 1, "1024.0 YiB"),
+            (1024**9, "more than 2**90 bytes"),  # past the largest unit: a bound
+            (2**100 + 5, "more than 2**100 bytes"),  # the bound's power is the size's
+        ],
     )
+    def test_the_message_writes_the_limit_in_the_largest_unit_under_it(self, limit, written):
+        assert _limit_in_message(limit) == written
 
 
-def test_dimensions_past_int64_give_the_guards_error_not_overflow():
-    # Before: OverflowError from SciPy's eye.
-    _refused(
-        lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 2 * P, 2 * P, P),
-        f"sparse {2 * P} x {2 * P} float64 matrix with {4 * P} stored entries",
+# -- the limit ----------------------------------------------------------------------------------
+
+
+class TestSetDenseLimit:
+    @pytest.mark.parametrize("limit", [np.int64(10), np.uint32(10), np.int8(10)])
+    def test_accepts_numpy_integers(self, limit):
+        before = refimpl.get_memory_limit()
+        try:
+            refimpl.set_memory_limit(limit)
+            assert refimpl.get_memory_limit() == 10
+            assert type(refimpl.get_memory_limit()) is int
+            with refimpl.memory_limit(limit):
+                assert refimpl.get_memory_limit() == 10
+        finally:
+            refimpl.set_memory_limit(before)
+
+    def test_a_limit_of_one_byte_is_a_valid_limit(self):
+        # A check of the limit that refused 1 (``limit <= 1``) fails here.
+        with refimpl.memory_limit(1):
+            assert refimpl.get_memory_limit() == 1
+            check_size(1, "x would allocate y", "ask for less")  # exactly the limit passes
+            with pytest.raises(
+                refimpl.MemoryLimitError, match=r"of 2 bytes, over the memory limit of 1 bytes"
+            ):
+                check_size(2, "x would allocate y", "ask for less")  # one byte over fails
+        before = refimpl.get_memory_limit()
+        try:
+            refimpl.set_memory_limit(1)
+            assert refimpl.get_memory_limit() == 1
+        finally:
+            refimpl.set_memory_limit(before)
+
+
+class TestDenseLimit:
+    def test_can_be_raised_switched_off_and_restored(self):
+        before = refimpl.get_memory_limit()
+        with refimpl.memory_limit(None):
+            assert refimpl.get_memory_limit() is None
+            with refimpl.memory_limit(10):
+                assert refimpl.get_memory_limit() == 10
+        assert refimpl.get_memory_limit() == before
+        refimpl.set_memory_limit(123)
+        try:
+            assert refimpl.get_memory_limit() == 123
+        finally:
+            refimpl.set_memory_limit(before)
+        with pytest.raises(refimpl.RefimplError, match="positive number of bytes, got 0"):
+            refimpl.set_memory_limit(0)
+        with pytest.raises(TypeError, match="got 1.5"):
+            refimpl.set_memory_limit(1.5)  # type: ignore[arg-type]
+
+
+class TestEnvironmentVariable:
+    """``REFIMPL_MEMORY_LIMIT``. The variable is read once, when refimpl is imported: these tests call
+    the helper that reads it (a reload would make a second refimpl.MemoryLimitError class), and one runs a
+    fresh interpreter."""
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            (None, refimpl.DEFAULT_MEMORY_LIMIT),  # unset
+            ("", refimpl.DEFAULT_MEMORY_LIMIT),  # set but empty
+            ("1000", 1000),
+            ("1", 1),
+            ("none", None),
+            ("None", None),
+            ("NONE", None),
+        ],
     )
-    _refused(
-        lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 2 * P, 2 * P, P, format="dense"),
-        f"dense {2 * P} x {2 * P} float64 matrix",
+    def test_sets_the_limit(self, monkeypatch, value, expected):
+        # A wrong implementation ignores or misnames the variable, takes unset or empty for
+        # something else than the default, ignores a number, or recognises 'none' in one case only.
+        if value is None:
+            monkeypatch.delenv("REFIMPL_MEMORY_LIMIT", raising=False)
+        else:
+            monkeypatch.setenv("REFIMPL_MEMORY_LIMIT", value)
+        assert _memory._from_environment() == expected
+
+    @pytest.mark.parametrize("value", ["lots", "1.5", "0", "-3"])
+    def test_a_bad_value_is_refused_naming_it_and_its_value(self, monkeypatch, value):
+        # A refusal with no message (None) fails here.
+        monkeypatch.setenv("REFIMPL_MEMORY_LIMIT", value)
+        with pytest.raises(refimpl.RefimplError) as info:
+            _memory._from_environment()
+        message = str(info.value)
+        assert value in message
+        if value not in ("0", "-3"):
+            assert "REFIMPL_MEMORY_LIMIT" in message
+
+    def test_is_the_limit_of_a_fresh_process(self, monkeypatch):
+        import subprocess
+        import sys
+
+        monkeypatch.setenv("REFIMPL_MEMORY_LIMIT", "1000")
+        code = "import refimpl; print(refimpl.get_memory_limit())"
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert result.stdout.strip() == "1000"
+
+
+# -- the guarded functions ----------------------------------------------------------------------
+
+
+class TestDuplicatedPadding:
+    def test_a_dense_result_of_exactly_the_limit_passes_and_one_byte_more_fails(self):
+        # A 2 x 2 float64 duplicated padding is 32 bytes.
+        with refimpl.memory_limit(32):
+            out = refimpl.duplicated_padding([1.0, 2.0], 2, 2, 2, 1)
+            assert out.shape == (2, 2)
+        with refimpl.memory_limit(31):
+            with pytest.raises(refimpl.MemoryLimitError) as info:
+                refimpl.duplicated_padding([1.0, 2.0], 2, 2, 2, 1)
+        message = str(info.value)
+        assert re.search(r"\b32 bytes\b", message)  # the size
+        assert re.search(r"limit of 31 bytes\b", message)  # the limit
+        assert "refimpl.duplicated_padding_operator" in message  # the advice
+        assert "refimpl.set_memory_limit" in message  # and the other way out
+
+    @pytest.mark.parametrize(
+        ("dtype", "nbytes"), [(np.float32, 16), (np.float64, 32), (np.complex64, 32), (np.complex128, 64)]
     )
+    def test_complex_entries_count_both_parts(self, dtype, nbytes):
+        # A complex entry counted as one part, or as three, fails here: a 2 x 2 duplicated padding
+        # is exactly 4 entries of the dtype's size, so the limit is exact there.
+        w = np.asarray([1.0 + 1.0j, 2.0] if np.dtype(dtype).kind == "c" else [1.0, 2.0], dtype=dtype)
+        with refimpl.memory_limit(nbytes):
+            assert refimpl.duplicated_padding(w, 2, 2, 2, 1).dtype == dtype
+        with refimpl.memory_limit(nbytes - 1):
+            with pytest.raises(refimpl.MemoryLimitError) as info:
+                refimpl.duplicated_padding(w, 2, 2, 2, 1)
+        assert re.search(rf"\b{nbytes} bytes, over the memory limit of {nbytes - 1} bytes", str(info.value))
+
+    def test_guard_message_names_function_and_operator(self):
+        # The function asked and the operator that avoids the allocation, spelt as in the code:
+        # a message without them (None), or with them mangled, fails here.
+        with refimpl.memory_limit(8), pytest.raises(refimpl.MemoryLimitError) as info:
+            refimpl.duplicated_padding(np.ones(4), 4, 4, 2, 2)
+        message = str(info.value)
+        assert re.search(r"(?<![\w.])duplicated_padding\b", message), message
+        assert re.search(r"\brefimpl\.duplicated_padding_operator\b", message), message
+        assert re.search(r"\b4 x 4\b", message), message
+
+    def test_guard_names_the_operator_that_avoids_it(self):
+        with refimpl.memory_limit(1024):
+            with pytest.raises(MemoryError, match="duplicated_padding_operator"):
+                refimpl.duplicated_padding(np.ones(64), 64, 64, 8)
 
 
-def test_row_pointers_count_even_with_few_entries():
-    # One stored entry, but 2**62 + 1 row pointers in CSR.
-    _refused(
-        lambda: refimpl.duplicated_diagonal_padding(np.ones(1), 2**62, 1, 2**62, 1),
-        f"sparse {2**62} x 1 float64 matrix with 1 stored entries",
-    )
-
-
-def test_coo_with_few_entries_is_built_without_a_row_pointer_per_row():
-    psi = refimpl.duplicated_diagonal_padding(np.ones(1), 2**40, 1, 2**40, 1, format="coo")
-    assert psi.shape == (2**40, 1) and psi.nnz == 1
-
-
-def test_sparse_shapes_past_int64_are_refused_with_the_guard_off():
-    with (
-        refimpl.memory_limit(None),
-        pytest.raises(refimpl.RefimplError, match=rf"sparse {P} x 1 matrix cannot be indexed by int64"),
-    ):
-        refimpl.duplicated_diagonal_padding(np.ones(1), P, 1, P, 1, format="coo")
-
-
-def test_tosparse_of_two_billion_entries_is_refused():
-    op = refimpl.duplicated_diagonal_padding_operator(np.ones(4), 10**9, 10**9, 5 * 10**8)
-    _refused(
-        op.tosparse,
-        "DuplicatedDiagonalPaddingOperator.tosparse('csr')",
-        "2000000000 stored entries",
-        "apply the operator instead",
-    )
-    _refused(lambda: op.tosparse("dense"), "dense 1000000000 x 1000000000")
-
-
-def test_sparse_size_counts_entries_indices_and_pointers_exactly():
-    # 8 stored float64 entries, 8-byte indices, 4 + 1 row pointers: 8*16 + 5*8 = 168 bytes.
-    with refimpl.memory_limit(168):
-        refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
-    with (
-        refimpl.memory_limit(167),
-        pytest.raises(refimpl.MemoryLimitError, match="of 168 bytes, over the memory limit of 167 bytes"),
-    ):
-        refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
-
-
-def test_huge_dual_lphm_fusion_output_is_refused():
-    # n = 2**40 from q = t = 2**20: w has 2**21 + 3 entries, the output 8 PiB.
-    # Before: a plain NumPy MemoryError.
-    w = np.ones(1 + 2**20 + 2 + 2**20)
-    for method in ("structured", "dense"):
+class TestDuplicatedDiagonalPadding:
+    @pytest.mark.parametrize("format", ["csr", "csc", "coo", "bsr"])
+    def test_sparse_diagonal_padding_of_two_billion_entries_is_refused(self, format):
+        # Before: the default CSR allocated until the machine ran out (21 s, then MemoryError).
         _refused(
-            lambda method=method: refimpl.dual_lphm_fusion(
-                [np.ones((1000, 2))], w, p=1, q=2**20, r=1, n=2**40, method=method
-            ),
-            f"dual_lphm_fusion would allocate an output of shape (1000, {2**40}) (float64)",
-            "fuse fewer rows at a time",
+            lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 10**9, 10**9, 5 * 10**8, format=format),
+            f"duplicated_diagonal_padding(format={format!r})",
+            "sparse 1000000000 x 1000000000 float64 matrix with 2000000000 stored entries",
+            "use refimpl.duplicated_diagonal_padding_operator",
         )
 
+    def test_dimensions_past_int64_give_the_guards_error_not_overflow(self):
+        # Before: OverflowError from SciPy's eye.
+        _refused(
+            lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 2 * P, 2 * P, P),
+            f"sparse {2 * P} x {2 * P} float64 matrix with {4 * P} stored entries",
+        )
+        _refused(
+            lambda: refimpl.duplicated_diagonal_padding(np.ones(4), 2 * P, 2 * P, P, format="dense"),
+            f"dense {2 * P} x {2 * P} float64 matrix",
+        )
 
-def test_huge_concatenation_fusion_output_is_refused():
-    _refused(
-        lambda: refimpl.concatenation_fusion([np.ones((10**5, 1))], np.ones(10**5), n=10**5),
-        "concatenation_fusion would allocate an output of shape (100000, 100000) (float64) of 74.5 GiB",
+    def test_row_pointers_count_even_with_few_entries(self):
+        # One stored entry, but 2**62 + 1 row pointers in CSR.
+        _refused(
+            lambda: refimpl.duplicated_diagonal_padding(np.ones(1), 2**62, 1, 2**62, 1),
+            f"sparse {2**62} x 1 float64 matrix with 1 stored entries",
+        )
+
+    def test_coo_with_few_entries_is_built_without_a_row_pointer_per_row(self):
+        psi = refimpl.duplicated_diagonal_padding(np.ones(1), 2**40, 1, 2**40, 1, format="coo")
+        assert psi.shape == (2**40, 1) and psi.nnz == 1
+
+    def test_sparse_shapes_past_int64_are_refused_with_the_guard_off(self):
+        with (
+            refimpl.memory_limit(None),
+            pytest.raises(refimpl.RefimplError, match=rf"sparse {P} x 1 matrix cannot be indexed by int64"),
+        ):
+            refimpl.duplicated_diagonal_padding(np.ones(1), P, 1, P, 1, format="coo")
+
+    @pytest.mark.parametrize(
+        ("n", "D", "p", "q"), [(2**63 - 1, 1, 2**63 - 1, 1), (1, 2**63 - 1, 1, 2**63 - 1)]
     )
+    def test_sparse_dimension_at_the_int64_maximum_is_accepted(self, n, D, p, q):
+        # 2**63 - 1 is an int64 index: a bound checked with >= where > is meant refuses it.
+        psi = refimpl.duplicated_diagonal_padding(np.array([2.5]), n, D, p, q, format="coo")
+        assert psi.shape == (n, D)
+        assert psi.nnz == 1
+        np.testing.assert_array_equal(psi.data, [2.5])
+        with pytest.raises(refimpl.RefimplError, match=r"2\*\*63 - 1"):
+            # One past it, on the same side, is refused.
+            bump_rows, bump_cols = int(n > 1), int(D > 1)
+            refimpl.duplicated_diagonal_padding(
+                np.array([2.5]), n + bump_rows, D + bump_cols, p + bump_rows, q + bump_cols, format="coo"
+            )
 
-
-def test_the_fusion_class_is_guarded_too():
-    fusion = refimpl.dual_lphm_parameterized_concatenation_fusion(r=1, p=1, q=2**20, n=2**40)
-    with pytest.raises(refimpl.MemoryLimitError, match="dual_lphm_fusion would allocate an output"):
-        fusion([np.ones((1000, 2))], np.ones(1 + 2**20 + 2 + 2**20))
-
-
-def test_batched_fusion_output_counts_every_batch():
-    inputs = [np.ones((3, 4, 2))]
-    with refimpl.memory_limit(3 * 4 * 2 * 8):
-        assert refimpl.concatenation_fusion(inputs, np.ones(4)).shape == (3, 4, 2)
-    with (
-        refimpl.memory_limit(3 * 4 * 2 * 8 - 1),
-        pytest.raises(
-            refimpl.MemoryLimitError, match=r"output of shape \(3, 4, 2\) \(float64\) of 192 bytes"
-        ),
-    ):
-        refimpl.concatenation_fusion(inputs, np.ones(4))
-
-
-def test_operator_results_are_guarded():
-    op = refimpl.dual_lphm_operator(np.ones(8), 4, 4, 2, 2, 1)
-    with refimpl.memory_limit(5 * 4 * 8 - 1):
-        assert (np.ones((4, 4)) @ op).shape == (4, 4)
-        with pytest.raises(
-            refimpl.MemoryLimitError,
-            match=r"X @ op would allocate a result of shape \(5, 4\) \(float64, DualLphmOperator\) of 160 bytes",
+    def test_sparse_size_counts_entries_indices_and_pointers_exactly(self):
+        # 8 stored float64 entries, 8-byte indices, 4 + 1 row pointers: 8*16 + 5*8 = 168 bytes.
+        with refimpl.memory_limit(168):
+            refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
+        with (
+            refimpl.memory_limit(167),
+            pytest.raises(refimpl.MemoryLimitError, match="of 168 bytes, over the memory limit of 167 bytes"),
         ):
-            np.ones((5, 4)) @ op
-        with pytest.raises(
-            refimpl.MemoryLimitError, match=r"X @ op would allocate a result of shape \(2, 3, 4\)"
+            refimpl.duplicated_diagonal_padding(np.ones(4), 4, 6, 2, 3)
+
+    @pytest.mark.parametrize("fmt", SPARSE)
+    @pytest.mark.parametrize("shape", [(6, 12, 3, 2), (12, 6, 2, 3), (4, 9, 2, 3), (2, 2, 1, 1)])
+    @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+    def test_sparse_guard_limit_is_the_stored_size(self, fmt, shape, dtype):
+        # The guard counts exactly what SciPy stores: the data, and the indices and pointers as int64
+        # (SciPy may use int32; the guard counts the widest). A limit set exactly at that size lets
+        # the result through, one byte less refuses it. (n, D, p, q): p != q and n != D so that the
+        # CSR and CSC pointer counts differ; nnz != n + 1 and nnz != D + 1 so that COO's two index
+        # arrays differ from CSR's and CSC's indices and pointers. Counting COO as CSR, COO's index
+        # bytes, BSR's blocks, block indices or block pointers, or CSC with n + 1 pointers wrongly
+        # fails here.
+        n, D, p, q = shape
+        w = np.arange(1, refimpl.duplicated_padding_l(n, D, p, q) + 1).astype(dtype)
+        with refimpl.memory_limit(None):
+            size = _stored_nbytes_int64(refimpl.duplicated_diagonal_padding(w, n, D, p, q, format=fmt))
+        with refimpl.memory_limit(size):
+            psi = refimpl.duplicated_diagonal_padding(w, n, D, p, q, format=fmt)
+        assert psi.format == fmt
+        with refimpl.memory_limit(size - 1), pytest.raises(refimpl.MemoryLimitError):
+            refimpl.duplicated_diagonal_padding(w, n, D, p, q, format=fmt)
+
+    def test_dense_guard_message_names_function_and_way_out(self):
+        # The function asked, its format and the operator that avoids the allocation: a message
+        # without them (None), or with them mangled, fails here.
+        with refimpl.memory_limit(8), pytest.raises(refimpl.MemoryLimitError) as info:
+            refimpl.duplicated_diagonal_padding(np.ones(4), 4, 4, 2, 2, format="dense")
+        message = str(info.value)
+        assert re.search(r"(?<![\w.])duplicated_diagonal_padding\b", message), message
+        assert re.search(r"format='dense'", message), message
+        assert re.search(r"\brefimpl\.duplicated_diagonal_padding_operator\b", message), message
+
+    def test_dense_guard_names_the_sparse_formats(self):
+        with refimpl.memory_limit(1024):
+            with pytest.raises(MemoryError, match="sparse format"):
+                refimpl.duplicated_diagonal_padding(np.ones(64), 64, 64, 8, format="dense")
+
+    def test_sparse_result_counts_stored_entries_not_n_times_D(self):
+        # A sparse result counts its stored entries and indices (8.5 KiB here), not n*D (32 KiB).
+        with refimpl.memory_limit(16 * 1024):
+            with pytest.raises(refimpl.MemoryLimitError, match="dense 64 x 64"):
+                refimpl.duplicated_diagonal_padding(np.ones(64), 64, 64, 8, format="dense")
+            assert refimpl.duplicated_diagonal_padding(np.ones(64), 64, 64, 8).nnz == 8 * 64
+
+
+class TestDualLphm:
+    def test_guard_names_the_size_and_the_limit(self):
+        with refimpl.memory_limit(1024):
+            with pytest.raises(
+                refimpl.MemoryLimitError,
+                match=r"dense 64 x 64 float64 matrix of 32\.0 KiB, over the memory limit of 1\.0 KiB",
+            ):
+                refimpl.dual_lphm(np.ones(4 * 32), 64, 64, 8, 8, 4)
+
+    def test_guard_names_function_and_way_out(self):
+        # The function asked and the operator that avoids the allocation: a message without them
+        # (None), or with them mangled (XX...XX, upper case), fails here.
+        w = np.ones(refimpl.dual_lphm_l(64, 64, 8, 8, 1))
+        with refimpl.memory_limit(1000), pytest.raises(refimpl.MemoryLimitError) as excinfo:
+            refimpl.dual_lphm(w, 64, 64, 8, 8, 1)
+        message = str(excinfo.value)
+        assert re.search(r"(?<![\w.])dual_lphm(?!\w)", message), message  # the function asked
+        assert re.search(r"\b64 x 64\b", message), message
+        assert re.search(r"(?<!\w)refimpl\.dual_lphm_operator(?!\w)", message), message  # the way out
+
+
+class TestDualLphmFusion:
+    def test_huge_output_is_refused(self):
+        # n = 2**40 from q = t = 2**20: w has 2**21 + 3 entries, the output 8 PiB.
+        # Before: a plain NumPy MemoryError.
+        w = np.ones(1 + 2**20 + 2 + 2**20)
+        for method in ("structured", "dense"):
+            _refused(
+                lambda method=method: refimpl.dual_lphm_fusion(
+                    [np.ones((1000, 2))], w, p=1, q=2**20, r=1, n=2**40, method=method
+                ),
+                f"dual_lphm_fusion would allocate an output of shape (1000, {2**40}) (float64)",
+                "fuse fewer rows at a time",
+            )
+
+    @pytest.mark.parametrize("method", ["structured", "dense"])
+    def test_output_guard(self, method):
+        # The output guard's message for dual_lphm_fusion: the function, the shape with its batch,
+        # the dtype and the advice. The output (2, 3, 8) complex64 is 384 bytes; W (4 x 8) is
+        # 256 bytes in complex64.
+        A = [np.ones((2, 3, 4), dtype=np.complex64)]
+        w = np.ones(refimpl.dual_lphm_fusion_l([4], 8, 2, 2, 1), dtype=np.complex64)
+        with refimpl.memory_limit(384):
+            assert refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=1, n=8, method=method).shape == (2, 3, 8)
+        with refimpl.memory_limit(383):
+            message = _message_of(
+                refimpl.MemoryLimitError,
+                lambda: refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=1, n=8, method=method),
+            )
+        assert re.search(r"(?<![\w.])dual_lphm_fusion(?![\w(])", message), message
+        assert re.search(r"\(2, 3, 8\)", message) and re.search(r"\bcomplex64\b", message), message
+        assert re.search(r"\bfewer rows\b", message), message
+
+    def test_dense_weight_guard(self):
+        # The dense method's guard of W names what was asked (not None, not mangled) and the way
+        # out. One row: the output (1, 16) float32 is 64 bytes, W (16 x 16) float32 is 1 KiB.
+        A = [np.ones((1, 16), dtype=np.float32)]
+        w = np.ones(refimpl.dual_lphm_fusion_l([16], 16, 4, 4, 1), dtype=np.float32)
+        with refimpl.memory_limit(1024):
+            assert refimpl.dual_lphm_fusion(A, w, p=4, r=1, method="dense").shape == (1, 16)
+        with refimpl.memory_limit(1023):
+            assert refimpl.dual_lphm_fusion(A, w, p=4, r=1).shape == (1, 16)  # structured: no W
+            message = _message_of(
+                refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion(A, w, p=4, r=1, method="dense")
+            )
+        assert re.search(r"(?<![\w.])dual_lphm_fusion\(method='dense'\)(?!\w)", message), message
+        assert re.search(r"\b16 x 16\b", message) and re.search(r"\bfloat32\b", message), message
+        assert re.search(r"(?<!\w)method='structured'(?!\w)", message), message
+
+    def test_dense_method_is_guarded_the_structured_one_is_not(self):
+        with refimpl.memory_limit(1024):
+            inputs = [np.ones((2, 64))]
+            with pytest.raises(refimpl.MemoryLimitError, match="method='structured'"):
+                refimpl.dual_lphm_fusion(inputs, np.ones(4 * 32), p=8, r=4, method="dense")
+            # The structured path never materialises W, so the guard leaves it alone.
+            out = refimpl.dual_lphm_fusion(inputs, np.ones(4 * 32), p=8, r=4)
+            assert out.shape == (2, 64)
+
+    def test_dask_is_guarded_per_chunk(self):
+        da = pytest.importorskip("dask.array")
+        X = da.ones((8, 2), chunks=(2, 2))
+        with refimpl.memory_limit(2 * 2 * 8 - 1):
+            out = refimpl.dual_lphm_fusion([X], np.ones(6), p=2, q=1, r=1)
+            with pytest.raises(
+                refimpl.MemoryLimitError, match=r"X @ op would allocate a result of shape \(2, 2\)"
+            ):
+                out.compute()
+
+
+class TestConcatenationFusion:
+    def test_huge_output_is_refused(self):
+        _refused(
+            lambda: refimpl.concatenation_fusion([np.ones((10**5, 1))], np.ones(10**5), n=10**5),
+            "concatenation_fusion would allocate an output of shape (100000, 100000) (float64) of 74.5 GiB",
+        )
+
+    def test_batched_output_counts_every_batch(self):
+        inputs = [np.ones((3, 4, 2))]
+        with refimpl.memory_limit(3 * 4 * 2 * 8):
+            assert refimpl.concatenation_fusion(inputs, np.ones(4)).shape == (3, 4, 2)
+        with (
+            refimpl.memory_limit(3 * 4 * 2 * 8 - 1),
+            pytest.raises(
+                refimpl.MemoryLimitError, match=r"output of shape \(3, 4, 2\) \(float64\) of 192 bytes"
+            ),
         ):
-            np.ones((2, 3, 4)) @ op
-        with pytest.raises(
-            refimpl.MemoryLimitError,
-            match=r"op @ Y would allocate a result of shape \(4, 5\).*fewer rows at a time",
+            refimpl.concatenation_fusion(inputs, np.ones(4))
+
+    def test_output_guard(self):
+        # The output guard's message: the function, the shape, the dtype and the advice ("fewer
+        # rows"), which a message without its advice (None) loses.
+        A = [np.ones((2, 3, 1), dtype=np.float32), np.ones((2, 3, 3), dtype=np.float32)]
+        w = np.ones(4 * 5, dtype=np.float32)
+        with refimpl.memory_limit(2 * 3 * 5 * 4):
+            assert refimpl.concatenation_fusion(A, w, n=5).shape == (2, 3, 5)
+        with refimpl.memory_limit(2 * 3 * 5 * 4 - 1):
+            message = _message_of(refimpl.MemoryLimitError, lambda: refimpl.concatenation_fusion(A, w, n=5))
+        assert re.search(r"(?<![\w.])concatenation_fusion(?!\w)", message), message
+        assert re.search(r"\(2, 3, 5\)", message) and re.search(r"\bfloat32\b", message), message
+        assert re.search(r"\bfewer rows\b", message), message
+
+    def test_dask_is_lazy_and_computes_within_the_limit(self):
+        da = pytest.importorskip("dask.array")
+        X = da.ones((8, 2), chunks=(2, 2))
+        out = refimpl.concatenation_fusion([X], np.ones(4))  # lazy: nothing checked, nothing allocated
+        with refimpl.memory_limit(2 * 2 * 8):
+            assert out.compute().shape == (8, 2)
+
+
+class TestDualLphmParameterizedConcatenationFusion:
+    def test_is_guarded_too(self):
+        fusion = refimpl.dual_lphm_parameterized_concatenation_fusion(r=1, p=1, q=2**20, n=2**40)
+        with pytest.raises(refimpl.MemoryLimitError, match="dual_lphm_fusion would allocate an output"):
+            fusion([np.ones((1000, 2))], np.ones(1 + 2**20 + 2 + 2**20))
+
+
+# -- the operators ----------------------------------------------------------------------------------
+
+
+def _lphm_4x6():
+    """A 4 x 6 Dual-LPHM operator (n != D: a message naming the wrong side of the shape shows)."""
+    return refimpl.dual_lphm_operator(np.arange(1.0, refimpl.dual_lphm_l(4, 6, 2, 3, 1) + 1), 4, 6, 2, 3, 1)
+
+
+class TestOperatorProducts:
+    """``X @ op`` and ``op @ Y``."""
+
+    def test_operator_results_are_guarded(self):
+        op = refimpl.dual_lphm_operator(np.ones(8), 4, 4, 2, 2, 1)
+        with refimpl.memory_limit(5 * 4 * 8 - 1):
+            assert (np.ones((4, 4)) @ op).shape == (4, 4)
+            with pytest.raises(
+                refimpl.MemoryLimitError,
+                match=r"X @ op would allocate a result of shape \(5, 4\) \(float64, DualLphmOperator\) of 160 bytes",
+            ):
+                np.ones((5, 4)) @ op
+            with pytest.raises(
+                refimpl.MemoryLimitError, match=r"X @ op would allocate a result of shape \(2, 3, 4\)"
+            ):
+                np.ones((2, 3, 4)) @ op
+            with pytest.raises(
+                refimpl.MemoryLimitError,
+                match=r"op @ Y would allocate a result of shape \(4, 5\).*fewer rows at a time",
+            ):
+                op @ np.ones((4, 5))
+        with (
+            refimpl.memory_limit(4 * 8 - 1),
+            pytest.raises(
+                refimpl.MemoryLimitError, match=r"op @ y would allocate a result of shape \(4,\) \(float64"
+            ),
         ):
-            op @ np.ones((4, 5))
-    with (
-        refimpl.memory_limit(4 * 8 - 1),
-        pytest.raises(
-            refimpl.MemoryLimitError, match=r"op @ y would allocate a result of shape \(4,\) \(float64"
-        ),
-    ):
-        op @ np.ones(4)
+            op @ np.ones(4)
+
+    def test_operator_results_past_int64_are_refused_at_once(self):
+        op = refimpl.duplicated_padding_operator(np.ones(4), 2, P, 1, P // 2)
+        _refused(lambda: np.ones((3, 2)) @ op, f"X @ op would allocate a result of shape (3, {P}) (float64")
+
+    def test_guard_message_names_the_shape_of_op_at_y_with_its_batch(self):
+        # "op @ Y" computes (Y^T @ op^T)^T, and the message must name the shape op @ Y would have,
+        # (batch..., n, k), not a cut or repeated version of it.
+        op = _lphm_4x6()
+        with refimpl.memory_limit(8):
+            with pytest.raises(refimpl.MemoryLimitError) as excinfo:
+                op @ np.ones((2, 5, 6, 3))
+            assert re.search(r"op @ Y.*\(2, 5, 4, 3\)", str(excinfo.value)), str(excinfo.value)
+            with pytest.raises(refimpl.MemoryLimitError) as excinfo:
+                op @ np.ones((6, 3))
+            assert re.search(r"op @ Y.*\(4, 3\)", str(excinfo.value)), str(excinfo.value)
+            with pytest.raises(refimpl.MemoryLimitError) as excinfo:
+                op @ np.ones(6)
+            assert re.search(r"op @ y.*\(4,\)", str(excinfo.value)), str(excinfo.value)
+            with pytest.raises(refimpl.MemoryLimitError) as excinfo:
+                np.ones((2, 3, 4)) @ op
+            assert re.search(r"X @ op.*\(2, 3, 6\)", str(excinfo.value)), str(excinfo.value)
 
 
-def test_operator_results_past_int64_are_refused_at_once():
-    op = refimpl.duplicated_padding_operator(np.ones(4), 2, P, 1, P // 2)
-    _refused(lambda: np.ones((3, 2)) @ op, f"X @ op would allocate a result of shape (3, {P}) (float64")
+class TestToarray:
+    def test_guard_names_toarray(self):
+        op = refimpl.dual_lphm_operator(np.ones(4 * 32), 64, 64, 8, 8, 4)
+        with refimpl.memory_limit(1024), pytest.raises(refimpl.MemoryLimitError, match=r"toarray\(\)"):
+            op.toarray()
+
+    def test_guard_message_names_the_class_and_the_way_out(self):
+        # The operator's class (not NoneType) and the advice (not None) must be in the message.
+        op = _lphm_4x6()
+        with refimpl.memory_limit(8), pytest.raises(refimpl.MemoryLimitError) as excinfo:
+            op.toarray()
+        message = str(excinfo.value)
+        assert re.search(r"DualLphmOperator\.toarray\(\)", message), message
+        assert re.search(r"apply the operator", message, re.IGNORECASE), message
 
 
-def test_dask_fusion_is_lazy_and_guarded_per_chunk():
-    da = pytest.importorskip("dask.array")
-    X = da.ones((8, 2), chunks=(2, 2))
-    out = refimpl.concatenation_fusion([X], np.ones(4))  # lazy: nothing checked, nothing allocated
-    with refimpl.memory_limit(2 * 2 * 8):
-        assert out.compute().shape == (8, 2)
-    with refimpl.memory_limit(2 * 2 * 8 - 1):
-        out = refimpl.dual_lphm_fusion([X], np.ones(6), p=2, q=1, r=1)
-        with pytest.raises(
-            refimpl.MemoryLimitError, match=r"X @ op would allocate a result of shape \(2, 2\)"
-        ):
-            out.compute()
+class TestTosparse:
+    """``DuplicatedDiagonalPaddingOperator.tosparse``."""
+
+    def test_tosparse_of_two_billion_entries_is_refused(self):
+        op = refimpl.duplicated_diagonal_padding_operator(np.ones(4), 10**9, 10**9, 5 * 10**8)
+        _refused(
+            op.tosparse,
+            "DuplicatedDiagonalPaddingOperator.tosparse('csr')",
+            "2000000000 stored entries",
+            "apply the operator instead",
+        )
+        _refused(lambda: op.tosparse("dense"), "dense 1000000000 x 1000000000")
+
+    @pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "bsr"])
+    def test_guard_limit_is_the_stored_size_of_the_format(self, fmt):
+        # The guard must be sized for the format asked: sized for format None (CSC's layout)
+        # whatever the format, it fails here. n != D so that CSR and CSC differ.
+        op = refimpl.duplicated_diagonal_padding_operator(np.arange(1.0, 13.0), 6, 12, 3, 2)
+        with refimpl.memory_limit(None):
+            size = _stored_nbytes_int64(op.tosparse(fmt))
+        with refimpl.memory_limit(size):
+            assert op.tosparse(fmt).format == fmt
+        with refimpl.memory_limit(size - 1), pytest.raises(refimpl.MemoryLimitError) as excinfo:
+            op.tosparse(fmt)
+        assert re.search(rf"DuplicatedDiagonalPaddingOperator\.tosparse\('{fmt}'\)", str(excinfo.value))
