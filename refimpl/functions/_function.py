@@ -1,4 +1,4 @@
-"""The protocol every function of SPEC implements in its home, and the registry of the homes.
+"""The protocol every function of SPEC implements in its home (the table of homes is :mod:`refimpl.functions`).
 
 A function's home (one module of :mod:`refimpl.functions`) holds the function and its ``_l``,
 its operator, and a :class:`Function`: the object through which the oracle, the command line
