@@ -1,12 +1,12 @@
 """The conformance oracle: judging other implementations against refimpl.
 
-One layer above the core (:mod:`refimpl.padding`, :mod:`refimpl.lphm`, :mod:`refimpl.fusion`,
-:mod:`refimpl.operators`), below the command line and the plotting:
+One layer above the functions of SPEC (:mod:`refimpl.functions`) and the reading of any
+library's output (:mod:`refimpl._outputs`), below the command line and the plotting:
 
 ==================  ===========================================================================
 module              what it holds
 ==================  ===========================================================================
-``adapters``        what comes from outside: ``to_numpy`` for any array, ``load_target``
+``targets``         ``load_target``: a candidate named ``MODULE:CALLABLE``
 ``registry``        each function of SPEC as the oracle calls it: config keys, defaults, binding
 ``tolerance``       the one rounding bound (``gamma_K``), every ``K``, the entry-by-entry judgement
 ``mistakes``        the one catalogue of implementation mistakes

@@ -26,10 +26,10 @@ from typing import Any, NamedTuple
 import array_api_compat
 import numpy as np
 
+from .._outputs import to_numpy
 from .._validation import RefimplError
 from ..functions import Function
 from ._reports import ConformanceError
-from .adapters import to_numpy
 
 __all__ = [
     "BACKENDS",

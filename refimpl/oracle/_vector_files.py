@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from .._outputs import to_numpy
 from ..functions import get_function
 from ._vector_cases import Computed, VectorFileError, cases, check_entries, compute
-from .adapters import to_numpy
 
 __all__ = [
     "FORMAT",

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._outputs import to_numpy
 from .._validation import RefimplError
 from ..functions import Function, get_function
 from ._candidates import ArgumentModified, adapt, backend_namespace, candidate_vjp, in_backend
@@ -41,7 +42,6 @@ from ._reports import (
     failure_message,
     reproduction,
 )
-from .adapters import to_numpy
 from .diagnosis import Diagnosis, Failure, diagnose_failures
 from .gradients import reference_vjp
 from .tolerance import (

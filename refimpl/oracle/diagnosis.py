@@ -30,11 +30,11 @@ from typing import Any
 
 import numpy as np
 
+from .._outputs import to_numpy
 from ..functions import Function, get_function
 from . import mistakes as _mistakes
 from ._combinations import Found, Trial, disagreeing, search
 from ._informative import generic_configurations, grown_configurations, informative_inputs, telling
-from .adapters import to_numpy
 from .mistakes import Pipeline
 from .tolerance import expected_and_bound, output_bound, result_dtype
 

@@ -37,7 +37,7 @@ exact, every ``nan``, ``inf`` and ``-inf`` where the reference has it; for the f
 multiply and add, only the *set* of non-finite entries is judged, the set where a term of the
 defining sum has a non-finite factor, which no order of evaluation changes.
 :func:`judge_output` is the one entry point for a candidate's output: it reads any library and
-layout (:func:`refimpl.oracle.adapters.read_output`), judges a sparse diagonal padding's stored
+layout (:func:`refimpl._outputs.read_output`), judges a sparse diagonal padding's stored
 entries (SPEC section 2) before its values, and applies :func:`disagreeing`, the entry-by-entry
 rule the diagnosis uses too.
 
@@ -55,9 +55,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._outputs import UnreadableOutput, read_counted, read_output, to_numpy
 from .._validation import RefimplError
 from ..functions import Function, get_function
-from .adapters import UnreadableOutput, _read, read_output, to_numpy
 
 __all__ = [
     "ErrorBound",
@@ -323,7 +323,7 @@ def judge_output(
 ) -> Judgement:
     """The oracle's verdict on a candidate's output for ``spec`` at ``config`` and ``inputs``.
 
-    The one entry point: the output is read by :func:`refimpl.oracle.adapters.read_output`
+    The one entry point: the output is read by :func:`refimpl._outputs.read_output`
     (any library, any layout; an output that is no array is a verdict), a sparse output's
     structure is judged first (for ``duplicated_diagonal_padding``, SPEC section 2: stored
     entries only inside the ``min(p, q)`` diagonal blocks, at most ``min(p, q) * s * t`` of
@@ -346,7 +346,7 @@ def judge_output(
     """
     spec = get_function(spec)
     try:
-        out, count = _read(actual)
+        out, count = read_counted(actual)
     except UnreadableOutput as exc:
         return Judgement(
             False, str(exc), K=rounding_count(spec, config, complex_data=False), exact=spec.exact

@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from .._outputs import UnreadableOutput, read_output
 from ..functions import FUNCTIONS
 from ._vector_cases import DTYPES
 from ._vector_files import (
@@ -59,7 +60,6 @@ from ._vector_files import (
     read_vectors,
     write_vectors,
 )
-from .adapters import UnreadableOutput, read_output
 from .mistakes import catalogue
 from .tolerance import Judgement, judge
 

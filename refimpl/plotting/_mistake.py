@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._outputs import to_numpy
 from ..functions import Function
-from ..oracle.adapters import to_numpy
 from ..oracle.mistakes import Mistake, find, mistaken_output
 from ..oracle.tolerance import wide
 from ._config import Drawing, first, prepare
