@@ -12,9 +12,15 @@
 This module only re-exports: the oracle lives in :mod:`refimpl.oracle`.
 """
 
-from .oracle._probes import check_matrix
-from .oracle._reports import CaseResult, CheckReport, ConformanceError, ProbeReport
-from .oracle.check import assert_close_to_reference, check
+from .oracle.check import (
+    CaseResult,
+    CheckReport,
+    ConformanceError,
+    ProbeReport,
+    assert_close_to_reference,
+    check,
+    check_matrix,
+)
 from .oracle.diagnosis import Diagnosis, diagnose
 from .oracle.gradients import reference_vjp
 

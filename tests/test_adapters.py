@@ -1,4 +1,4 @@
-"""Reading what candidates return, and naming them: the paths of ``refimpl.oracle.adapters`` and
+"""Reading what candidates return, and naming them: the paths of ``refimpl._outputs`` and
 ``check_matrix`` that the rest of the suite leaves out (found by the coverage floor)."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import pytest
 
 import refimpl
 from refimpl import RefimplError
-from refimpl.oracle.adapters import UnreadableOutput, load_target, numpy_dtype, read_output, to_numpy
+from refimpl._outputs import UnreadableOutput, numpy_dtype, read_output, to_numpy
+from refimpl.oracle.targets import load_target
 from refimpl.testing import check_matrix
 
 

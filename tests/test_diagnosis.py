@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from refimpl.functions import FUNCTIONS, leading_shape
 from refimpl.functions import _mistakes as _products
-from refimpl.oracle._combinations import ENOUGH
 from refimpl.oracle.diagnosis import Diagnosis, diagnose
+from refimpl.oracle.diagnosis._combinations import ENOUGH
 from refimpl.oracle.mistakes import Pipeline
 from refimpl.oracle.mistakes import catalogue as mistakes_catalogue
 from refimpl.oracle.tolerance import expected_and_bound, judge, output_bound

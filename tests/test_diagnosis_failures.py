@@ -18,8 +18,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from refimpl.functions import FUNCTIONS, leading_shape
-from refimpl.oracle._combinations import ENOUGH
 from refimpl.oracle.diagnosis import Failure, diagnose, diagnose_failures, informative_inputs
+from refimpl.oracle.diagnosis._combinations import ENOUGH
 from refimpl.oracle.mistakes import Pipeline, find, mistaken_output
 from refimpl.strategies import configs
 

@@ -16,9 +16,9 @@ from hypothesis import Phase, given, seed, settings
 
 import refimpl
 from refimpl.functions import FUNCTIONS
-from refimpl.oracle._candidates import ArgumentModified, adapt, changed, snapshot
-from refimpl.oracle._cases import Case, case_strategy
-from refimpl.oracle._reports import ConformanceError
+from refimpl.oracle.check._candidates import ArgumentModified, adapt, changed, snapshot
+from refimpl.oracle.check._cases import Case, case_strategy
+from refimpl.oracle.check._reports import ConformanceError
 from refimpl.testing import check
 
 NAMES = sorted(FUNCTIONS)

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import refimpl
+from refimpl._outputs import UnreadableOutput, read_output, stored_count, to_numpy
 from refimpl.functions import get_function
-from refimpl.oracle.adapters import UnreadableOutput, read_output, stored_count, to_numpy
 from refimpl.oracle.tolerance import disagreeing, expected_and_bound, judge, judge_output
 from refimpl.strategies import configs
 from refimpl.testing import assert_close_to_reference

@@ -20,7 +20,6 @@ from refimpl.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from refimpl.cli import vectors as command
 from refimpl.cli.vectors import report_table
 from refimpl.functions import FUNCTIONS, get_function
-from refimpl.oracle._vector_files import manifest_digest, manifest_text, sha256
 from refimpl.oracle.vectors import (
     FORMAT,
     FORMAT_VERSION,
@@ -30,6 +29,7 @@ from refimpl.oracle.vectors import (
     verify_vectors,
     write_vectors,
 )
+from refimpl.oracle.vectors._files import manifest_digest, manifest_text, sha256
 
 EDGE_FLAGS = {
     "p_ne_q",

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .._outputs import to_numpy
 from .._xp import backend_namespace
-from ..oracle.adapters import to_numpy
 
 __all__ = ["arange", "example_inputs", "render"]
 

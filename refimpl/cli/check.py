@@ -29,8 +29,8 @@ from typing import Any
 from .. import examples
 from .._memory import check_elements
 from ..functions import FUNCTIONS, Function, get_function
-from ..oracle.adapters import load_target
 from ..oracle.check import DEFAULT_DTYPES, DEFAULT_EXAMPLES, DEFAULT_MAX_ROWS, DEFAULT_MAX_SIDE, check
+from ..oracle.targets import load_target
 from . import EXIT_FAILED, EXIT_OK, CommandError
 from ._args import backend
 

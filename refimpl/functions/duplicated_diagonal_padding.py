@@ -16,7 +16,7 @@ import numpy as np
 
 from .._memory import check_dense_size
 from ..operators import BlockGridOperator
-from ..shapes import padding_shape
+from ..shapes import PaddingShape, padding_shape
 from ._mistakes import COLUMN_MAJOR_W, KRONECKER, OUTPUT_TRANSPOSED, P_Q_EXCHANGED, one
 from ._sparse import (
     SPARSE_FORMATS,
@@ -289,6 +289,10 @@ class DuplicatedDiagonalPaddingFunction(PaddingFunction):
     @property
     def function(self) -> Any:
         return duplicated_diagonal_padding
+
+    def dense(self, w: np.ndarray, shape: PaddingShape) -> np.ndarray:
+        psi: np.ndarray = duplicated_diagonal_padding(w, shape.n, shape.D, shape.p, shape.q, format="dense")
+        return psi
 
     def call(self, config: dict[str, Any], inputs: dict[str, Any], format: Any = "dense") -> Any:
         return duplicated_diagonal_padding(

@@ -9,6 +9,7 @@ of it (the diagonal padding of :mod:`refimpl.functions.duplicated_diagonal_paddi
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from types import ModuleType
 from typing import Any, ClassVar
 
@@ -241,34 +242,29 @@ class PaddingFunction(MatrixFunction):
             return config["p"] != config["q"] and self.exchanged_shape(config) is not None
         return True
 
+    @abstractmethod
+    def dense(self, w: np.ndarray, shape: PaddingShape) -> np.ndarray:
+        """The function's own value of a float64 NumPy ``w`` at ``shape``, dense."""
+
     def mistaken(self, stages: Stages, options: dict[str, Any]) -> np.ndarray | None:
-        """``kron(L, W)`` with the stages of ``options`` changed; with none of the Kronecker
-        stages changed, the padding function's own value of the (mistakenly read) ``w``."""
+        """The function's own value of the (mistakenly read) ``w``; with a stage of the Kronecker
+        product changed (the other pattern, a multiplied pattern, the operands swapped, a flattened
+        outer product), that product of ``L`` and ``W`` (:func:`kron_variant`)."""
         shape = stages.shape("pq" in options)
         if shape is None:
             return None
         w = stages.w
         if "layout" in options:  # a column-major reshape reads W^T's entries in W's order
             w = w.reshape(shape.t, shape.s).T.reshape(-1)
+        if not {"ones", "select", "swap", "outer"} & options.keys():
+            return self.dense(w, shape)
         diagonal = self.diagonal != ("ones" in options)
-        if not {"select", "swap", "outer"} & options.keys():
-            psi: np.ndarray = self.padding_of(diagonal)(w, shape)
-            return psi
         L = np.eye(shape.p, shape.q, dtype=bool) if diagonal else np.ones((shape.p, shape.q), dtype=bool)
         if "select" in options:  # the pattern as numbers: multiplied, not selected
             L = L.astype(w.dtype)
         W = w.reshape(shape.s, shape.t)
         A, B = (W, L) if "swap" in options else (L, W)
         return kron_variant(A, B, outer="outer" in options)
-
-    @staticmethod
-    def padding_of(diagonal: bool) -> Any:
-        """``(w, shape) -> psi`` by refimpl's own padding function, dense, for a float64 NumPy ``w``."""
-        if diagonal:
-            from .duplicated_diagonal_padding import duplicated_diagonal_padding
-
-            return lambda w, s: duplicated_diagonal_padding(w, s.n, s.D, s.p, s.q, format="dense")
-        return lambda w, s: duplicated_padding(w, s.n, s.D, s.p, s.q)
 
     def blocks(self, config: dict[str, Any]) -> tuple[int, int]:
         shape = self.shape(config)
@@ -342,6 +338,10 @@ class DuplicatedPaddingFunction(PaddingFunction):
     @property
     def function(self) -> Any:
         return duplicated_padding
+
+    def dense(self, w: np.ndarray, shape: PaddingShape) -> np.ndarray:
+        psi: np.ndarray = duplicated_padding(w, shape.n, shape.D, shape.p, shape.q)
+        return psi
 
     def call(self, config: dict[str, Any], inputs: dict[str, Any], format: Any = None) -> Any:
         return duplicated_padding(inputs["w"], config["n"], config["D"], config["p"], config.get("q"))

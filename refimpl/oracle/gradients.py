@@ -44,9 +44,9 @@ import array_api_compat
 import array_api_compat.numpy as np_xp
 import numpy as np
 
+from .._outputs import to_numpy
 from .._validation import RefimplError, check_parameter_vector
 from ..functions import Function, get_function, leading_shape
-from .adapters import to_numpy
 
 __all__ = ["reference_vjp"]
 

@@ -51,8 +51,8 @@ class RefimplCheckItem(pytest.Item):
         self.target, self.function = target, function
 
     def runtest(self) -> None:
-        from .adapters import load_target
         from .check import check
+        from .targets import load_target
 
         opt = self.config.getoption
         check(

@@ -37,9 +37,10 @@ exact, every ``nan``, ``inf`` and ``-inf`` where the reference has it; for the f
 multiply and add, only the *set* of non-finite entries is judged, the set where a term of the
 defining sum has a non-finite factor, which no order of evaluation changes.
 :func:`judge_output` is the one entry point for a candidate's output: it reads any library and
-layout (:func:`refimpl.oracle.adapters.read_output`), judges a sparse diagonal padding's stored
+layout (:func:`refimpl._outputs.read_output`), judges a sparse diagonal padding's stored
 entries (SPEC section 2) before its values, and applies :func:`disagreeing`, the entry-by-entry
-rule the diagnosis uses too.
+rule the diagnosis uses too. That rule and the verdict it gives (:func:`judge`,
+:class:`Judgement`) are written in :mod:`refimpl.oracle.judgement`, and re-exported here.
 
 This module is the one home of the rule: :func:`gamma` is the only :math:`\gamma_K`,
 :func:`error_bound` the only way :math:`\gamma_K`, the reference's error and the underflow
@@ -50,14 +51,14 @@ gradients in :func:`refimpl.testing.check`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._outputs import UnreadableOutput, read_counted, to_numpy
 from .._validation import RefimplError
 from ..functions import Function, get_function
-from .adapters import UnreadableOutput, _read, read_output, to_numpy
+from .judgement import Judgement, disagreeing, judge
 
 __all__ = [
     "ErrorBound",
@@ -284,32 +285,7 @@ def result_dtype(inputs: dict[str, Any]) -> np.dtype:
     return np.result_type(*floating) if floating else np.dtype(np.float64)
 
 
-@dataclass
-class Judgement:
-    """The verdict on one candidate output: what is wrong, and the worst entry."""
-
-    passed: bool
-    problem: str = (
-        ""  # unreadable, sparse structure, shape, dtype or non-finite entries: a structural problem
-    )
-    wrong: int = 0
-    total: int = 0
-    worst: dict[str, Any] = field(default_factory=dict)
-    K: int = 0
-    exact: bool = False
-    layout: str = "dense"  # the output's library and layout, as read_output names it
-
-    def summary(self) -> str:
-        if self.passed:
-            return "pass"
-        if self.problem:
-            return self.problem
-        w = self.worst
-        return (
-            f"{self.wrong} of {self.total} entries are off; worst: entry {w['index']}: "
-            f"expected {w['expected']!r}, actual {w['actual']!r}, error {w['error']:.3g}, "
-            f"allowed {w['allowed']:.3g}"
-        )
+# -- the judgement of an output --------------------------------------------------------------
 
 
 def judge_output(
@@ -323,7 +299,7 @@ def judge_output(
 ) -> Judgement:
     """The oracle's verdict on a candidate's output for ``spec`` at ``config`` and ``inputs``.
 
-    The one entry point: the output is read by :func:`refimpl.oracle.adapters.read_output`
+    The one entry point: the output is read by :func:`refimpl._outputs.read_output`
     (any library, any layout; an output that is no array is a verdict), a sparse output's
     structure is judged first (for ``duplicated_diagonal_padding``, SPEC section 2: stored
     entries only inside the ``min(p, q)`` diagonal blocks, at most ``min(p, q) * s * t`` of
@@ -346,7 +322,7 @@ def judge_output(
     """
     spec = get_function(spec)
     try:
-        out, count = _read(actual)
+        out, count = read_counted(actual)
     except UnreadableOutput as exc:
         return Judgement(
             False, str(exc), K=rounding_count(spec, config, complex_data=False), exact=spec.exact
@@ -359,113 +335,3 @@ def judge_output(
     verdict = judge(out.dense, expected, bound, dtype=dtype, K=K, exact=spec.exact)
     verdict.layout = out.layout
     return verdict
-
-
-def disagreeing(actual: Any, expected: np.ndarray, bound: Any, *, exact: bool) -> np.ndarray:
-    """Where ``actual`` fails the oracle's rule against ``expected`` and ``bound``: a boolean mask.
-
-    Finite entries of both must agree within ``bound``. For an ``exact`` function (the padding
-    functions) every ``nan``, ``inf`` and ``-inf`` must be where ``expected`` has it (in the real
-    and the imaginary part of complex data). Otherwise only the *set* of non-finite entries is
-    the contract: an entry must be non-finite exactly where ``expected`` is, whichever of
-    ``inf``, ``-inf`` or ``nan`` either holds (the docs' conventions page explains why).
-    ``actual`` and ``expected`` broadcast together.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from refimpl.oracle.tolerance import disagreeing
-    >>> expected = np.array([np.inf, np.nan, 1.0])
-    >>> disagreeing(np.array([np.nan, -np.inf, 1.5]), expected, 0.1, exact=False).tolist()
-    [False, False, True]
-    >>> disagreeing(np.array([np.nan, np.nan, 1.0]), expected, 0.0, exact=True).tolist()
-    [True, False, False]
-    """
-    a = to_numpy(actual)
-    finite_a, finite_e = np.isfinite(a), np.isfinite(expected)
-    off = np.zeros(np.broadcast_shapes(a.shape, expected.shape), dtype=bool)
-    if exact:
-        complex_data = np.iscomplexobj(a) or np.iscomplexobj(expected)
-        for take in (np.real, np.imag) if complex_data else (np.real,):
-            for where in (np.isnan, np.isposinf, np.isneginf):
-                off |= where(take(a)) != where(take(expected))
-    else:
-        off |= finite_a != finite_e
-    both = finite_a & finite_e
-    with np.errstate(invalid="ignore", over="ignore"):
-        error = np.where(both, np.abs(a.astype(np.result_type(expected.dtype, np.float64)) - expected), 0.0)
-    mask: np.ndarray = off | (error > bound)  # NumPy's stubs type operators on an NDArray[Any] as Any
-    return mask
-
-
-def _nonfinite_problem(a: np.ndarray, expected: np.ndarray, exact: bool) -> str:
-    """The message for the first entry whose non-finite value breaks :func:`disagreeing`'s rule, or ``""``."""
-    parts = (
-        ((".real", np.real), (".imag", np.imag))
-        if np.iscomplexobj(expected) or np.iscomplexobj(a)
-        else (("", np.real),)
-    )
-    if exact:
-        for part, take in parts:
-            for name, where in (("nan", np.isnan), ("+inf", np.isposinf), ("-inf", np.isneginf)):
-                e, c = where(take(expected)), where(take(a))
-                if np.any(e != c):
-                    index = tuple(int(i) for i in np.argwhere(e != c)[0])
-                    return (
-                        f"{name} placement{' in the ' + part[1:] + ' part' if part else ''} differs: entry {index} is "
-                        f"{a[index].item()!r}, expected {expected[index].item()!r}"
-                    )
-        return ""
-    e, c = ~np.isfinite(expected), ~np.isfinite(a)
-    if not np.any(e != c):
-        return ""
-    index = tuple(int(i) for i in np.argwhere(e != c)[0])
-    got, want = a[index].item(), expected[index].item()
-    if c[index]:
-        return (
-            f"non-finite entries differ ({int(np.count_nonzero(e != c))} entries): entry {index} is {got!r}, "
-            f"expected the finite {want!r}"
-        )
-    return (
-        f"non-finite entries differ ({int(np.count_nonzero(e != c))} entries): entry {index} is {got!r}, "
-        f"expected a non-finite value (the formula gives {want!r}; inf, -inf or nan all pass)"
-    )
-
-
-def judge(
-    actual: Any, expected: np.ndarray, bound: np.ndarray, *, dtype: Any, K: int = 0, exact: bool = False
-) -> Judgement:
-    """Compare ``actual`` with ``expected`` entry by entry: shape, dtype, non-finite entries, values.
-
-    The rule is :func:`disagreeing`'s; :func:`judge_output` is the entry point that also reads
-    any output and judges a sparse one's structure.
-    """
-    try:
-        a = read_output(actual).dense
-    except UnreadableOutput as exc:
-        return Judgement(False, str(exc), K=K, exact=exact)
-    if a.shape != expected.shape:
-        return Judgement(False, f"shape {a.shape}, expected {expected.shape}", K=K, exact=exact)
-    if a.dtype != np.dtype(dtype):
-        return Judgement(False, f"dtype {a.dtype}, expected {np.dtype(dtype)}", K=K, exact=exact)
-    total = expected.size
-    off = disagreeing(a, expected, bound, exact=exact)
-    if not np.any(off):
-        return Judgement(True, wrong=0, total=total, K=K, exact=exact)
-    problem = _nonfinite_problem(a, expected, exact)
-    if problem:
-        return Judgement(False, problem, wrong=int(np.count_nonzero(off)), total=total, K=K, exact=exact)
-    with np.errstate(invalid="ignore", over="ignore"):
-        error = np.where(
-            np.isfinite(expected) & np.isfinite(a), np.abs(a.astype(expected.dtype) - expected), 0.0
-        )
-    excess = np.where(off, error - bound, -np.inf)
-    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), expected.shape))
-    worst = {
-        "index": index,
-        "expected": expected[index].item(),
-        "actual": a[index].item(),
-        "error": float(error[index]),
-        "allowed": float(bound[index]),
-    }
-    return Judgement(False, wrong=int(np.count_nonzero(off)), total=total, worst=worst, K=K, exact=exact)

@@ -8,9 +8,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._outputs import to_numpy
 from .._validation import RefimplError
 from ..functions import Function, get_function
-from ..oracle.adapters import to_numpy
 
 __all__ = ["Drawing", "prepare"]
 

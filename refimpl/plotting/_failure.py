@@ -1,7 +1,7 @@
 """The minimal failing case of a :func:`refimpl.testing.check` report, drawn.
 
 The oracle sits below the plotting layer (setup.cfg's import contract): ``check`` keeps the
-minimal failing case in its report (:class:`refimpl.oracle._reports.MinimalFailure`) and this
+minimal failing case in its report (:class:`refimpl.oracle.check._reports.MinimalFailure`) and this
 module draws it; ``refimpl check ... --plot FILE`` calls :func:`plot_failure` on the report.
 """
 

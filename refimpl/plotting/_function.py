@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from .._outputs import to_numpy
 from ..functions import Function, FusionFunction, MatrixFunction
 from ..functions._picture import WeightPicture, finite_range
-from ..oracle.adapters import to_numpy
 from ._config import Drawing, first, prepare
 from ._figure import BLOCK, BREAK, HIGHLIGHT, between, caption, figure_for, row_of_panels
 from ._matrix import format_value, plot_matrix

@@ -6,8 +6,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._outputs import to_numpy
 from .._validation import RefimplError
-from ..oracle.adapters import to_numpy
 from ._figure import BLOCK, CELL, NEUTRAL, NONFINITE, fit, new_figure, panel_width, pyplot
 
 __all__ = ["ANNOTATE_UP_TO", "ZEROS", "format_value", "plot_matrix"]

@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._outputs import to_numpy
 from ..functions import Function
-from ..oracle.adapters import to_numpy
 from ..oracle.mistakes import Mistake, find, mistaken_output
 from ..oracle.tolerance import wide
 from ._config import Drawing, first, prepare
@@ -180,28 +180,9 @@ def _draw_wrong(
     ax: Any, outputs: _Outputs, name: str, block: Any, exact: bool, scale: tuple[float | None, float | None]
 ) -> str:
     """The mistaken panel, its differing cells outlined; return the sentence that says what differs."""
-    from matplotlib.patches import Rectangle
-
     wrong, right = outputs.wrong, outputs.dense
     if wrong is None:
-        ax.set_axis_off()
-        ax.set_title(f"mistake: {name}", fontsize=10, color=DIFFERS)
-        ax.text(
-            0.5,
-            0.5,
-            "\n".join(
-                textwrap.wrap(
-                    "cannot be made in this configuration (the exchanged or permuted dimensions do not divide)",
-                    30,
-                )
-            ),
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-            fontsize=9,
-            color="0.3",
-        )
-        return "this mistake does not apply to this configuration"
+        return _draw_inapplicable(ax, name)
     same_shape = wrong.shape == right.shape
     plot_matrix(
         wrong,
@@ -218,6 +199,39 @@ def _draw_wrong(
             spine.set_linewidth(2.4)
         return f"the shape differs: {wrong.shape[0]}×{wrong.shape[1]} instead of {right.shape[0]}×{right.shape[1]}"
     off = _differing(right, wrong, exact)
+    _outline(ax, off)
+    count = int(off.sum())
+    if count:
+        return f"{count} of {off.size} entries differ (outlined in red)"
+    return "no entry differs: this mistake changes nothing in this configuration"
+
+
+def _draw_inapplicable(ax: Any, name: str) -> str:
+    """The panel of a mistake that cannot be made in this configuration; return the sentence that says so."""
+    ax.set_axis_off()
+    ax.set_title(f"mistake: {name}", fontsize=10, color=DIFFERS)
+    ax.text(
+        0.5,
+        0.5,
+        "\n".join(
+            textwrap.wrap(
+                "cannot be made in this configuration (the exchanged or permuted dimensions do not divide)",
+                30,
+            )
+        ),
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=9,
+        color="0.3",
+    )
+    return "this mistake does not apply to this configuration"
+
+
+def _outline(ax: Any, off: np.ndarray) -> None:
+    """A red outline around each cell where ``off`` is true."""
+    from matplotlib.patches import Rectangle
+
     for i, j in np.argwhere(off):
         ax.add_patch(
             Rectangle(
@@ -231,10 +245,6 @@ def _draw_wrong(
                 zorder=4,
             )
         )
-    count = int(off.sum())
-    if count:
-        return f"{count} of {off.size} entries differ (outlined in red)"
-    return "no entry differs: this mistake changes nothing in this configuration"
 
 
 def _differing(right: np.ndarray, wrong: np.ndarray, exact: bool) -> np.ndarray:

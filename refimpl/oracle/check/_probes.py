@@ -9,11 +9,11 @@ import array_api_compat
 import numpy as np
 import scipy.sparse
 
-from .._validation import RefimplError
-from ..functions import Function, get_function
+from ..._outputs import numpy_dtype, to_numpy
+from ..._validation import RefimplError
+from ...functions import Function, get_function
+from ..tolerance import error_bound, probe_rounding_count, wide
 from ._reports import ProbeReport
-from .adapters import numpy_dtype, to_numpy
-from .tolerance import error_bound, probe_rounding_count, wide
 
 __all__ = ["check_matrix"]
 

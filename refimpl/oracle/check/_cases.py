@@ -18,7 +18,7 @@ were drawn. :func:`case_strategy` draws them so that a mistake cannot hide:
   (``m = 0``) are about 2%.
 
 Stable seeds: Hypothesis makes every choice here from booleans (the draws of
-:mod:`refimpl.oracle._configurations`) and the values from a NumPy generator seeded by one
+:mod:`refimpl.oracle.strategies._draws`) and the values from a NumPy generator seeded by one
 of them, so no number literal in the candidate's files can change what a seed draws.
 """
 
@@ -31,9 +31,10 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from .._validation import RefimplError
-from ..functions import Function, get_function, leading_shape
-from ._configurations import Bounds, integers, sampled_from, valid_configurations
+from ..._validation import RefimplError
+from ...functions import Function, get_function, leading_shape
+from ..strategies._configurations import Bounds, valid_configurations
+from ..strategies._draws import integers, sampled_from
 
 __all__ = ["Case", "case_strategy"]
 
@@ -111,7 +112,7 @@ def case_strategy(
     Examples
     --------
     >>> from hypothesis import given, settings
-    >>> from refimpl.oracle._cases import case_strategy
+    >>> from refimpl.oracle.check._cases import case_strategy
     >>> from refimpl.functions import FUNCTIONS
     >>> @given(case_strategy("dual_lphm_fusion", optional=frozenset({"q"})))
     ... @settings(max_examples=20, database=None)
@@ -242,7 +243,7 @@ def spread(rng: np.random.Generator, shape: tuple[int, ...], dtype: str | np.dty
     Examples
     --------
     >>> import numpy as np
-    >>> from refimpl.oracle._cases import spread
+    >>> from refimpl.oracle.check._cases import spread
     >>> a = spread(np.random.default_rng(0), (3, 4), "float32")
     >>> a.shape, a.dtype, len(np.unique(a)), float(np.abs(a).max()) <= 4
     ((3, 4), dtype('float32'), 12, True)

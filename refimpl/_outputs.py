@@ -1,18 +1,18 @@
-"""What the oracle meets from the outside: a candidate named on a command line, its outputs.
+"""Reading what an implementation returns, of any array library and layout, as NumPy.
 
-* :func:`load_target` finds a candidate from its ``MODULE:CALLABLE`` name;
-* :func:`read_output` reads a candidate's output of any library and layout (dense values, the
-  entries a sparse output stores, the layout's name), or says why it is no array;
-* :func:`to_numpy` is its dense view, the one way every part of the oracle (judgement,
+A service below the oracle: the oracle judges outputs with it, and the command line and the
+plotting read arrays with it, without importing the oracle.
+
+* :func:`read_output` reads an output of any library and layout (dense values, the entries a
+  sparse output stores, the layout's name), or says why it is no array; :func:`read_counted`
+  adds how many entries a sparse output stores, duplicates counted (:func:`stored_count`);
+* :func:`to_numpy` is its dense view, the one way every part of refimpl (judgement,
   gradients, diagnosis, vectors, plotting, the command line) reads arrays;
 * :func:`numpy_dtype` names the dtype of an array of any library as a NumPy dtype.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
-import traceback
 import warnings
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -21,13 +21,11 @@ import array_api_compat
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import RefimplError
-
 __all__ = [
     "Output",
     "UnreadableOutput",
-    "load_target",
     "numpy_dtype",
+    "read_counted",
     "read_output",
     "stored_count",
     "to_numpy",
@@ -71,7 +69,7 @@ def read_output(x: Any) -> Output:
     --------
     >>> import numpy as np
     >>> import scipy.sparse as sp
-    >>> from refimpl.oracle.adapters import read_output
+    >>> from refimpl._outputs import read_output
     >>> out = read_output(sp.csr_array(np.array([[1.0, 0.0], [0.0, 2.0]])))
     >>> out.layout, out.stored.sum(), out.dense.tolist()
     ('scipy csr_array', np.int64(2), [[1.0, 0.0], [0.0, 2.0]])
@@ -80,9 +78,9 @@ def read_output(x: Any) -> Output:
     >>> read_output("abc")
     Traceback (most recent call last):
         ...
-    refimpl.oracle.adapters.UnreadableOutput: the output is a str, not an array
+    refimpl._outputs.UnreadableOutput: the output is a str, not an array
     """
-    return _read(x)[0]
+    return read_counted(x)[0]
 
 
 def stored_count(x: Any) -> int | None:
@@ -92,14 +90,14 @@ def stored_count(x: Any) -> int | None:
     --------
     >>> import numpy as np
     >>> import scipy.sparse as sp
-    >>> from refimpl.oracle.adapters import stored_count
+    >>> from refimpl._outputs import stored_count
     >>> stored_count(sp.coo_array(([1.0, 2.0], ([0, 0], [0, 0])), shape=(2, 2))), stored_count(np.eye(2))
     (2, None)
     """
-    return _read(x)[1]
+    return read_counted(x)[1]
 
 
-def _read(x: Any) -> tuple[Output, int | None]:
+def read_counted(x: Any) -> tuple[Output, int | None]:
     """:func:`read_output`'s work, and the stored count (duplicates included) of a sparse output."""
     try:
         with warnings.catch_warnings():
@@ -246,7 +244,7 @@ def to_numpy(x: Any, name: str = "the array") -> np.ndarray:
     Examples
     --------
     >>> import scipy.sparse as sp
-    >>> from refimpl.oracle.adapters import to_numpy
+    >>> from refimpl._outputs import to_numpy
     >>> to_numpy(sp.eye_array(2, format="csr"))
     array([[1., 0.],
            [0., 1.]])
@@ -256,7 +254,7 @@ def to_numpy(x: Any, name: str = "the array") -> np.ndarray:
     if isinstance(x, np.ndarray) and not isinstance(x, np.ma.MaskedArray):
         return x
     try:
-        return _read(x)[0].dense
+        return read_counted(x)[0].dense
     except UnreadableOutput:
         pass
     try:
@@ -273,7 +271,7 @@ def numpy_dtype(x: Any) -> np.dtype:
     Examples
     --------
     >>> import numpy as np
-    >>> from refimpl.oracle.adapters import numpy_dtype
+    >>> from refimpl._outputs import numpy_dtype
     >>> numpy_dtype(np.ones(3, dtype=np.float32))
     dtype('float32')
     """
@@ -283,66 +281,3 @@ def numpy_dtype(x: Any) -> np.dtype:
     except TypeError:  # a dtype object NumPy does not know (PyTorch's, say): an empty array of it
         xp = array_api_compat.array_namespace(x)
         return to_numpy(xp.empty(0, dtype=x.dtype, device=array_api_compat.device(x))).dtype
-
-
-def load_target(target: str) -> Any:
-    """The object named by ``MODULE:CALLABLE`` (``CALLABLE`` may be dotted, ``pkg.mod:Class.method``).
-
-    ``MODULE`` is imported from ``sys.path`` (the command line puts the current folder first,
-    as ``python -m`` does).
-
-    Raises
-    ------
-    RefimplError
-        When the name is malformed, when the module has no such attribute, or when the module
-        cannot be imported: the message gives the file, line and message of what went wrong
-        (a ``SyntaxError``, an exception raised at import, a module not found), no traceback.
-
-    Examples
-    --------
-    >>> from refimpl.oracle.adapters import load_target
-    >>> load_target("refimpl.examples:faithful_dual_lphm").__name__
-    'faithful_dual_lphm'
-    >>> load_target("refimpl_no_such_module:f")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-        ...
-    refimpl._validation.RefimplError: cannot import the candidate's module 'refimpl_no_such_module': no module of that name in the current folder ...
-    """
-    module, _, attribute = target.partition(":")
-    if not module or not attribute:
-        raise RefimplError(f"a candidate is named MODULE:CALLABLE, got {target!r}")
-    importlib.invalidate_caches()  # a module written since the last import is found
-    try:
-        obj = importlib.import_module(module)
-    except Exception as exc:
-        raise RefimplError(
-            f"cannot import the candidate's module {module!r}: {_import_failure(module, exc)}"
-        ) from None
-    for part in attribute.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise RefimplError(f"{target!r}: module {module!r} has no attribute {attribute!r}") from None
-    return obj
-
-
-def _import_failure(module: str, exc: Exception) -> str:
-    """Where and why importing ``module`` failed: ``FILE, line N: TYPE: message``."""
-    if isinstance(exc, SyntaxError) and exc.filename not in (None, "<string>"):
-        return f"{exc.filename}, line {exc.lineno}: {type(exc).__name__}: {exc.msg}"
-    name = getattr(exc, "name", None)
-    if isinstance(exc, ModuleNotFoundError) and name and (module == name or module.startswith(name + ".")):
-        first = name.partition(".")[0]
-        return (
-            f"no module of that name in the current folder ({os.getcwd()}) nor on sys.path: run refimpl check "
-            f"in the folder that holds {first}.py (or the package {first}/), or install it"
-        )
-    frames = [
-        f
-        for f in traceback.extract_tb(exc.__traceback__)  # the import machinery's frames left out
-        if f.filename not in (__file__, importlib.__file__) and not f.filename.startswith("<frozen ")
-    ]
-    where = f"{frames[-1].filename}, line {frames[-1].lineno}: " if frames else ""
-    if len(frames) > 1 and frames[0].filename != frames[-1].filename:
-        where = f"{frames[0].filename}, line {frames[0].lineno}, then {where}"
-    return f"{where}{type(exc).__name__}: {exc}"

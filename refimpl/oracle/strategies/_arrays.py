@@ -1,26 +1,8 @@
-"""Hypothesis strategies for property tests of the functions of SPEC, in any array namespace.
+"""Arrays: parameter vectors and fusion inputs in any array namespace, and whole cases.
 
-For people testing their own implementation of these functions (and for refimpl's oracle):
-valid configurations with the edge cases weighted in, invalid configurations paired with the
-exception refimpl raises for them, parameter vectors and fusion inputs of a chosen dtype in a
-chosen array namespace, and whole ``(config, inputs)`` cases.
-
-Everything follows the conventions of :mod:`refimpl.functions`:
-
-* a *config* is a dict of Python ints keyed by the function's ``config_keys``: ``n, D, p, q``
-  for the paddings, ``n, D, p, q, r`` for ``dual_lphm``, ``dims, n, p, q, r, m, batch`` for
-  ``dual_lphm_fusion`` and ``dims, n, m, batch`` for ``concatenation_fusion`` (``dims`` is a
-  list of input widths, ``batch`` a tuple, ``m`` the number of input rows; ``n`` is ``None``
-  only when all widths are equal, meaning "the common width");
-* *inputs* is a dict: ``{"w": w}`` for the matrices, ``{"w": w, "inputs": [A_1, ..., A_k]}``
-  for the fusions, ``A_i`` of shape ``batch + (m, n_i)``.
-
-The edge cases each valid configuration may force are listed in
-:mod:`refimpl.oracle._configurations`. Arrays come from :mod:`hypothesis.extra.numpy` for NumPy
-(the default) and from :func:`hypothesis.extra.array_api.make_strategies_namespace` for any
-other array-API namespace (``array_api_strict``, ``array_api_compat.torch``, ...).
-
-This module imports Hypothesis, which is a test dependency: ``import refimpl`` does not import it.
+Arrays come from :mod:`hypothesis.extra.numpy` for NumPy (the default) and from
+:func:`hypothesis.extra.array_api.make_strategies_namespace` for any other array-API namespace
+(``array_api_strict``, ``array_api_compat.torch``, ...).
 """
 
 from __future__ import annotations
@@ -37,173 +19,16 @@ from hypothesis.errors import HypothesisWarning
 from hypothesis.extra import array_api as hxa
 from hypothesis.extra import numpy as hnp
 
-from .._validation import RefimplError
-from ..functions import FUNCTIONS, Function, get_function, leading_shape
-from ..shapes import input_widths
-from ._configurations import (
-    Bounds,
-    bounds,
-    invalid_configurations,
-    invalid_kinds,
-    non_negative,
-    valid_configurations,
-)
+from ..._validation import RefimplError
+from ...functions import Function, get_function, leading_shape
+from ...shapes import input_widths
+from ._configurations import Bounds, bounds, non_negative, short, valid_configurations
 
-__all__ = [
-    "INVALID_KINDS",
-    "MAX_MAGNITUDE",
-    "cases",
-    "configs",
-    "fusion_inputs",
-    "invalid_configs",
-    "parameter_vectors",
-]
+__all__ = ["MAX_MAGNITUDE", "cases", "fusion_inputs", "parameter_vectors"]
 
 #: Default bound on the magnitude of generated entries: sums of a few thousand products of
 #: such numbers stay far from overflow, even in float16.
 MAX_MAGNITUDE = 4
-
-#: The kinds of invalid configuration :func:`invalid_configs` knows, in its order.
-INVALID_KINDS: tuple[str, ...] = (
-    "not_divisible",
-    "not_positive",
-    "wrong_type",
-    "unequal_widths",
-    "empty_dims",
-)
-
-
-def _short(spec: Function) -> str | Function:
-    """The name of a registered spec (short in Hypothesis' failure reports), else the spec."""
-    return spec.name if FUNCTIONS.get(spec.name) is spec else spec
-
-
-# -- configurations --------------------------------------------------------------------------
-
-
-def configs(
-    function: str | Function,
-    *,
-    max_side: int = 4,
-    max_rank: int = 3,
-    max_inputs: int = 3,
-    max_rows: int = 3,
-    batch: bool = True,
-) -> st.SearchStrategy[dict[str, Any]]:
-    """Return a strategy of valid configurations of one function of SPEC.
-
-    Each example is a dict keyed by the function's ``config_keys`` (see the module docstring)
-    that refimpl accepts. Every example first picks one edge case (``p != q``, ``p = 1``,
-    ``s = 1``, one input, ``m = 0``, unequal widths, ...) or none, and forces it, so that each
-    appears in a fixed share of the examples; the other values are drawn within the bounds.
-
-    Parameters
-    ----------
-    function : str or Function
-        A name from ``refimpl.functions.FUNCTIONS``, e.g. ``"dual_lphm"``.
-    max_side : int, default 4
-        Bound on ``p``, ``q``, ``s = n/p`` and ``t = D/q`` of the matrices, and on each input
-        width, the output width ``n``, ``p`` and ``q`` of the fusions.
-    max_rank : int, default 3
-        Bound on the rank ``r``.
-    max_inputs : int, default 3
-        Bound on the number ``k`` of fusion inputs.
-    max_rows : int, default 3
-        Bound on the number ``m`` of input rows (``m`` may be 0).
-    batch : bool, default True
-        Whether fusion inputs may have leading batch dimensions (each 1 or 2, at most two).
-
-    Returns
-    -------
-    hypothesis.strategies.SearchStrategy of dict
-        Configurations, ``l`` of which is ``FUNCTIONS[function].l(config)``.
-
-    Raises
-    ------
-    RefimplError
-        If ``function`` is not a known name or a bound is not positive (``max_rows`` may be 0).
-    TypeError
-        If a bound is not an integer or ``batch`` is not a bool.
-
-    See Also
-    --------
-    invalid_configs : Configurations that refimpl rejects.
-    cases : Configurations together with their inputs.
-
-    Examples
-    --------
-    >>> from hypothesis import find, given, settings
-    >>> from refimpl.functions import FUNCTIONS
-    >>> from refimpl.strategies import configs
-    >>> @given(configs("dual_lphm", max_side=3))
-    ... @settings(max_examples=20)
-    ... def test_l(config):
-    ...     p, q, r = config["p"], config["q"], config["r"]
-    ...     assert FUNCTIONS["dual_lphm"].l(config) == r * (p + q + config["n"] // p + config["D"] // q)
-    >>> test_l()
-    >>> find(configs("dual_lphm"), lambda c: c["p"] != c["q"], settings=settings(database=None))
-    {'n': 1, 'D': 2, 'p': 1, 'q': 2, 'r': 1}
-    """
-    spec = get_function(function)
-    return valid_configurations(_short(spec), bounds(max_side, max_rank, max_inputs, max_rows, batch))
-
-
-def invalid_configs(
-    function: str | Function, *, kinds: tuple[str, ...] | None = None
-) -> st.SearchStrategy[tuple[dict[str, Any], type]]:
-    """Return a strategy of configurations that break the contract, each with refimpl's exception.
-
-    Each example is a pair ``(config, exception_type)``: ``config`` has the keys of a valid
-    configuration with exactly one thing wrong, and refimpl raises ``exception_type`` for it,
-    from ``FUNCTIONS[function].l(config)`` and from the function itself. The kinds:
-    ``not_divisible`` (``p`` does not divide ``n`` or ``N``, or ``q`` does not divide ``D`` or
-    ``n``; not for ``concatenation_fusion``), ``not_positive`` (a dimension or an input width is
-    0 or negative), ``unequal_widths`` (unequal input widths with ``n=None``) and ``empty_dims``
-    (``dims == []``) raise :class:`refimpl.RefimplError`; ``wrong_type`` (a float or a bool
-    for a dimension, or ``dims`` not a sequence) raises ``TypeError``. The last two kinds of
-    value are for the fusions only.
-
-    Parameters
-    ----------
-    function : str or Function
-        A name from ``refimpl.functions.FUNCTIONS``.
-    kinds : tuple of str, optional
-        The kinds to draw from (see :data:`INVALID_KINDS`); by default every kind that applies.
-
-    Returns
-    -------
-    hypothesis.strategies.SearchStrategy of tuple
-        Pairs ``(config, exception_type)``.
-
-    Raises
-    ------
-    RefimplError
-        If ``function`` is not a known name, or a kind is unknown or does not apply to it.
-
-    See Also
-    --------
-    configs : Valid configurations.
-
-    Examples
-    --------
-    >>> import pytest
-    >>> from hypothesis import given, settings
-    >>> from refimpl.functions import FUNCTIONS
-    >>> from refimpl.strategies import invalid_configs
-    >>> @given(invalid_configs("dual_lphm"))
-    ... @settings(max_examples=20)
-    ... def test_rejected(case):
-    ...     config, error = case
-    ...     with pytest.raises(error):
-    ...         FUNCTIONS["dual_lphm"].l(config)
-    >>> test_rejected()
-    """
-    spec = get_function(function)
-    allowed = invalid_kinds(spec)
-    kinds = allowed if kinds is None else tuple(kinds)
-    if not kinds or any(kind not in allowed for kind in kinds):
-        raise RefimplError(f"kinds must be a non-empty selection of {allowed} for {spec.name}, got {kinds}")
-    return invalid_configurations(_short(spec), kinds)
 
 
 # -- arrays ----------------------------------------------------------------------------------
@@ -506,4 +331,4 @@ def cases(
     spec = get_function(function)
     b = bounds(max_side, max_rank, max_inputs, max_rows, batch)
     _dtype(_namespace(xp)[0], dtype)  # fail now on an unknown dtype name
-    return _cases(_short(spec), b, dtype, xp, elements, tagged)
+    return _cases(short(spec), b, dtype, xp, elements, tagged)

@@ -1,5 +1,4 @@
-"""The configurations :mod:`refimpl.oracle.strategies` draws: valid ones with an edge case forced,
-and invalid ones with exactly one thing wrong.
+"""Valid configurations, with an edge case forced: :func:`configs`, and what the oracle draws.
 
 Each example of a valid configuration first picks one edge case (or ``"generic"``, twice as
 likely) and forces it, so that every edge case appears in a fixed share of the examples:
@@ -16,31 +15,27 @@ the fusions         one input, ``m = 0`` rows, unequal widths (``n`` given), ``n
 ==================  ==================================================================
 
 Every size comes from :mod:`refimpl.shapes` through the registry: nothing here applies a
-default of refimpl's by hand.
+default of refimpl's by hand. Every choice is made of booleans (``_draws``).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from .._validation import RefimplError, check_dim
-from ..functions import Function, get_function
-from ..shapes import ConcatShape, concat_shape
+from ..._validation import RefimplError, check_dim
+from ...functions import FUNCTIONS, Function, get_function
+from ...shapes import ConcatShape, concat_shape
+from ._draws import integers, lists, sampled_from, samples
 
 __all__ = [
     "Bounds",
     "bounds",
-    "integers",
-    "invalid_configurations",
-    "invalid_kinds",
-    "lists",
+    "configs",
+    "non_negative",
     "rows",
-    "sampled_from",
-    "samples",
+    "short",
     "valid_configurations",
 ]
 
@@ -79,78 +74,14 @@ def bounds(max_side: Any, max_rank: Any, max_inputs: Any, max_rows: Any, batch: 
     )
 
 
-# -- draws that a seed fixes ---------------------------------------------------------------
-#
-# Hypothesis sometimes replaces a drawn integer or float by a number literal found in the
-# user's own modules (a candidate's file among them), so that adding an unrelated constant to
-# a candidate would change what a seed draws. Booleans are the one kind of draw it never
-# replaces: every number below is made of them, and a seed draws the same configurations
-# whatever the candidate's files contain. All False is the smallest value: examples still
-# shrink towards ``lo`` and the first choice of a list.
-
-
-def integers(lo: int, hi: int) -> st.SearchStrategy[int]:
-    """A uniform integer in ``[lo, hi]``, made of Hypothesis booleans (it shrinks to ``lo``).
-
-    One strategy object per range, made once: Hypothesis validates a strategy the first time
-    it draws from it, and a new object for every draw made that validation most of the cost of
-    drawing a case.
-    """
-    return _integers(int(lo), int(hi))
-
-
-@functools.lru_cache(maxsize=4096)
-def _integers(lo: int, hi: int) -> st.SearchStrategy[int]:
-    return _integers_strategy(lo, hi)
-
-
-@st.composite
-def _integers_strategy(draw: st.DrawFn, lo: int, hi: int) -> int:
-    span = hi - lo
-    if span < 0:
-        raise RefimplError(f"no integer lies in [{lo}, {hi}]")
-    value = 0
-    for _ in range(4):  # rejection keeps it uniform; each try succeeds with probability > 1/2
-        value = 0
-        for _ in range(span.bit_length()):
-            value = 2 * value + draw(st.booleans())
-        if value <= span:
-            return lo + value
-    return lo + value % (span + 1)
-
-
-def sampled_from(values: Sequence[Any]) -> st.SearchStrategy[Any]:
-    """One of ``values``, uniformly, made of booleans (it shrinks to the first)."""
-    values = tuple(values)
-    try:
-        return _sampled_from(values)
-    except TypeError:  # unhashable values: a strategy of their own
-        return integers(0, len(values) - 1).map(values.__getitem__)
-
-
-@functools.lru_cache(maxsize=1024)
-def _sampled_from(values: tuple[Any, ...]) -> st.SearchStrategy[Any]:
-    return integers(0, len(values) - 1).map(values.__getitem__)
-
-
-@st.composite
-def lists(
-    draw: st.DrawFn, elements: st.SearchStrategy[Any], min_size: int = 0, max_size: int = 0
-) -> list[Any]:
-    """``min_size`` to ``max_size`` draws of ``elements``."""
-    return [draw(elements) for _ in range(draw(integers(min_size, max_size)))]
-
-
-@st.composite
-def samples(draw: st.DrawFn, pool: Sequence[Any], size: int) -> list[Any]:
-    """``size`` distinct entries of ``pool`` (in the order drawn), made of booleans."""
-    pool = list(pool)
-    return [pool.pop(draw(integers(0, len(pool) - 1))) for _ in range(size)]
-
-
 def _divisors(value: int, bound: int) -> list[int]:
     """The divisors of ``value`` that are at most ``bound`` (1 always is one)."""
     return [d for d in range(1, min(value, bound) + 1) if value % d == 0]
+
+
+def short(spec: Function) -> str | Function:
+    """The name of a registered spec (short in Hypothesis' failure reports), else the spec."""
+    return spec.name if FUNCTIONS.get(spec.name) is spec else spec
 
 
 # -- valid configurations --------------------------------------------------------------------
@@ -292,97 +223,68 @@ def valid_configurations(name: str | Function, b: Bounds) -> st.SearchStrategy[d
     return (_fusion_configs if get_function(name).is_fusion else _matrix_configs)(name, b)
 
 
-# -- invalid configurations ------------------------------------------------------------------
+def configs(
+    function: str | Function,
+    *,
+    max_side: int = 4,
+    max_rank: int = 3,
+    max_inputs: int = 3,
+    max_rows: int = 3,
+    batch: bool = True,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Return a strategy of valid configurations of one function of SPEC.
 
+    Each example is a dict keyed by the function's ``config_keys`` (see the module docstring)
+    that refimpl accepts. Every example first picks one edge case (``p != q``, ``p = 1``,
+    ``s = 1``, one input, ``m = 0``, unequal widths, ...) or none, and forces it, so that each
+    appears in a fixed share of the examples; the other values are drawn within the bounds.
 
-def invalid_kinds(spec: Function) -> tuple[str, ...]:
-    """The kinds of invalid configuration that apply to ``spec``, in :data:`INVALID_KINDS`'s order."""
-    kinds = ["not_positive", "wrong_type"]
-    if "p" in spec.config_keys:
-        kinds.insert(0, "not_divisible")
-    if spec.is_fusion:
-        kinds += ["unequal_widths", "empty_dims"]
-    return tuple(kinds)
+    Parameters
+    ----------
+    function : str or Function
+        A name from ``refimpl.functions.FUNCTIONS``, e.g. ``"dual_lphm"``.
+    max_side : int, default 4
+        Bound on ``p``, ``q``, ``s = n/p`` and ``t = D/q`` of the matrices, and on each input
+        width, the output width ``n``, ``p`` and ``q`` of the fusions.
+    max_rank : int, default 3
+        Bound on the rank ``r``.
+    max_inputs : int, default 3
+        Bound on the number ``k`` of fusion inputs.
+    max_rows : int, default 3
+        Bound on the number ``m`` of input rows (``m`` may be 0).
+    batch : bool, default True
+        Whether fusion inputs may have leading batch dimensions (each 1 or 2, at most two).
 
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of dict
+        Configurations, ``l`` of which is ``FUNCTIONS[function].l(config)``.
 
-def _not_divisible(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
-    if spec.is_fusion:
-        N, n = sum(config["dims"]), config["n"]
-        if draw(st.booleans()):  # p does not divide N
-            config["p"] = draw(sampled_from([d for d in range(2, N + 2) if N % d]))
-        else:  # q does not divide n
-            config["q"] = draw(sampled_from([d for d in range(2, n + 2) if n % d]))
-        return RefimplError
-    value, divisor = ("n", "p") if draw(st.booleans()) else ("D", "q")
-    config[divisor] = draw(integers(2, 5))
-    blocks = draw(integers(1, 3))
-    config[value] = config[divisor] * blocks + draw(integers(1, config[divisor] - 1))
-    return RefimplError
+    Raises
+    ------
+    RefimplError
+        If ``function`` is not a known name or a bound is not positive (``max_rows`` may be 0).
+    TypeError
+        If a bound is not an integer or ``batch`` is not a bool.
 
+    See Also
+    --------
+    invalid_configs : Configurations that refimpl rejects.
+    cases : Configurations together with their inputs.
 
-def _dimension_keys(spec: Function) -> list[str]:
-    return [key for key in ("n", "D", "p", "q", "r") if key in spec.config_keys] + (
-        ["dims"] if spec.is_fusion else []
-    )
-
-
-def _replace(draw: st.DrawFn, config: dict[str, Any], key: str, bad: Callable[[Any], Any]) -> None:
-    """``config[key] = bad(config[key])``, or the same for one width when ``key`` is ``dims``."""
-    if key == "dims":
-        config["dims"] = list(config["dims"])
-        j = draw(integers(0, len(config["dims"]) - 1))
-        config["dims"][j] = bad(config["dims"][j])
-    else:
-        config[key] = bad(config[key])
-
-
-def _not_positive(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
-    key, value = draw(sampled_from(_dimension_keys(spec))), draw(integers(-3, 0))
-    _replace(draw, config, key, lambda _: value)
-    return RefimplError
-
-
-def _wrong_type(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
-    key = draw(sampled_from(_dimension_keys(spec)))
-    if key == "dims" and draw(st.booleans()):
-        config["dims"] = draw(sampled_from([sum(config["dims"]), "12", None]))  # not a sequence
-        return TypeError
-    bad = draw(sampled_from([float, lambda _: True]))
-    _replace(draw, config, key, bad)
-    return TypeError
-
-
-def _unequal_widths(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
-    dims = draw(lists(integers(1, 4), min_size=2, max_size=3).filter(lambda d: len(set(d)) > 1))
-    config.update(dims=dims, n=None)
-    if "p" in config:
-        config.update(p=1, q=1)  # nothing else is wrong: p | N and q | n_1
-    return RefimplError
-
-
-def _empty_dims(draw: st.DrawFn, spec: Function, config: dict[str, Any]) -> type:
-    config["dims"] = []
-    return RefimplError
-
-
-#: How each kind of invalid configuration is made from a valid one; each returns refimpl's exception.
-_BREAK: dict[str, Callable[[Any, Function, dict[str, Any]], type]] = {
-    "not_divisible": _not_divisible,
-    "not_positive": _not_positive,
-    "wrong_type": _wrong_type,
-    "unequal_widths": _unequal_widths,
-    "empty_dims": _empty_dims,
-}
-
-
-@st.composite
-def invalid_configurations(
-    draw: st.DrawFn, name: str | Function, kinds: tuple[str, ...]
-) -> tuple[dict[str, Any], type]:
-    """One violation of the contract per example, everything else valid."""
-    spec = get_function(name)
-    kind = draw(sampled_from(kinds))
-    config = draw(valid_configurations(name, Bounds(side=4, rank=3, inputs=3, rows=2, batch=True)))
-    if kind != "unequal_widths":
-        config = dict(spec.normalize(config))  # the violations below are all about given values
-    return config, _BREAK[kind](draw, spec, config)
+    Examples
+    --------
+    >>> from hypothesis import find, given, settings
+    >>> from refimpl.functions import FUNCTIONS
+    >>> from refimpl.strategies import configs
+    >>> @given(configs("dual_lphm", max_side=3))
+    ... @settings(max_examples=20)
+    ... def test_l(config):
+    ...     p, q, r = config["p"], config["q"], config["r"]
+    ...     assert FUNCTIONS["dual_lphm"].l(config) == r * (p + q + config["n"] // p + config["D"] // q)
+    >>> test_l()
+    >>> find(configs("dual_lphm"), lambda c: c["p"] != c["q"], settings=settings(database=None))
+    {'n': 1, 'D': 2, 'p': 1, 'q': 2, 'r': 1}
+    """
+    spec = get_function(function)
+    return valid_configurations(short(spec), bounds(max_side, max_rank, max_inputs, max_rows, batch))

@@ -26,10 +26,10 @@ from typing import Any, NamedTuple
 import array_api_compat
 import numpy as np
 
-from .._validation import RefimplError
-from ..functions import Function
+from ..._outputs import to_numpy
+from ..._validation import RefimplError
+from ...functions import Function
 from ._reports import ConformanceError
-from .adapters import to_numpy
 
 __all__ = [
     "BACKENDS",
@@ -119,7 +119,7 @@ def snapshot(arguments: dict[str, Any]) -> list[_Argument]:
     Examples
     --------
     >>> import numpy as np
-    >>> from refimpl.oracle._candidates import changed, snapshot
+    >>> from refimpl.oracle.check._candidates import changed, snapshot
     >>> w = np.arange(4.0)
     >>> before = snapshot({"w": w})
     >>> w[2] = np.nan
@@ -331,7 +331,7 @@ def adapt(candidate: Any, spec: Function) -> Candidate:
     Examples
     --------
     >>> import numpy as np
-    >>> from refimpl.oracle._candidates import adapt
+    >>> from refimpl.oracle.check._candidates import adapt
     >>> from refimpl.functions import FUNCTIONS
     >>> def mine(w, n, D, p, q=None):
     ...     q = p if q is None else q

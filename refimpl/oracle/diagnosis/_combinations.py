@@ -13,7 +13,7 @@ it quick:
   reproduces; most fail at once, on the entry-wise ceiling of :class:`Trial` or on the first
   differing entry.
 
-Every comparison is :func:`refimpl.oracle.tolerance.disagreeing`, the oracle's own rule.
+Every comparison is :func:`refimpl.oracle.judgement.disagreeing`, the oracle's own rule.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from .mistakes import Mistake, Pipeline
-from .tolerance import ErrorBound, disagreeing
+from ..judgement import disagreeing
+from ..mistakes import Mistake, Pipeline
+from ..tolerance import ErrorBound
 
-__all__ = ["Found", "Trial", "disagreeing", "search"]  # disagreeing: the oracle's, re-exported
+__all__ = ["ENOUGH", "MOST_TRIPLES", "Found", "Trial", "search"]
 
 #: Matching combinations of two or three mistakes after which a size's search stops.
 ENOUGH = 8

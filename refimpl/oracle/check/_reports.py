@@ -1,38 +1,24 @@
-"""What the oracle reports: the exception it raises, its reports, and the text of a failure.
+"""What the oracle reports: the exception it raises, and its reports.
 
 :class:`ConformanceError` is raised on a failure; :class:`CheckReport` (with one
 :class:`CaseResult` per case) is what :func:`refimpl.testing.check` returns, and
-:class:`ProbeReport` what :func:`refimpl.testing.check_matrix` returns. :func:`failure_message`
-writes the failure text that both ``check`` and ``assert_close_to_reference`` print: the
-entries off, the worst one, the seed, a reproduction (:func:`reproduction`, as a command and as a
-Python line that run as printed) and the diagnosis.
+:class:`ProbeReport` what :func:`refimpl.testing.check_matrix` returns. The text of a failure
+and its reproduction are ``_reproduction``'s.
 """
 
 from __future__ import annotations
 
-import json
-import shlex
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from ..functions import Function, get_function
-from .diagnosis import Diagnosis
-from .tolerance import Judgement
+from ...functions import get_function
+from ..diagnosis import Diagnosis
+from ..judgement import Judgement
+from ._reproduction import Reproduction, Settings, jsonable
 
-__all__ = [
-    "CaseResult",
-    "CheckReport",
-    "ConformanceError",
-    "MinimalFailure",
-    "ProbeReport",
-    "Reproduction",
-    "Settings",
-    "failure_message",
-    "jsonable",
-    "reproduction",
-]
+__all__ = ["CaseResult", "CheckReport", "ConformanceError", "MinimalFailure", "ProbeReport"]
 
 
 class ConformanceError(AssertionError):
@@ -61,26 +47,6 @@ class ConformanceError(AssertionError):
     def __init__(self, message: str, report: Any = None) -> None:
         super().__init__(message)
         self.report = report
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The settings a :func:`refimpl.testing.check` ran with: what its reproduction line repeats.
-
-    Examples
-    --------
-    >>> from refimpl.oracle._reports import Settings
-    >>> Settings(examples=50, seed=3).backend, Settings().max_rows
-    ('numpy', 64)
-    """
-
-    examples: int = 100
-    seed: int = 0
-    backend: str = "numpy"
-    dtypes: tuple[str, ...] = ("float64", "float32")
-    max_side: int = 4
-    max_rows: int = 64
-    grad: bool = False
 
 
 @dataclass
@@ -151,14 +117,6 @@ class MinimalFailure:
     actual: np.ndarray | None
     problem: str
     omitted: frozenset[str] = frozenset()
-
-
-class Reproduction(NamedTuple):
-    """How to run a failing case again: a command and a Python line (``None`` with ``note`` when not importable)."""
-
-    command: str | None
-    python: str
-    note: str = ""
 
 
 @dataclass
@@ -323,107 +281,3 @@ class ProbeReport:
 
     def __str__(self) -> str:
         return self.message
-
-
-def jsonable(config: dict[str, Any]) -> dict[str, Any]:
-    """``config`` as JSON has it: tuples as lists, NumPy integers as ints.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from refimpl.oracle._reports import jsonable
-    >>> jsonable({"dims": (2, np.int64(3)), "batch": (), "n": np.int64(4)})
-    {'dims': [2, 3], 'batch': [], 'n': 4}
-    """
-
-    def plain(v: Any) -> Any:
-        if isinstance(v, (tuple, list)):
-            return [plain(x) for x in v]
-        return v.item() if isinstance(v, np.generic) else v
-
-    return {k: plain(v) for k, v in config.items()}
-
-
-def reproduction(
-    spec: Function,
-    config: dict[str, Any],
-    dtype: str,
-    settings: Settings | None,
-    target: str | None,
-    name: str = "candidate",
-) -> Reproduction:
-    """The command and the Python line that try exactly this configuration again, in ``dtype``.
-
-    ``target`` is the candidate's importable ``MODULE:CALLABLE``, or ``None`` for one defined
-    in ``__main__`` or inside a function (``name`` is then shown in its place).
-
-    Examples
-    --------
-    >>> from refimpl.oracle._reports import Settings, reproduction
-    >>> from refimpl.functions import get_function
-    >>> r = reproduction(get_function("duplicated_padding"), {"n": 2, "D": 2, "p": 1, "q": 1}, "float32",
-    ...                  Settings(examples=20, seed=3), "mymodule:pad")
-    >>> print(r.command)
-    refimpl check mymodule:pad --function duplicated_padding --config '{"n": 2, "D": 2, "p": 1, "q": 1}' --backend numpy --dtypes float32 --seed 3 --examples 20 --max-side 4 --max-rows 64
-    >>> print(r.python)
-    import refimpl.testing, mymodule; print(refimpl.testing.check(mymodule.pad, 'duplicated_padding', config={'n': 2, 'D': 2, 'p': 1, 'q': 1}, backend='numpy', dtypes=('float32',), seed=3, examples=20, max_side=4, max_rows=64))
-    """
-    s = settings or Settings()
-    plain = jsonable(config)
-    grad = " --grad" if s.grad else ""
-    keywords = (
-        f"config={plain!r}, backend={s.backend!r}, dtypes=({dtype!r},), seed={s.seed!r}, examples={s.examples}, "
-        f"max_side={s.max_side}, max_rows={s.max_rows}" + (", grad=True" if s.grad else "")
-    )
-    if target is None:
-        note = (
-            f"{name} is defined in __main__ or inside a function, so it cannot be reproduced by name; "
-            "move it to a module to get a command, or pass it to this call"
-        )
-        return Reproduction(None, f"refimpl.testing.check({name}, {spec.name!r}, {keywords})", note)
-    module, _, attribute = target.partition(":")
-    command = (
-        f"refimpl check {target} --function {spec.name} --config {shlex.quote(json.dumps(plain))} "
-        f"--backend {s.backend} --dtypes {dtype} --seed {s.seed} --examples {s.examples} "
-        f"--max-side {s.max_side} --max-rows {s.max_rows}{grad}"
-    )
-    python = f"import refimpl.testing, {module}; print(refimpl.testing.check({module}.{attribute}, {spec.name!r}, {keywords}))"
-    return Reproduction(command, python)
-
-
-def failure_message(
-    spec: Function,
-    config: dict[str, Any],
-    dtype: Any,
-    verdict: Judgement,
-    seed: Any,
-    target: str | None,
-    diagnosis: Diagnosis | None = None,
-    reproduce: Reproduction | None = None,
-) -> str:
-    """The text of one failure: what is off, the worst entry, the seed, a reproduction, the diagnosis."""
-    head = f"{spec.describe(config)}, {np.dtype(dtype)}: "
-    lines = [head + (verdict.problem or f"{verdict.wrong} of {verdict.total} entries are off")]
-    if verdict.worst:
-        w = verdict.worst
-        lines.append(
-            f"  worst entry {w['index']}: expected {w['expected']!r}, actual {w['actual']!r}, "
-            f"error {w['error']:.3g}, allowed {w['allowed']:.3g}"
-            + (" (exact check)" if verdict.exact else f" (gamma_K u |.| bound, K={verdict.K})")
-        )
-    if seed is not None:
-        lines.append(f"  seed: {seed}")
-    if reproduce is None:  # one output (assert_close_to_reference): the check of a candidate on this case
-        lines.append(
-            f"  reproduce: refimpl.testing.check(candidate, {spec.name!r}, config={jsonable(config)!r}, "
-            f"dtypes=({str(np.dtype(dtype))!r},), seed={seed!r})"
-        )
-    elif reproduce.note:
-        lines.append(f"  reproduce: {reproduce.note}:")
-        lines.append(f"    {reproduce.python}")
-    else:
-        lines.append(f"  reproduce: {reproduce.command}")
-        lines.append(f"  or in Python: {reproduce.python}")
-    if diagnosis is not None:
-        lines.append("  diagnosis: " + str(diagnosis).replace("\n", "\n  "))
-    return "\n".join(lines)

@@ -18,13 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import RefimplError
-from ..functions import FUNCTIONS, get_function
-from .mistakes import Pipeline, catalogue
-from .tolerance import expected_and_bound, judge
+from ..._validation import RefimplError
+from ...functions import FUNCTIONS, get_function
+from ..judgement import judge
+from ..mistakes import Pipeline, catalogue
+from ..tolerance import expected_and_bound
 
 __all__ = [
     "DTYPES",
+    "MISTAKES",
     "Case",
     "Computed",
     "VectorFileError",
@@ -48,6 +50,9 @@ DTYPES: dict[str, np.dtype] = {
     "complex128": np.dtype("<c16"),
 }
 _SHORT = {"float32": "f32", "float64": "f64", "complex128": "c128"}
+
+#: The families of catalogued mistakes of each function: the names the ``exposes:`` flags use.
+MISTAKES: dict[str, tuple[str, ...]] = {f: tuple(sorted({m.family for m in catalogue(f)})) for f in FUNCTIONS}
 
 
 def _table() -> list[tuple[str, str, tuple[str, ...], dict[str, Any]]]:
@@ -145,7 +150,7 @@ def compute(case: Case) -> Computed:
 
     Examples
     --------
-    >>> from refimpl.oracle._vector_cases import cases, compute
+    >>> from refimpl.oracle.vectors._cases import cases, compute
     >>> c = compute(cases(large=False)[0])
     >>> c.entry["name"], c.entry["output_shape"], c.entry["rounding_count_K"]
     ('dp_basic_f32', [6, 12], 0)
@@ -325,7 +330,7 @@ def check_entries(manifest: dict[str, Any], where: str) -> list[Computed]:
 
     Examples
     --------
-    >>> from refimpl.oracle._vector_cases import VectorFileError, check_entries
+    >>> from refimpl.oracle.vectors._cases import VectorFileError, check_entries
     >>> try:
     ...     check_entries({"large": False, "vectors": [{"name": "dp_basic_f32", "function": "nope"}]}, "m")
     ... except VectorFileError as exc:

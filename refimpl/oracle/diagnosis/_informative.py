@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..functions import Function, get_function, leading_shape
-from .adapters import to_numpy
+from ..._outputs import to_numpy
+from ...functions import Function, get_function, leading_shape
 
 __all__ = ["generic_configurations", "grown_configurations", "informative_inputs", "telling"]
 
