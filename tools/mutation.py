@@ -321,9 +321,10 @@ def print_table(counts: dict[str, Counter[str]]) -> None:
     by_module: dict[str, Counter[str]] = {}
     for function, c in counts.items():
         by_module.setdefault(module_of(function), Counter()).update(c)
-    print(f"{'module':<12}" + "".join(f" {c:>11}" for c in COLUMNS))
+    width = max(len("module"), *(len(m) for m in by_module))
+    print(f"{'module':<{width}}" + "".join(f" {c:>11}" for c in COLUMNS))
     for module in sorted(by_module, key=lambda m: CORE.index(m)):
-        print(f"{module:<12}" + "".join(f" {by_module[module][c]:>11}" for c in COLUMNS))
+        print(f"{module:<{width}}" + "".join(f" {by_module[module][c]:>11}" for c in COLUMNS))
 
 
 # -- the two modes --------------------------------------------------------------------------------
