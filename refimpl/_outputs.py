@@ -63,7 +63,7 @@ def read_output(x: Any) -> Output:
     ------
     UnreadableOutput
         A :class:`TypeError` whose message says what the output is instead
-        (``"the output is a str, not an array"``).
+        (``"the output is a str, not an array of numbers"``).
 
     Examples
     --------
@@ -78,7 +78,7 @@ def read_output(x: Any) -> Output:
     >>> read_output("abc")
     Traceback (most recent call last):
         ...
-    refimpl._outputs.UnreadableOutput: the output is a str, not an array
+    refimpl._outputs.UnreadableOutput: the output is a str, not an array of numbers
     """
     return read_counted(x)[0]
 
@@ -114,7 +114,8 @@ def read_counted(x: Any) -> tuple[Output, int | None]:
     except Exception as exc:
         raise UnreadableOutput(f"the output is a {_describe(x)}, which could not be read: {exc}") from None
     if dense.dtype.kind not in "biufc":
-        raise UnreadableOutput(f"the output is a {_describe(x)}, not an array")
+        what = f"{_describe(x)} of dtype {dense.dtype}" if hasattr(x, "dtype") else _describe(x)
+        raise UnreadableOutput(f"the output is a {what}, not an array of numbers")
     return Output(dense, None, "dense"), None
 
 

@@ -489,3 +489,69 @@ def test_check_reports_a_changed_argument() -> None:
     report = check(rescales, "duplicated_padding", raise_on_failure=False)
     assert not report.passed
     assert "changed its argument w in place" in str(report)
+
+
+class TestCheckArguments:
+    """``check`` checks its own arguments as the command line checks its options: the argument,
+    what it must be and what it got, before anything is drawn. Before, ``max_side=1.5`` and
+    ``target=1`` raised an AttributeError deep inside, ``examples=0`` Hypothesis's own error,
+    ``max_rows=-1`` or ``None`` passed silently, ``dtypes="float64"`` was read letter by letter
+    and ``config`` of 10**18 values raised a raw MemoryError."""
+
+    @staticmethod
+    def faithful(w: Any, n: int, D: int, p: int, q: Any = None) -> Any:
+        return refimpl.duplicated_padding(w, n, D, p, q)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "exception", "says"),
+        [
+            ({"examples": 0}, refimpl.RefimplError, "examples must be at least 1, got examples=0"),
+            ({"examples": 2.0}, TypeError, "examples must be an integer of at least 1, got 2.0"),
+            ({"max_side": 1.5}, TypeError, "max_side must be an integer of at least 1, got 1.5"),
+            ({"max_side": 0}, refimpl.RefimplError, "max_side must be at least 1, got max_side=0"),
+            ({"max_rows": -1}, refimpl.RefimplError, "max_rows must be at least 0, got max_rows=-1"),
+            ({"max_rows": None}, TypeError, "max_rows must be an integer of at least 0, got None"),
+            (
+                {"dtypes": "float64"},
+                TypeError,
+                "dtypes must be a sequence of dtype names, such as ('float64',)",
+            ),
+            ({"dtypes": ()}, TypeError, "dtypes must be a non-empty sequence of dtype names"),
+            (
+                {"target": 1},
+                TypeError,
+                "target must be the candidate's name 'module:callable' or None, got 1",
+            ),
+            ({"config": [4, 4, 2]}, TypeError, "config must be a dict of duplicated_padding's keys"),
+            ({"config": {"n": 5, "D": 4, "p": 2}}, refimpl.RefimplError, "n=5 is not divisible by p=2"),
+            (
+                {"config": {"n": 10**9, "D": 10**9, "p": 1}},
+                refimpl.MemoryLimitError,
+                "config duplicated_padding(n=1000000000, D=1000000000, p=1, q=1): w would hold",
+            ),
+        ],
+    )
+    def test_a_bad_argument_is_refused_naming_it(
+        self, kwargs: dict[str, Any], exception: type[Exception], says: str
+    ) -> None:
+        with pytest.raises(exception) as info:
+            check(self.faithful, "duplicated_padding", raise_on_failure=False, **{"examples": 3, **kwargs})
+        assert type(info.value) is exception and says in str(info.value), repr(info.value)
+
+    @pytest.mark.parametrize(
+        ("returns", "says"),
+        [
+            (None, "the output is a NoneType, not an array of numbers"),
+            ("x", "the output is a str, not an array of numbers"),
+            (
+                np.array([[object()]]),
+                "the output is a numpy.ndarray of dtype object, not an array of numbers",
+            ),
+        ],
+    )
+    def test_an_output_that_is_no_array_of_numbers_is_a_verdict(self, returns: Any, says: str) -> None:
+        # Before, the second call's comparison raised "ufunc 'isnan' not supported" out of check.
+        report = check(
+            lambda w, n, D, p, q=None: returns, "duplicated_padding", examples=3, raise_on_failure=False
+        )
+        assert not report.passed and says in report.failure, report.failure

@@ -294,7 +294,7 @@ def test_outputs_of_any_library_are_read_and_a_non_array_is_a_verdict(small_set:
     results = {r.name: r for r in verify_vectors(small_set, outputs).results}
     assert results["ddp_wide_f64"].passed
     assert results["dp_basic_f64"].status == "unreadable"
-    assert results["dp_basic_f64"].message == "the output is a str, not an array"
+    assert results["dp_basic_f64"].message == "the output is a str, not an array of numbers"
 
 
 def test_a_planted_mistake_fails_exactly_the_vectors_flagged_with_it(small_set: Path) -> None:

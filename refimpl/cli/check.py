@@ -20,16 +20,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import examples
-from .._memory import check_elements
-from ..functions import FUNCTIONS, Function, get_function
+from ..functions import FUNCTIONS, get_function
 from ..oracle.check import DEFAULT_DTYPES, DEFAULT_EXAMPLES, DEFAULT_MAX_ROWS, DEFAULT_MAX_SIDE, check
+from ..oracle.check._arguments import checked_config
 from ..oracle.targets import load_target
 from . import EXIT_FAILED, EXIT_OK, CommandError
 from ._args import backend
@@ -271,7 +270,7 @@ def configuration(function: str, text: str | None) -> dict[str, Any] | None:
         raise CommandError(f"--config: {'; '.join(parts)}")
     for key, value in given.items():
         _check_type(key, value)
-    _check_size(spec, given)
+    checked_config(spec, given, label="--config")
     return given
 
 
@@ -287,21 +286,6 @@ def _check_type(key: str, value: Any) -> None:
         raise CommandError(f"--config: {key} must be {kind}, got {json.dumps(value)}")
     if key in ("m", "batch") and any(x < 0 for x in (value if listed else [value])):
         raise CommandError(f"--config: {key} must not be negative, got {json.dumps(value)}")
-
-
-def _check_size(spec: Function, config: dict[str, Any]) -> None:
-    """refimpl's checks of the configuration, then the memory guard on its ``w``, inputs and output."""
-    c = spec.normalize(config)  # RefimplError, refimpl's own message
-    lead = math.prod(c["batch"]) * c["m"] if spec.is_fusion else 1
-    sizes = {
-        "w": spec.l(c),
-        "the inputs": lead * sum(c.get("dims", ())),
-        "the output": math.prod(spec.output_shape(c)),
-    }
-    for what, count in sizes.items():
-        check_elements(
-            count, 8, f"--config {spec.describe(c)}: {what} would hold {count} values", "check a smaller one"
-        )
 
 
 def progress(examples: int) -> Callable[[int, Any], None]:

@@ -9,12 +9,12 @@
   through probe vectors.
 
 Every failure of the candidate is a verdict in the report, never a traceback: a wrong output,
-an exception it raised, an argument it changed in place, two calls that disagree. Hypothesis
-is needed by :func:`check` only (``pip install refimpl[test]``).
+an exception it raised, an argument it changed in place, two calls that disagree.
 
 ==================  ============================================================================
 module              what it holds
 ==================  ============================================================================
+``_arguments``      ``check``'s own arguments, checked as the command line checks its options
 ``_candidates``     how a candidate is called: its signature or class, its arrays, its autodiff
 ``_cases``          the cases a candidate is given, drawn to expose mistakes
 ``_harness``        one case run and judged: the output, an exception, an argument changed
@@ -38,11 +38,12 @@ from typing import Any
 from ..._validation import RefimplError
 from ...functions import get_function
 from ..tolerance import judge_output, result_dtype
+from ._arguments import checked_config, checked_settings, checked_target
 from ._candidates import adapt, backend_namespace
 from ._harness import Harness
 from ._probes import check_matrix
 from ._reports import CaseResult, CheckReport, ConformanceError, ProbeReport
-from ._reproduction import Settings, failure_message
+from ._reproduction import failure_message
 from ._run import run
 
 __all__ = [
@@ -186,8 +187,14 @@ def check(
 
     Raises
     ------
+    TypeError
+        ``examples``, ``max_side`` or ``max_rows`` not an integer, ``dtypes`` not a sequence of
+        dtype names (a single string is refused), ``target`` not a string, ``config`` not a dict.
+    MemoryLimitError
+        ``config``'s ``w``, inputs or output over the memory guard's limit.
     RefimplError
-        A dtype of ``dtypes`` that the backend cannot hold here: JAX holds no float64 unless
+        ``examples < 1``, ``max_side < 1``, ``max_rows < 0``, an invalid ``config``, or a dtype
+        of ``dtypes`` that the backend cannot hold here: JAX holds no float64 unless
         its 64-bit mode is on (``jax.config.update("jax_enable_x64", True)`` or the environment
         variable ``JAX_ENABLE_X64=1``); otherwise every float64 case would fail on a dtype the
         candidate never chose.
@@ -217,22 +224,21 @@ def check(
     duplicated_padding(n=2, D=1, p=2, q=1), float64: the candidate raised RuntimeError: p > 1 is not supported
     """
     spec = get_function(function)
-    settings = Settings(
+    settings = checked_settings(
         examples=examples,
         seed=seed,
         backend=backend,
-        dtypes=tuple(dtypes),
+        dtypes=dtypes,
         max_side=max_side,
         max_rows=max_rows,
         grad=grad,
     )
-    name, importable = _names(candidate, target)
+    name, importable = _names(candidate, checked_target(target))
+    config = None if config is None else checked_config(spec, config)
     xp = backend_namespace(backend)
     _check_dtypes_held(xp, backend, settings.dtypes)
     harness = Harness(spec, adapt(candidate, spec), xp, settings)
-    report = run(
-        harness, name, importable, config=None if config is None else dict(config), progress=progress
-    )
+    report = run(harness, name, importable, config=config, progress=progress)
     if report.failure and (raise_on_failure or (raise_on_failure is None and _under_pytest())):
         raise ConformanceError(str(report), report)
     return report

@@ -73,7 +73,10 @@ def disagreement(spec: Function, first: Outcome, second: Outcome) -> str:
         return f"non-deterministic: call 1 {_what(first)}, call 2 {_what(second)}"
     try:
         a1, a2 = to_numpy(first.actual), to_numpy(second.actual)
+        numbers = a1.dtype.kind in "biufc" and a2.dtype.kind in "biufc"
     except Exception:
+        numbers = False
+    if not numbers:  # not two arrays of numbers (None, a string, objects): their verdicts say what they are
         v1, v2 = first.case.verdict.summary(), second.case.verdict.summary()
         return "" if v1 == v2 else f"non-deterministic: call 1 was judged {v1!r}, call 2 {v2!r}"
     if a1.shape != a2.shape or a1.dtype != a2.dtype:
