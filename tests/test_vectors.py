@@ -600,3 +600,31 @@ if __name__ == "__main__":  # python -m tests.test_vectors > tests/data/vectors_
         write_vectors(Path(d), large=False)
         header = [line for line in PINS.read_text().splitlines() if line.startswith("#")]
         print("\n".join([*header, *(f"{h}  {n}" for n, h in sorted(digests(Path(d)).items()))]))
+
+
+def test_a_manifest_nested_past_the_recursion_limit_is_an_invalid_set(tmp_path: Path) -> None:
+    # Before, json's RecursionError came out as a traceback with exit 1.
+    bad = tmp_path / "set"
+    bad.mkdir()
+    (bad / "manifest.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(VectorFileError, match="not readable JSON"):
+        read_vectors(bad)
+    assert _cli("verify", str(bad), str(tmp_path)) == EXIT_INVALID
+
+
+def test_an_output_whose_header_claims_more_than_its_file_holds_is_unreadable(
+    small_set: Path, tmp_path: Path
+) -> None:
+    # Before, the claim of 10**12 float64 values was allocated: a MemoryError, exit 2 (usage).
+    outputs = tmp_path / "outputs"
+    _write_outputs(small_set, outputs)
+    name = read_vectors(small_set)[0].name
+    with (outputs / f"{name}.npy").open("wb") as f:
+        np.lib.format.write_array_header_1_0(
+            f, {"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6)}
+        )
+        f.write(bytes(64))
+    results = {r.name: r for r in verify_vectors(small_set, outputs).results}
+    assert results[name].status == "unreadable"
+    assert "its header claims shape (1000000, 1000000)" in results[name].message, results[name].message
+    assert _cli("verify", str(small_set), str(outputs)) == EXIT_FAILED

@@ -7,6 +7,7 @@ each vector's output with :func:`refimpl.oracle.judgement.judge`; :class:`Verify
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -213,12 +214,34 @@ def _read_output(outputs: Any, name: str) -> tuple[str, Any]:
     if not path.is_file():
         return "missing", None
     try:
+        _check_npy_size(path)
         a = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, MemoryError) as exc:
         return "unreadable", f"{path} is not a readable .npy file: {exc}"
     if not a.dtype.isnative:
         a = a.astype(a.dtype.newbyteorder("="))  # a big-endian file: the same values, native order
     return "ok", a
+
+
+def _check_npy_size(path: Path) -> None:
+    """Refuse a ``.npy`` file whose header claims more values than the file holds, before
+    anything is allocated (a header claiming ``10**12`` values is a short file, not a request
+    for terabytes)."""
+    with path.open("rb") as f:
+        version = np.lib.format.read_magic(f)
+        read_header = {
+            (1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0,
+        }
+        if version not in read_header:  # a newer format: np.load judges it, MemoryError caught
+            return
+        shape, _, dtype = read_header[version](f)  # the header only
+        claimed = math.prod(shape) * dtype.itemsize
+        held = path.stat().st_size - f.tell()
+    if claimed > held:
+        raise ValueError(
+            f"its header claims shape {shape} of {dtype} ({claimed} bytes), the file holds {held}"
+        )
 
 
 def verify_vectors(
