@@ -555,3 +555,43 @@ def test_pytest_plugin(pytester: pytest.Pytester) -> None:
     )
     bad.assert_outcomes(failed=1)
     assert any("column-major" in line for line in bad.outlines)
+
+
+def test_a_failure_under_pytest_shows_the_verdict_not_refimpl_s_frames(tmp_path: Any) -> None:
+    # Before, a failing check printed about 110 lines of refimpl's own source and named the
+    # exception refimpl.oracle._reports.ConformanceError.
+    import subprocess
+    import sys
+
+    (tmp_path / "test_candidate.py").write_text(
+        "import numpy as np\n"
+        "from refimpl.testing import assert_close_to_reference, check\n"
+        "def transposed(w, n, D, p, q=None):\n"
+        "    return np.tile(np.reshape(np.asarray(w, float), (n // p, D // (q or p))), (p, q or p)).T\n"
+        "def test_check():\n"
+        "    check(transposed, 'duplicated_padding', examples=10)\n"
+        "def test_assert():\n"
+        "    w = np.arange(1.0, 5.0)\n"
+        "    assert_close_to_reference(np.zeros((2, 2)), 'duplicated_padding', w, 2, 2, 1)\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "test_candidate.py",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    out = result.stdout
+    assert result.returncode == 1 and "2 failed" in out, out
+    assert "test_check - refimpl.testing.ConformanceError" in out, out
+    assert "refimpl/oracle" not in out and "__tracebackhide__" not in out, out

@@ -118,6 +118,7 @@ def assert_close_to_reference(
     ...     print(str(exc).splitlines()[0])
     dual_lphm(n=4, D=4, p=2, q=2, r=1), float32: 12 of 16 entries are off
     """
+    __tracebackhide__ = True  # pytest: a failure shows the verdict, not refimpl's frames
     name: Any = getattr(function, "__name__", function)  # a function stands for its name; get_function checks
     spec = get_function(name)
     config, inputs = spec.bind(args, kwargs)
@@ -223,6 +224,7 @@ def check(
     >>> print(report.failure.splitlines()[0])
     duplicated_padding(n=2, D=1, p=2, q=1), float64: the candidate raised RuntimeError: p > 1 is not supported
     """
+    __tracebackhide__ = True  # pytest: a failure shows the report, not refimpl's frames
     spec = get_function(function)
     settings = checked_settings(
         examples=examples,

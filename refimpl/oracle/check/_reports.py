@@ -44,6 +44,8 @@ class ConformanceError(AssertionError):
     True 4 4
     """
 
+    __module__ = "refimpl.testing"  # where users import it from, and what a traceback names
+
     def __init__(self, message: str, report: Any = None) -> None:
         super().__init__(message)
         self.report = report
