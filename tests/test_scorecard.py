@@ -1,4 +1,5 @@
-"""The oracle's scorecard: ``check`` at its defaults on a corpus it has never seen.
+"""The oracle's scorecard: ``check`` on a corpus it has never seen, at its defaults unless a
+candidate's entry names the options of its documented check (``nonfinite=True``, say).
 
 ``tests/oracle_corpus`` holds candidates written from SPEC without reading refimpl's code:
 correct ones in varied styles and wrong ones (hand-written mistakes and mutants of a faithful
@@ -57,12 +58,13 @@ class Outcome:
 
 
 def run(entry: Entry, obj) -> Outcome:
-    """``check`` at its defaults on one candidate, warnings silenced as in a user's script."""
+    """``check`` on one candidate with its entry's options (the defaults for most), warnings silenced
+    as in a user's script."""
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            report = check(obj, entry.function, raise_on_failure=False)
+            report = check(obj, entry.function, raise_on_failure=False, **dict(entry.options))
     except Exception as exc:  # the oracle crashed: itself a finding
         return Outcome(
             entry,

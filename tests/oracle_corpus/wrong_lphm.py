@@ -160,7 +160,7 @@ def lphm_transposed_square(w, n, D, p, q, r):
     return out.T.copy() if n == D else out
 
 
-@candidate("dual_lphm", mistake="non-finite entries zeroed")
+@candidate("dual_lphm", mistake="non-finite entries zeroed", options={"nonfinite": True})
 def lphm_nonfinite_zeroed(w, n, D, p, q, r):
     out = _lphm(*_factors(w, n, D, p, q, r))
     return np.where(np.isfinite(out), out, 0)

@@ -89,7 +89,11 @@ def padding_always_float32(w, n, D, p, q=None):
     return np.tile(np.asarray(w, dtype=np.float32).reshape(n // p, D // q), (p, q))
 
 
-@candidate("duplicated_padding", mistake="integer w kept integer (SPEC: promoted to float64)")
+@candidate(
+    "duplicated_padding",
+    mistake="integer w kept integer (SPEC: promoted to float64)",
+    options={"dtypes": ("float64", "int64")},
+)
 def padding_no_promotion(w, n, D, p, q=None):
     q = p if q is None else q
     return np.tile(np.asarray(w).reshape(n // p, D // q), (p, q))
@@ -126,7 +130,11 @@ def padding_rejects_row(w, n, D, p, q=None):
     return np.tile(_as_float(w).reshape(n // p, D // q), (p, q))
 
 
-@candidate("duplicated_padding", mistake="non-finite entries replaced by finite ones (nan_to_num)")
+@candidate(
+    "duplicated_padding",
+    mistake="non-finite entries replaced by finite ones (nan_to_num)",
+    options={"nonfinite": True},
+)
 def padding_nan_to_num(w, n, D, p, q=None):
     q = p if q is None else q
     return np.tile(np.nan_to_num(_as_float(w)).reshape(n // p, D // q), (p, q))
@@ -154,6 +162,7 @@ def padding_repeat_rows(w, n, D, p, q=None):
     "duplicated_diagonal_padding",
     mistake="np.kron(eye(p, q), W): 0 * inf gives nan off the blocks",
     diagnoses="zero_times_w",
+    options={"nonfinite": True},
 )
 def diagonal_zero_times_w(w, n, D, p, q=None):
     q = p if q is None else q
@@ -296,6 +305,7 @@ def diagonal_q_default_one(w, n, D, p, q=1):
     "duplicated_diagonal_padding",
     mistake="sparse COO from a dense np.kron(eye, W): stores the nan that 0 * inf makes",
     diagnoses="zero_times_w",
+    options={"nonfinite": True},
 )
 def diagonal_sparse_from_kron(w, n, D, p, q=None):
     q = p if q is None else q
