@@ -49,8 +49,14 @@ def _share(cases: list[Case], predicate: Callable[[Case], bool]) -> float:
 
 @pytest.fixture(scope="module", params=NAMES)
 def drawn(request: pytest.FixtureRequest) -> tuple[str, list[Case]]:
-    """150 cases of each function, for a candidate with defaults for ``q`` and ``n``."""
-    return request.param, _draw(case_strategy(request.param, optional=frozenset({"q", "n"})))
+    """150 cases of each function, for a candidate with defaults for ``q`` and ``n``, every clause judged."""
+    strategy = case_strategy(
+        request.param,
+        optional=frozenset({"q", "n"}),
+        nonfinite=True,
+        dtypes=("float64", "float32", "int64", "bool"),
+    )
+    return request.param, _draw(strategy)
 
 
 # --- item 1: inputs that expose mistakes ---------------------------------------------------
@@ -61,12 +67,14 @@ def test_values_are_never_mostly_one_value(drawn: tuple[str, list[Case]]) -> Non
     output passed. Now every float ``w`` and input has distinct values, ints distinct, bools both."""
     name, cases = drawn
     for case in cases:
-        for a in _arrays(case):
+        for i, a in enumerate(_arrays(case)):
+            if i and case.layout == "broadcast" and a.shape[-2]:  # an input's rows are equal: its first row
+                a = a[..., :1, :]
             finite = a[np.isfinite(a)] if a.dtype.kind in "fc" else a.reshape(-1)
             if a.dtype.kind == "b":
                 assert a.size < 2 or 0 < a.sum() < a.size, (name, case)
-            else:
-                assert len(np.unique(finite)) == finite.size, (name, case.kind, a)
+            else:  # distinct, but for a rare coincidence of two random float32 values among hundreds
+                assert len(np.unique(finite)) >= finite.size - finite.size // 100, (name, case.kind, a)
     tagged = [c for c in cases if c.kind == "tagged"]
     assert all(
         np.array_equal(c.inputs["w"].reshape(-1), np.arange(1, c.inputs["w"].size + 1)) for c in tagged
@@ -74,7 +82,8 @@ def test_values_are_never_mostly_one_value(drawn: tuple[str, list[Case]]) -> Non
 
 
 def test_tagged_distinct_and_nonfinite_shares(drawn: tuple[str, list[Case]]) -> None:
-    name, cases = drawn
+    name = drawn[0]
+    cases = _draw(case_strategy(name, nonfinite=True))
     for kind in ("tagged", "distinct", "nonfinite"):
         assert _share(cases, lambda c, kind=kind: c.kind == kind) >= 0.12, (name, kind)
 
@@ -127,12 +136,29 @@ def test_integer_and_bool_w_must_give_float64(drawn: tuple[str, list[Case]]) -> 
     name, cases = drawn
     for kind in "ib":
         assert _share(cases, lambda c, kind=kind: c.inputs["w"].dtype.kind == kind) >= 0.02, (name, kind)
-    assert all(c.dtype == "float64" for c in cases if c.inputs["w"].dtype.kind in "ib")
-    assert all(c.dtype == str(c.inputs["w"].dtype) for c in cases if c.inputs["w"].dtype.kind == "f")
+    for c in cases:  # SPEC's promotion: the floating arrays' dtypes combined, float64 when there are none
+        floating = [a for a in _arrays(c) if a.dtype.kind == "f"]
+        assert c.dtype == (np.result_type(*floating).name if floating else "float64"), c
     only32 = _draw(case_strategy(name, dtypes=("float32",)), examples=60)
     assert {str(c.inputs["w"].dtype) for c in only32} == {"float32"}
     ints = _draw(case_strategy(name, dtypes=("int64",)), examples=30)
     assert {(str(c.inputs["w"].dtype), c.dtype) for c in ints} == {("int64", "float64")}
+
+
+def test_by_default_only_finite_floating_inputs_are_drawn() -> None:
+    """Integer ``w`` and non-finite values, clauses a default check does not judge, were drawn in a
+    quarter of the float64 cases: correct PyTorch code failed on a dtype it was never asked for."""
+    for name in NAMES:
+        cases = _draw(case_strategy(name), examples=60)
+        assert all(a.dtype.kind == "f" and np.isfinite(a).all() for c in cases for a in _arrays(c)), name
+        assert {c.layout for c in cases} >= {"C", "F", "strided", "readonly"}, name
+        if FUNCTIONS[name].is_fusion:
+            mixed = [c for c in cases if len({a.dtype for a in _arrays(c)}) > 1]
+            assert mixed and all(c.dtype == "float64" for c in mixed), name
+            assert not any(
+                len({a.dtype for a in _arrays(c)}) > 1
+                for c in _draw(case_strategy(name, mixed=False), examples=30)
+            )
 
 
 def test_check_takes_integer_dtypes() -> None:
@@ -153,7 +179,7 @@ def test_rows_reach_the_bound_and_are_rarely_zero(name: str) -> None:
     cases = _draw(case_strategy(name), examples=300)
     rows = np.array([c.config["m"] for c in cases])
     assert rows.max() == 64 and (rows == 64).mean() >= 0.2
-    assert (rows == 0).mean() <= 0.05
+    assert (rows == 0).mean() <= 0.08  # rare among the draws: every check runs m = 0 among its edges
     assert ((rows > 3) & (rows < 64)).mean() >= 0.1
     assert all(c.inputs["inputs"][0].shape[-2] == c.config["m"] for c in cases)
     small = _draw(case_strategy(name, max_rows=10), examples=60)

@@ -40,6 +40,13 @@ DESCRIPTION = (
     "exit 0 only when every case passes."
 )
 
+#: The clauses a default check does not judge, each turned on by its switch.
+SWITCHES = {
+    "grad": "also judge gradients (PyTorch or JAX candidates)",
+    "nonfinite": "also judge non-finite inputs (inf, -inf, nan)",
+    "strict": "judge every clause: non-finite inputs, integer and bool w, gradients (PyTorch, JAX)",
+}
+
 #: The largest ``--max-side`` and ``--max-rows``: the cases drawn stay small enough to check in
 #: memory (a side of 32 already gives 1024 x 1024 matrices; bugs show on small cases).
 MAX_SIDE, MAX_ROWS = 32, 4096
@@ -69,15 +76,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend",
         dest="check_backend",
-        default="numpy",
-        choices=("numpy", "torch", "cupy", "jax", "array_api_strict"),
-        help="the inputs' array library",
+        default="auto",
+        choices=("auto", "numpy", "torch", "cupy", "jax", "array_api_strict"),
+        help="the inputs' array library (default auto: the one the candidate works in, NumPy first)",
     )
     parser.add_argument(
         "--dtypes",
         default=",".join(DEFAULT_DTYPES),
         type=_dtypes,
-        help=f"comma-separated dtypes of w to try (default {','.join(DEFAULT_DTYPES)})",
+        help=f"comma-separated dtypes of w to try (default {','.join(DEFAULT_DTYPES)}); "
+        "naming int64 or bool judges integer and bool w",
     )
     parser.add_argument(
         "--max-side",
@@ -91,9 +99,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_MAX_ROWS,
         help=f"the most rows of a fusion's inputs, at most {MAX_ROWS} (default {DEFAULT_MAX_ROWS})",
     )
-    parser.add_argument(
-        "--grad", action="store_true", help="also check gradients (PyTorch or JAX candidates)"
-    )
+    for switch, what in SWITCHES.items():
+        parser.add_argument(f"--{switch}", action="store_true", help=what)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--config", help="JSON: try only this configuration (a failure report's reproduction line)"
@@ -166,6 +173,8 @@ def _check(args: argparse.Namespace, target: str, function: str, config: dict[st
             seed=args.seed,
             backend=args.check_backend,
             grad=args.grad,
+            nonfinite=args.nonfinite,
+            strict=args.strict,
             dtypes=args.dtypes,
             max_side=args.max_side,
             max_rows=args.max_rows,

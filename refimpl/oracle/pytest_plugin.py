@@ -4,8 +4,11 @@
 
 adds one test item that runs :func:`refimpl.testing.check` on the candidate and fails with the
 oracle's report (the minimal failing configuration, the worst entry, the diagnosis), with
-``check``'s defaults (``--refimpl-examples``, ``--refimpl-dtypes``, ``--refimpl-max-rows`` change them). Registered
-through the ``pytest11`` entry point, so installing refimpl is enough.
+``check``'s defaults; the command line's options change them, each as ``--refimpl-`` and the
+option's name (``--refimpl-examples``, ``--refimpl-seed``, ``--refimpl-backend``,
+``--refimpl-dtypes``, ``--refimpl-max-side``, ``--refimpl-max-rows``, ``--refimpl-grad``,
+``--refimpl-nonfinite``, ``--refimpl-strict``). Registered through the ``pytest11`` entry point,
+so installing refimpl is enough.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .check import DEFAULT_DTYPES, DEFAULT_EXAMPLES, DEFAULT_MAX_ROWS
+from .check import DEFAULT_DTYPES, DEFAULT_EXAMPLES, DEFAULT_MAX_ROWS, DEFAULT_MAX_SIDE
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,7 +31,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"cases to draw (default {DEFAULT_EXAMPLES})",
     )
     group.addoption("--refimpl-seed", type=int, default=0, help="Hypothesis seed (default 0)")
-    group.addoption("--refimpl-backend", default="numpy", help="array library of the inputs (default numpy)")
+    group.addoption(
+        "--refimpl-backend",
+        default="auto",
+        help="array library of the inputs (default auto: the one the candidate works in)",
+    )
     group.addoption(
         "--refimpl-dtypes",
         default=",".join(DEFAULT_DTYPES),
@@ -40,7 +47,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=DEFAULT_MAX_ROWS,
         help=f"the most rows of a fusion's inputs (default {DEFAULT_MAX_ROWS})",
     )
-    group.addoption("--refimpl-grad", action="store_true", help="also check the gradients (PyTorch, JAX)")
+    group.addoption(
+        "--refimpl-max-side",
+        type=int,
+        default=DEFAULT_MAX_SIDE,
+        help=f"the largest p, q, s, t and input width (default {DEFAULT_MAX_SIDE})",
+    )
+    group.addoption("--refimpl-grad", action="store_true", help="also judge the gradients (PyTorch, JAX)")
+    group.addoption("--refimpl-nonfinite", action="store_true", help="also judge non-finite inputs")
+    group.addoption("--refimpl-strict", action="store_true", help="judge every clause")
 
 
 class RefimplCheckItem(pytest.Item):
@@ -62,7 +77,10 @@ class RefimplCheckItem(pytest.Item):
             seed=opt("--refimpl-seed"),
             backend=opt("--refimpl-backend"),
             grad=opt("--refimpl-grad"),
+            nonfinite=opt("--refimpl-nonfinite"),
+            strict=opt("--refimpl-strict"),
             dtypes=tuple(d.strip() for d in opt("--refimpl-dtypes").split(",") if d.strip()),
+            max_side=opt("--refimpl-max-side"),
             max_rows=opt("--refimpl-max-rows"),
             target=self.target,
             raise_on_failure=True,

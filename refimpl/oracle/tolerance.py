@@ -70,6 +70,7 @@ __all__ = [
     "gamma",
     "gradient_rounding_count",
     "judge",
+    "judge_clauses",
     "judge_output",
     "output_bound",
     "probe_rounding_count",
@@ -335,3 +336,60 @@ def judge_output(
     verdict = judge(out.dense, expected, bound, dtype=dtype, K=K, exact=spec.exact)
     verdict.layout = out.layout
     return verdict
+
+
+def judge_clauses(
+    actual: Any, spec: str | Function, config: dict[str, Any], inputs: dict[str, Any], dtype: Any
+) -> dict[str, Judgement]:
+    """One verdict per clause of an output (SPEC, "What a check judges"): ``"values"``,
+    ``"shape"``, ``"dtype"`` and, for a sparse output, ``"structure"``; none hides another.
+
+    The values are judged whatever the shape and the dtype say: an output of the right size whose
+    shape differs only by axes of length 1 is compared entry by entry in the reference's shape,
+    and the bound is that of the least precise of the output's dtype, ``dtype`` and the inputs'
+    floating dtypes (a float32 output where float64 is due fails the dtype clause, not the values). A clause that cannot be
+    judged on this output is absent: the values of an output of another size, the structure of
+    a dense output. An output that is no array of numbers fails the values clause.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from refimpl.oracle.tolerance import judge_clauses
+    >>> w = np.arange(1.0, 5.0)
+    >>> right = np.tile(w.reshape(2, 2), (1, 1))
+    >>> verdicts = judge_clauses(right.astype(np.float32)[None], "duplicated_padding", {"n": 2, "D": 2, "p": 1}, {"w": w}, "float64")
+    >>> {name: v.passed for name, v in verdicts.items()}
+    {'shape': False, 'dtype': False, 'values': True}
+    """
+    spec = get_function(spec)
+    try:
+        out, count = read_counted(actual)
+    except UnreadableOutput as exc:
+        return {"values": Judgement(False, str(exc), exact=spec.exact)}
+    a, verdicts = out.dense, {}
+    numbers = a.dtype.kind in "biufc"
+    # the bound of the least precise of the output's dtype, the due one and the inputs' (a candidate
+    # may compute a product of float32 factors in float32 before it meets float64 data)
+    given = [to_numpy(x).dtype for x in (inputs["w"], *inputs.get("inputs", []))]
+    rough = max([np.dtype(dtype), *(d for d in [a.dtype, *given] if d.kind in "fc")], key=unit_roundoff)
+    expected, bound, K = expected_and_bound(spec, config, inputs, rough)
+    if out.stored is not None and a.shape == expected.shape:
+        problem = spec.structure_problem(out.stored, count, out.layout, spec.normalize(config))
+        verdicts["structure"] = Judgement(not problem, problem, K=K, exact=spec.exact, layout=out.layout)
+    verdicts["shape"] = Judgement(
+        a.shape == expected.shape,
+        "" if a.shape == expected.shape else f"shape {a.shape}, expected {expected.shape}",
+    )
+    if numbers:
+        same = a.dtype == np.dtype(dtype)
+        verdicts["dtype"] = Judgement(same, "" if same else f"dtype {a.dtype}, expected {np.dtype(dtype)}")
+    if a.size == expected.size and _squeezed(a.shape) == _squeezed(expected.shape):
+        verdicts["values"] = judge(
+            a.reshape(expected.shape), expected, bound, dtype=a.dtype, K=K, exact=spec.exact
+        )
+        verdicts["values"].layout = out.layout
+    return verdicts
+
+
+def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(d for d in shape if d != 1)

@@ -30,6 +30,7 @@ module              what it holds
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from types import ModuleType
@@ -39,6 +40,7 @@ from ..._validation import RefimplError
 from ...functions import get_function
 from ..tolerance import judge_output, result_dtype
 from ._arguments import checked_config, checked_settings, checked_target
+from ._auto import choose_backend, library_of, promotes_in_matmul
 from ._candidates import adapt, backend_namespace
 from ._harness import Harness
 from ._probes import check_matrix
@@ -125,7 +127,8 @@ def assert_close_to_reference(
     dtype = result_dtype(inputs)
     verdict = judge_output(actual, spec, config, inputs, dtype, scale=scale)
     if not verdict.passed:
-        raise ConformanceError(failure_message(spec, config, dtype, verdict, seed, None), verdict)
+        text = failure_message(spec, config, dtype, verdict, seed, None, backend=library_of(actual))
+        raise ConformanceError(text, verdict)
 
 
 def check(
@@ -134,8 +137,10 @@ def check(
     *,
     examples: int = DEFAULT_EXAMPLES,
     seed: int = 0,
-    backend: str = "numpy",
+    backend: str = "auto",
     grad: bool = False,
+    nonfinite: bool = False,
+    strict: bool = False,
     dtypes: Sequence[str] = DEFAULT_DTYPES,
     max_side: int = DEFAULT_MAX_SIDE,
     max_rows: int = DEFAULT_MAX_ROWS,
@@ -144,16 +149,27 @@ def check(
     raise_on_failure: bool | None = None,
     progress: Callable[[int, CaseResult], None] | None = None,
 ) -> CheckReport:
-    """Check a candidate implementation against refimpl over generated cases.
+    """Check a candidate implementation against refimpl, clause by clause (SPEC, "What a check judges").
 
-    Hypothesis draws valid configurations (the edge cases weighted in) and inputs in each
-    dtype, calls the candidate, judges its output with :func:`assert_close_to_reference`'s
-    rule, and on a failure shrinks it to a minimal case. Every failure is a verdict, never a
-    traceback: a wrong output, an exception the candidate raised (``"the candidate raised
-    RuntimeError: ..."``, counted per case), an argument it changed in place, or two calls
-    that disagree. The minimal failing case and every tenth passing case (at least three) are
-    run a second time; when the two calls disagree the verdict is ``"non-deterministic: entry
-    (i, j): call 1 gave ..., call 2 gave ..."``. The failures are then diagnosed.
+    The edges of the configuration space run first (zero rows, one row, batch dimensions, one
+    input and three, unequal widths, ``p != q``, ``s != t``, ``s`` or ``t`` equal to 1, ``w``
+    as ``(l,)`` and ``(1, l)``, optional arguments left out, a larger case), then ``examples``
+    cases drawn by Hypothesis, in every memory layout (Fortran order, strided views, read-only,
+    broadcast) and with mixed dtypes across ``w`` and the inputs. Each case calls the
+    candidate three times (a class's one instance): on other values, on the case, and on the
+    case again. Every clause gets its own verdict:
+
+    * by default: ``values``, ``shape``, ``dtype``, ``sparse structure`` (the diagonal
+      padding), ``every call returns`` (no exception), ``side effects`` (an argument changed,
+      or an earlier result changed by a later call) and ``determinism`` (two calls that
+      disagree), on finite floating inputs;
+    * when asked: ``non-finite inputs`` (``nonfinite=True``), ``integer and bool w``
+      (``dtypes`` naming them), ``gradients`` (``grad=True``), or all of them (``strict=True``).
+
+    A clause not asked for is never judged, and the report says how to turn it on. Each
+    failing clause is shrunk on its own to a minimal case, whatever else fails; its text shows
+    the case's inputs and a reproduction, and the wrong values are diagnosed. Every failure
+    is a verdict, never a traceback.
 
     Parameters
     ----------
@@ -166,12 +182,21 @@ def check(
         Cases to draw (the shrinking of a failure and the second calls come on top).
     seed : int, default 0
         Hypothesis's seed: the same seed tries the same cases.
-    backend : {"numpy", "torch", "cupy", "jax", "array_api_strict"}, default "numpy"
-        The array library the candidate's inputs are given in.
+    backend : {"auto", "numpy", "torch", "cupy", "jax", "array_api_strict"}, default "auto"
+        The array library the candidate's inputs are given in. ``"auto"`` finds the library
+        the candidate works in by a tiny call in each installed one, NumPy first; the report
+        says which and why.
     grad : bool, default False
-        Also check the candidate's gradients (PyTorch or JAX) against :func:`reference_vjp`.
+        Also judge the candidate's gradients (PyTorch or JAX) against :func:`reference_vjp`.
+    nonfinite : bool, default False
+        Also judge non-finite inputs (``inf``, ``-inf``, ``nan`` in ``w`` and the inputs, beside
+        exact zeros): SPEC's non-finite rule.
+    strict : bool, default False
+        Judge every clause: non-finite inputs, integer and bool ``w`` (``int64`` and ``bool``
+        join ``dtypes``) and, with PyTorch or JAX, gradients.
     dtypes : sequence of str, default ("float64", "float32")
-        The dtypes of ``w`` to try (integer and bool ``w`` are promoted to float64).
+        The dtypes of ``w`` (and of the fusion inputs) to try. Naming an integer or bool dtype
+        judges the promotion clause: the output must then be floating.
     max_side : int, default 4
         The largest ``p, q, s, t`` and input width drawn.
     max_rows : int, default 64
@@ -194,7 +219,8 @@ def check(
     MemoryLimitError
         ``config``'s ``w``, inputs or output over the memory guard's limit.
     RefimplError
-        ``examples < 1``, ``max_side < 1``, ``max_rows < 0``, an invalid ``config``, or a dtype
+        ``examples < 1``, ``max_side < 1``, ``max_rows < 0``, an invalid ``config``, ``grad=True``
+        with a library without autodiff (NumPy, ``array_api_strict``), or a dtype
         of ``dtypes`` that the backend cannot hold here: JAX holds no float64 unless
         its 64-bit mode is on (``jax.config.update("jax_enable_x64", True)`` or the environment
         variable ``JAX_ENABLE_X64=1``); otherwise every float64 case would fail on a dtype the
@@ -222,7 +248,9 @@ def check(
     ...     return mine(w, n, D, p, q)
     >>> report = check(unsupported, "duplicated_padding", dtypes=("float64",), examples=20, raise_on_failure=False)
     >>> print(report.failure.splitlines()[0])
-    duplicated_padding(n=2, D=1, p=2, q=1), float64: the candidate raised RuntimeError: p > 1 is not supported
+    [every call returns] duplicated_padding(n=2, D=1, p=2, q=1), float64: the candidate raised RuntimeError: p > 1 is not supported
+    >>> report.clauses["values"].passed, report.clauses["returns"].passed
+    (True, False)
     """
     __tracebackhide__ = True  # pytest: a failure shows the report, not refimpl's frames
     spec = get_function(function)
@@ -234,13 +262,25 @@ def check(
         max_side=max_side,
         max_rows=max_rows,
         grad=grad,
+        nonfinite=nonfinite,
+        strict=strict,
     )
     name, importable = _names(candidate, checked_target(target))
     config = None if config is None else checked_config(spec, config)
+    adapted, note = adapt(candidate, spec), ""
+    if backend == "auto":
+        backend, note = choose_backend(adapted, spec, settings)
+        settings = dataclasses.replace(settings, backend=backend)
+    if settings.grad and backend not in ("torch", "jax"):
+        raise RefimplError(
+            f"grad=True judges gradients by the candidate's autodiff: it needs backend 'torch' or 'jax' "
+            f"(or 'auto', which finds one), got backend {backend!r}"
+        )
     xp = backend_namespace(backend)
     _check_dtypes_held(xp, backend, settings.dtypes)
-    harness = Harness(spec, adapt(candidate, spec), xp, settings)
+    harness = Harness(spec, adapted, xp, settings, promotes_in_matmul(xp))
     report = run(harness, name, importable, config=config, progress=progress)
+    report.backend_note = note
     if report.failure and (raise_on_failure or (raise_on_failure is None and _under_pytest())):
         raise ConformanceError(str(report), report)
     return report

@@ -53,9 +53,12 @@ def checked_settings(
     max_side: Any,
     max_rows: Any,
     grad: bool,
+    nonfinite: bool = False,
+    strict: bool = False,
 ) -> Settings:
     """The settings of a check, each argument checked: ``examples >= 1``, ``max_side >= 1``,
-    ``max_rows >= 0`` (integers), ``dtypes`` a sequence of names.
+    ``max_rows >= 0`` (integers), ``dtypes`` a sequence of names, the switches ``grad``,
+    ``nonfinite`` and ``strict`` bools. ``strict`` adds ``int64`` and ``bool`` to ``dtypes``.
 
     Examples
     --------
@@ -65,14 +68,22 @@ def checked_settings(
         ...
     refimpl._validation.RefimplError: examples must be at least 1, got examples=0
     """
+    for name, value in (("grad", grad), ("nonfinite", nonfinite), ("strict", strict)):
+        if not is_bool(value):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+    names = _dtypes(dtypes)
+    if strict:
+        names += tuple(d for d in ("int64", "bool") if d not in names)
     return Settings(
         examples=_count(examples, "examples", 1),
         seed=seed,
         backend=backend,
-        dtypes=_dtypes(dtypes),
+        dtypes=names,
         max_side=_count(max_side, "max_side", 1),
         max_rows=_count(max_rows, "max_rows", 0),
-        grad=grad,
+        grad=bool(grad),
+        nonfinite=bool(nonfinite),
+        strict=bool(strict),
     )
 
 

@@ -251,48 +251,60 @@ class Candidate:
         ConformanceError
             If a class's ``calculate_l`` disagrees with SPEC.
         """
-        before = snapshot(inputs)
-        with np.errstate(all="ignore"):  # the oracle's inf and nan make NumPy warn; that is no verdict
-            if self.method is None:
-                out = self._call_function(config, inputs, omitted)
-            else:
-                out = self._call_class(self.method, config, inputs, omitted)
-        problem = changed(before)
+        out, problem = self.session(config, omitted)(inputs)
         if problem:
             raise ArgumentModified(problem)
         return out
+
+    def session(
+        self, config: dict[str, Any], omitted: frozenset[str] = frozenset()
+    ) -> Callable[[dict[str, Any]], tuple[Any, str | None]]:
+        """One configuration's callable: ``run(inputs)`` gives ``(output, side effect or None)``.
+
+        A class is constructed once here (its ``calculate_l`` checked: :class:`ConformanceError`),
+        and every ``run`` calls the same instance: SPEC's layer, called again with a new ``w`` or
+        new inputs, must reflect them. Each call's arguments are compared with a snapshot taken
+        before it (:func:`changed`).
+        """
+        compute = self._function(config, omitted) if self.method is None else self._instance(config, omitted)
+
+        def run(inputs: dict[str, Any]) -> tuple[Any, str | None]:
+            before = snapshot(inputs)
+            with np.errstate(all="ignore"):  # the oracle's inf and nan make NumPy warn; that is no verdict
+                out = compute(inputs)
+            return out, changed(before)
+
+        return run
 
     def __call__(self, config: dict[str, Any], inputs: dict[str, Any]) -> Any:
         """``run(config, inputs)`` (:data:`Runner`): ``q`` or ``n`` given as ``None`` are left out."""
         omitted = frozenset(k for k in self.optional if k in config and config[k] is None)
         return self.call(self.spec.normalize(config), inputs, omitted)
 
-    def _call_function(self, config: dict[str, Any], inputs: dict[str, Any], omitted: frozenset[str]) -> Any:
+    def _function(self, config: dict[str, Any], omitted: frozenset[str]) -> Callable[[dict[str, Any]], Any]:
         arguments = _keyword_arguments(self.spec, config, omitted)
         if self.spec.is_fusion:
-            return self.target(inputs["inputs"], inputs["w"], **arguments)
+            return lambda inputs: self.target(inputs["inputs"], inputs["w"], **arguments)
         keys = list(arguments)
         cut = keys.index("r") if "q" in omitted and "r" in keys else len(keys)  # after a left-out q: by name
-        return self.target(
-            inputs["w"], *[arguments[k] for k in keys[:cut]], **{k: arguments[k] for k in keys[cut:]}
-        )
+        given, named = [arguments[k] for k in keys[:cut]], {k: arguments[k] for k in keys[cut:]}
+        return lambda inputs: self.target(inputs["w"], *given, **named)
 
-    def _call_class(
-        self, method: str, config: dict[str, Any], inputs: dict[str, Any], omitted: frozenset[str]
-    ) -> Any:
+    def _instance(self, config: dict[str, Any], omitted: frozenset[str]) -> Callable[[dict[str, Any]], Any]:
         spec, arguments = self.spec, _keyword_arguments(self.spec, config, omitted)
+        method = self.method or "forward"  # a class's candidate always has its method
         if spec.is_fusion:
             obj = self.target(**arguments, dims=list(config["dims"]))
             if hasattr(obj, "calculate_l"):
                 _check_l(spec, config, obj.calculate_l())
-            compute = getattr(obj, method)
-            return self._with_layout(lambda w: compute(inputs["inputs"], w), inputs["w"])
+            fuse = getattr(obj, method)
+            return lambda inputs: self._with_layout(lambda w: fuse(inputs["inputs"], w), inputs["w"])
         n, D = arguments.pop("n"), arguments.pop("D")
         obj = self.target(**arguments)
         if hasattr(obj, "calculate_l"):
             _check_l(spec, config, obj.calculate_l(n, D))
-        compute = getattr(obj, method)
-        return self._with_layout(lambda w: compute(n, D, w), inputs["w"])
+        matrix = getattr(obj, method)
+        return lambda inputs: self._with_layout(lambda w: matrix(n, D, w), inputs["w"])
 
     def _with_layout(self, compute: Callable[[Any], Any], w: Any) -> Any:
         """``compute(w)``, with ``w`` reshaped to the layout the class needs.

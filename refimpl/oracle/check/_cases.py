@@ -7,11 +7,14 @@ were drawn. :func:`case_strategy` draws them so that a mistake cannot hide:
 * values are never mostly one repeated number: ``w`` is index-tagged (``1, 2, ..., l``, each
   output entry then says which entry of ``w`` it holds) or well-spread distinct random values,
   and the fusion inputs are distinct random values;
-* a share of the cases holds ``inf``, ``-inf`` or ``nan`` (kind ``"nonfinite"``), in ``w`` or in
-  the fusion inputs; the finite values stay small, so that no finite sum overflows in one
-  evaluation order and not in another (SPEC, "Numerics");
+* with ``nonfinite=True``, a share of the cases holds ``inf``, ``-inf`` or ``nan`` (kind
+  ``"nonfinite"``), in ``w`` or in the fusion inputs, beside exact zeros in the inputs (``0 *
+  inf`` must stay ``nan``); the finite values stay small, so that no finite sum overflows in
+  one evaluation order and not in another (SPEC, "Numerics");
 * ``w`` comes as ``(l,)`` and as ``(1, l)``; integer and bool ``w`` (the output must then be
-  float64) when float64 is among the dtypes;
+  float64) only when ``dtypes`` names them;
+* the arrays come in every memory layout (:mod:`._layouts`), and a fusion's inputs in another
+  floating dtype than ``w`` in a share of the cases (the output takes the promoted dtype);
 * ``q`` (and a fusion's ``n``, when the widths are equal) are left out in a share of the cases
   when the candidate has defaults for them, so that its defaults are tested;
 * the fusions' rows reach ``max_rows`` (64 by default) in a third of the cases; empty inputs
@@ -35,8 +38,9 @@ from ..._validation import RefimplError
 from ...functions import Function, get_function, leading_shape
 from ..strategies._configurations import Bounds, valid_configurations
 from ..strategies._draws import integers, sampled_from
+from ._layouts import LAYOUTS
 
-__all__ = ["Case", "case_strategy"]
+__all__ = ["Case", "arrays", "case_strategy", "output_dtype"]
 
 #: How far the finite values spread: magnitudes in ``[1/4, 4]``, random signs.
 _SPREAD = (0.25, 4.0)
@@ -61,6 +65,8 @@ class Case:
     kind : str
         How ``w``'s values were drawn: ``"tagged"`` (``1, 2, ..., l``), ``"distinct"`` (spread
         random values) or ``"nonfinite"`` (distinct values and some ``inf``, ``-inf``, ``nan``).
+    layout : str
+        The memory layout the candidate gets the arrays in (:data:`._layouts.LAYOUTS`).
     """
 
     config: dict[str, Any]
@@ -68,6 +74,15 @@ class Case:
     inputs: dict[str, Any]
     dtype: str
     kind: str
+    layout: str = "C"
+
+    @property
+    def clause(self) -> str:
+        """The clause this case's values judge: ``"non-finite"``, ``"promotion"`` (integer or bool
+        ``w``) or ``"values"`` (finite floating inputs)."""
+        if self.kind == "nonfinite":
+            return "non-finite"
+        return "promotion" if np.asarray(self.inputs["w"]).dtype.kind in "biu" else "values"
 
 
 def case_strategy(
@@ -78,6 +93,8 @@ def case_strategy(
     max_rows: int = 64,
     config: dict[str, Any] | None = None,
     optional: frozenset[str] = frozenset(),
+    nonfinite: bool = False,
+    mixed: bool = True,
 ) -> st.SearchStrategy[Case]:
     """Return a strategy of :class:`Case` for one function of SPEC.
 
@@ -87,8 +104,7 @@ def case_strategy(
         The function, e.g. ``"dual_lphm"``.
     dtypes : sequence of str, default ("float64", "float32")
         The dtypes to draw ``w`` (and the fusion inputs) in. An integer or bool dtype is drawn
-        as it is, its output dtype float64; with ``"float64"`` among them, a share of the cases
-        has an int64 or bool ``w`` too.
+        as it is, its output dtype float64.
     max_side : int, default 4
         Bound on ``p, q, s, t`` and on the input widths (:func:`refimpl.strategies.configs`).
     max_rows : int, default 64
@@ -99,6 +115,11 @@ def case_strategy(
     optional : frozenset of str, default frozenset()
         The arguments the candidate has defaults for (:attr:`Candidate.optional`): only these
         are ever left out.
+    nonfinite : bool, default False
+        Whether a share of the cases holds ``inf``, ``-inf`` and ``nan``.
+    mixed : bool, default True
+        Whether a fusion's inputs come in another floating dtype than ``w`` in a share of the
+        cases (not for a library whose matrix product refuses mixed dtypes: PyTorch).
 
     Returns
     -------
@@ -130,8 +151,8 @@ def case_strategy(
         given = dict(config)
         omitted = frozenset(k for k in optional if given.get(k) is None)
         config = spec.normalize({k: v for k, v in given.items() if v is not None or k not in optional})
-        return _cases(spec, names, bounds, config, omitted, optional)
-    return _cases(spec, names, bounds, None, frozenset(), optional)
+        return _cases(spec, names, bounds, config, omitted, optional, (nonfinite, mixed))
+    return _cases(spec, names, bounds, None, frozenset(), optional, (nonfinite, mixed))
 
 
 def _dtype_names(dtypes: Sequence[str]) -> tuple[str, ...]:
@@ -158,19 +179,33 @@ def _cases(
     config: dict[str, Any] | None,
     omitted: frozenset[str],
     optional: frozenset[str],
+    switches: tuple[bool, bool],
 ) -> Case:
+    nonfinite, mixed = switches
     dtype = draw(sampled_from(dtypes))
     if config is None:
         drawn = draw(valid_configurations(spec.name, b))
         omitted = _omissions(draw, spec, drawn, optional)
         config = spec.normalize(drawn)
-    w_dtype, out_dtype = _promotion(draw, dtype, dtypes)
-    kind = draw(sampled_from(_kinds(spec, w_dtype)))
+    in_dtype = dtype if np.dtype(dtype).kind in "fc" else "float64"
+    floats = [d for d in dtypes if np.dtype(d).kind in "fc" and d != in_dtype]
+    if (
+        mixed and spec.is_fusion and floats and draw(integers(0, 3)) == 0
+    ):  # mixed: the inputs in another dtype
+        in_dtype = draw(sampled_from(floats))
+    kind = draw(sampled_from(_kinds(spec, dtype, nonfinite)))
+    layout = draw(sampled_from(LAYOUTS if spec.is_fusion else LAYOUTS[:-1]))
     rng = np.random.default_rng(draw(integers(0, 2**20 - 1)))
-    inputs = _arrays(rng, spec, config, w_dtype, dtype if out_dtype == dtype else "float64", kind)
+    inputs = arrays(rng, spec, config, dtype, in_dtype, kind, layout)
     if draw(integers(0, 3)) == 3:
         inputs["w"] = inputs["w"].reshape(1, -1)
-    return Case(config, omitted, inputs, out_dtype, kind)
+    return Case(config, omitted, inputs, output_dtype(spec, dtype, in_dtype), kind, layout)
+
+
+def output_dtype(spec: Function, w_dtype: str, in_dtype: str) -> str:
+    """SPEC's promotion: the floating dtypes of ``w`` and the inputs combined, float64 if none."""
+    floating = [d for d in [w_dtype, *([in_dtype] if spec.is_fusion else [])] if np.dtype(d).kind in "fc"]
+    return np.result_type(*floating).name if floating else "float64"
 
 
 def _omissions(draw: Any, spec: Function, drawn: dict[str, Any], optional: frozenset[str]) -> frozenset[str]:
@@ -189,16 +224,7 @@ def _omissions(draw: Any, spec: Function, drawn: dict[str, Any], optional: froze
     return frozenset(out)
 
 
-def _promotion(draw: Any, dtype: str, dtypes: tuple[str, ...]) -> tuple[str, str]:
-    """``(w's dtype, the output's dtype)``: integer and bool ``w`` must give float64."""
-    if np.dtype(dtype).kind in "biu":
-        return dtype, "float64"
-    if dtype == "float64" and draw(integers(0, 3)) == 0:
-        return draw(sampled_from(["int64", "int64", "bool"])), "float64"
-    return dtype, dtype
-
-
-def _kinds(spec: Function, w_dtype: str) -> list[str]:
+def _kinds(spec: Function, w_dtype: str, nonfinite: bool) -> list[str]:
     """The ways ``w`` may be drawn in ``w_dtype``, each as likely as listed."""
     dtype = np.dtype(w_dtype)
     if dtype.kind == "b":
@@ -207,23 +233,31 @@ def _kinds(spec: Function, w_dtype: str) -> list[str]:
         return ["tagged", "distinct"]
     # Index tags grow to l; multiplied together they would overflow float16.
     tagged = ["tagged"] * 3 if spec.exact or np.finfo(dtype).max > 1e30 else []
-    return tagged + ["distinct"] * 4 + ["nonfinite"] * 3
+    return tagged + ["distinct"] * 4 + ["nonfinite"] * (3 if nonfinite else 0)
 
 
-def _arrays(
+def arrays(
     rng: np.random.Generator,
     spec: Function,
     config: dict[str, Any],
     w_dtype: str,
     in_dtype: str,
     kind: str,
+    layout: str = "C",
 ) -> dict[str, Any]:
+    """The case's arrays: ``w`` drawn as ``kind`` says, a fusion's inputs spread (their rows equal
+    for the ``"broadcast"`` layout; some exact zeros beside non-finite values)."""
     l = spec.l(config)
     w = np.arange(1, l + 1).astype(w_dtype) if kind == "tagged" else spread(rng, (l,), w_dtype)
     inputs: dict[str, Any] = {"w": w}
     if spec.is_fusion:
         lead = leading_shape(config)
         inputs["inputs"] = [spread(rng, (*lead, d), in_dtype) for d in config["dims"]]
+        for a in inputs["inputs"]:
+            if layout == "broadcast" and a.shape[-2] > 0:
+                a[...] = a[..., :1, :]
+            elif kind == "nonfinite" and a.size:
+                a.reshape(-1)[rng.integers(a.size)] = 0  # an exact zero: 0 * inf must stay nan
     if kind == "nonfinite":
         targets = [w]
         if spec.is_fusion and config["m"] > 0:

@@ -16,6 +16,7 @@ import numpy as np
 from ...functions import get_function
 from ..diagnosis import Diagnosis
 from ..judgement import Judgement
+from ._clauses import ClauseVerdict
 from ._reproduction import Reproduction, Settings, jsonable
 
 __all__ = ["CaseResult", "CheckReport", "ConformanceError", "MinimalFailure", "ProbeReport"]
@@ -69,6 +70,10 @@ class CaseResult:
         ``"RuntimeError: ..."`` when the candidate raised instead of returning.
     omitted : frozenset of str, optional
         The optional arguments (``q``, ``n``) left out of the call, so the candidate's defaults ran.
+    clauses : dict of str to Judgement, optional
+        The verdict of each clause judged on this case (``"values"``, ``"shape"``, ``"dtype"``,
+        ``"structure"``, ``"returns"``, ``"side effects"``, ``"determinism"``, ``"non-finite"``,
+        ``"promotion"``, ``"gradients"``).
 
     Examples
     --------
@@ -86,11 +91,21 @@ class CaseResult:
     gradient: Judgement | None = None
     raised: str = ""
     omitted: frozenset[str] = frozenset()
+    clauses: dict[str, Judgement] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
-        """Whether the output (and the gradients, when checked) agree with refimpl."""
-        return self.verdict.passed and (self.gradient is None or self.gradient.passed)
+        """Whether every clause judged on this case passed."""
+        return (
+            self.verdict.passed
+            and (self.gradient is None or self.gradient.passed)
+            and all(v.passed for v in self.clauses.values())
+        )
+
+    @property
+    def failing(self) -> list[str]:
+        """The clauses this case fails."""
+        return [name for name, v in self.clauses.items() if not v.passed]
 
 
 @dataclass
@@ -152,6 +167,10 @@ class CheckReport:
         The command and the Python line that run the minimal failing case again.
     rerun : int, optional
         How many cases were run a second time to check that the candidate is deterministic.
+    clauses : dict of str to ClauseVerdict, optional
+        The verdict on each clause, judged or not (SPEC, "What a check judges").
+    backend_note : str, optional
+        Why the backend was chosen (with ``backend="auto"``).
 
     Examples
     --------
@@ -179,10 +198,12 @@ class CheckReport:
     minimal: MinimalFailure | None = None
     reproduce: Reproduction | None = None
     rerun: int = 0
+    clauses: dict[str, ClauseVerdict] = field(default_factory=dict)
+    backend_note: str = ""
 
     @property
     def passed(self) -> bool:
-        """Whether every case passed."""
+        """Whether every clause judged passed."""
         return not self.failure
 
     def table(self, limit: int = 12) -> str:
@@ -214,12 +235,14 @@ class CheckReport:
         )
         s = self.settings
         how = (
-            f"  called as: {self.convention}; backend {s.backend}, dtypes {', '.join(s.dtypes)}, "
-            f"{s.examples} examples, rows up to {s.max_rows}; {self.rerun} cases run twice (determinism)"
+            f"  called as: {self.convention}; backend {s.backend}"
+            + (f" ({self.backend_note})" if self.backend_note else "")
+            + f"; dtypes {', '.join(s.dtypes)}, {s.examples} examples after the edge cases, rows up to "
+            f"{s.max_rows}; {self.rerun} cases run twice (determinism)"
         )
-        parts = [head, how, self.table()]
+        parts = [head, how, "clauses:", *(v.line() for v in self.clauses.values()), self.table()]
         if self.failure:
-            parts.append("minimal failing case:\n" + self.failure)
+            parts.append("minimal failing case of each failing clause:\n" + self.failure)
         return "\n".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -242,6 +265,11 @@ class CheckReport:
                 }
                 for c in self.cases
             ],
+            "clauses": {
+                name: {"judged": v.judged, "passed": v.passed, "failing cases": v.cases, "failure": v.failure}
+                for name, v in self.clauses.items()
+            },
+            "backend_note": self.backend_note,
             "failure": self.failure,
             "reproduce": None if self.reproduce is None else self.reproduce._asdict(),
             "diagnosis": None if self.diagnosis is None else {"matches": self.diagnosis.matches},

@@ -39,6 +39,23 @@ class Settings:
     max_side: int = 4
     max_rows: int = 64
     grad: bool = False
+    nonfinite: bool = False
+    strict: bool = False
+
+    @property
+    def judges_nonfinite(self) -> bool:
+        """Whether non-finite inputs are judged (``nonfinite=True`` or ``strict=True``)."""
+        return self.nonfinite or self.strict
+
+    @property
+    def judges_promotion(self) -> bool:
+        """Whether integer or bool ``w`` is judged (named in ``dtypes``, as ``strict=True`` does)."""
+        return any(np.dtype(d).kind in "biu" for d in self.dtypes)
+
+    @property
+    def judges_gradients(self) -> bool:
+        """Whether gradients are judged (``grad=True``, or ``strict=True`` with an autodiff library)."""
+        return self.grad or (self.strict and self.backend in ("torch", "jax"))
 
 
 class Reproduction(NamedTuple):
@@ -71,12 +88,13 @@ def jsonable(config: dict[str, Any]) -> dict[str, Any]:
 def reproduction(
     spec: Function,
     config: dict[str, Any],
-    dtype: str,
+    dtype: str | tuple[str, ...],
     settings: Settings | None,
     target: str | None,
     name: str = "candidate",
 ) -> Reproduction:
-    """The command and the Python line that try exactly this configuration again, in ``dtype``.
+    """The command and the Python line that try exactly this configuration again, in ``dtype``
+    (or several dtypes: ``w``'s and the inputs').
 
     ``target`` is the candidate's importable ``MODULE:CALLABLE``, or ``None`` for one defined
     in ``__main__`` or inside a function (``name`` is then shown in its place).
@@ -94,10 +112,12 @@ def reproduction(
     """
     s = settings or Settings()
     plain = jsonable(config)
-    grad = " --grad" if s.grad else ""
+    names = (dtype,) if isinstance(dtype, str) else tuple(dtype)
+    switches = [name for name in ("grad", "nonfinite", "strict") if getattr(s, name)]
+    flags = "".join(f" --{name}" for name in switches)
     keywords = (
-        f"config={plain!r}, backend={s.backend!r}, dtypes=({dtype!r},), seed={s.seed!r}, examples={s.examples}, "
-        f"max_side={s.max_side}, max_rows={s.max_rows}" + (", grad=True" if s.grad else "")
+        f"config={plain!r}, backend={s.backend!r}, dtypes={names!r}, seed={s.seed!r}, examples={s.examples}, "
+        f"max_side={s.max_side}, max_rows={s.max_rows}" + "".join(f", {name}=True" for name in switches)
     )
     if target is None:
         note = (
@@ -108,8 +128,8 @@ def reproduction(
     module, _, attribute = target.partition(":")
     command = (
         f"refimpl check {target} --function {spec.name} --config {shlex.quote(json.dumps(plain))} "
-        f"--backend {s.backend} --dtypes {dtype} --seed {s.seed} --examples {s.examples} "
-        f"--max-side {s.max_side} --max-rows {s.max_rows}{grad}"
+        f"--backend {s.backend} --dtypes {','.join(names)} --seed {s.seed} --examples {s.examples} "
+        f"--max-side {s.max_side} --max-rows {s.max_rows}{flags}"
     )
     python = f"import refimpl.testing, {module}; print(refimpl.testing.check({module}.{attribute}, {spec.name!r}, {keywords}))"
     return Reproduction(command, python)
@@ -124,6 +144,7 @@ def failure_message(
     target: str | None,
     diagnosis: Diagnosis | None = None,
     reproduce: Reproduction | None = None,
+    backend: str = "numpy",
 ) -> str:
     """The text of one failure: what is off, the worst entry, the seed, a reproduction, the diagnosis."""
     head = f"{spec.describe(config)}, {np.dtype(dtype)}: "
@@ -140,7 +161,7 @@ def failure_message(
     if reproduce is None:  # one output (assert_close_to_reference): the check of a candidate on this case
         lines.append(
             f"  reproduce: refimpl.testing.check(candidate, {spec.name!r}, config={jsonable(config)!r}, "
-            f"dtypes=({str(np.dtype(dtype))!r},), seed={seed!r})"
+            f"backend={backend!r}, dtypes=({str(np.dtype(dtype))!r},), seed={0 if seed is None else seed!r})"
         )
     elif reproduce.note:
         lines.append(f"  reproduce: {reproduce.note}:")

@@ -135,6 +135,7 @@ def diagnose_failures(
             break
     if not cases:
         return None
+    raised: list[dict[str, Any]] = []
     generic = (
         []
         if rerun is None
@@ -144,6 +145,7 @@ def diagnose_failures(
             + generic_configurations(spec, cases[0].diagnosis.config),
             failures,
             rerun,
+            raised,
         )
     )
     applying = [_mistakes.catalogue(spec, c.diagnosis.config) for c in cases + generic]
@@ -152,12 +154,7 @@ def diagnose_failures(
     common = [m for m in _mistakes.catalogue(spec) if any(m in mistakes for mistakes in applying)]
     diagnosis = cases[0].diagnosis
     name_matches(diagnosis, search(common, [c.trial for c in cases + generic]))
-    if diagnosis.matches and not any(telling(spec, c.diagnosis.config) for c in cases + generic):
-        diagnosis.notes.append(
-            f"{len(diagnosis.matches)} known mistake(s) reproduce these cases, but they are too small "
-            "to tell mistakes apart (s, t or r is 1, or a single row): none is named"
-        )
-        diagnosis.matches = []
+    _withhold(spec, diagnosis, cases + generic, raised)
     diagnosis.cases = len(cases) + len(generic)
     how = f", {sum(reran)} of them rerun with index-tagged w and distinct inputs" if any(reran) else ""
     more = (
@@ -168,7 +165,7 @@ def diagnose_failures(
         f"diagnosed on {len(cases)} failing configuration(s){how}{more}; "
         "a mistake is named only when it reproduces every one",
     )
-    if len(cases) + len(generic) > 1 or reran[0]:
+    if diagnosis.misplaced and (len(cases) + len(generic) > 1 or reran[0]):  # the details follow
         diagnosis.notes.insert(
             1,
             f"the details below are of {spec.describe(diagnosis.config)}"
@@ -177,13 +174,35 @@ def diagnose_failures(
     return diagnosis
 
 
+def _withhold(spec: Function, diagnosis: Diagnosis, cases: list[ValueFailure], raised: list[Any]) -> None:
+    """Name nothing that the cases cannot vouch for: a mistake that runs on a configuration where the
+    candidate raised, or any mistake when every case is too small to tell mistakes apart."""
+    for config in raised:  # a mistake that runs where the candidate raised does not reproduce it
+        runs = {m.name for m in _mistakes.catalogue(spec, spec.normalize(config))}
+        kept = [m for m in diagnosis.matches if not set(m.split(" + ")) <= runs]
+        if len(kept) < len(diagnosis.matches):
+            diagnosis.notes.append(
+                f"the candidate raised on {spec.describe(config)}, where "
+                f"{', '.join(m for m in diagnosis.matches if m not in kept)} would run: not named"
+            )
+            diagnosis.matches = kept
+    if diagnosis.matches and not any(telling(spec, c.diagnosis.config) for c in cases):
+        diagnosis.notes.append(
+            f"{len(diagnosis.matches)} known mistake(s) reproduce these cases, but they are too small "
+            "to tell mistakes apart (s, t or r is 1, or a single row): none is named"
+        )
+        diagnosis.matches = []
+
+
 def _failures_on(
     spec: Function,
     configs: list[dict[str, Any]],
     failures: Sequence[Failure],
     rerun: Callable[[dict[str, Any], dict[str, Any]], Any],
+    raised: list[dict[str, Any]],
 ) -> list[ValueFailure]:
-    """The ``configs`` where the candidate, run on informative inputs, is wrong too."""
+    """The ``configs`` where the candidate, run on informative inputs, is wrong too; those where it
+    raised are added to ``raised``."""
     like = next(f.inputs for f in failures if f.actual is not None)
     found = []
     for config in configs:
@@ -193,6 +212,7 @@ def _failures_on(
         try:
             output = rerun(config, inputs)
         except Exception:
+            raised.append(config)
             continue
         case = value_failure(spec, spec.normalize(config), output, inputs)
         found += [case] if case is not None else []
