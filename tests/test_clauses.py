@@ -215,3 +215,18 @@ def test_every_function_has_edges_of_every_kind():
         assert any(c.omitted for c in cases), spec.name
         if spec.is_fusion:
             assert {0, 1} <= {c.config["m"] for c in cases} and max(c.config["m"] for c in cases) >= 100
+
+
+def test_a_tinybig_style_pytorch_layer_is_checked_in_pytorch_and_its_layout_mistake_named():
+    torch_layers = pytest.importorskip("tests.oracle_corpus.correct_clauses", reason="needs PyTorch")
+    from tests.oracle_corpus.wrong_clauses import LphmTorchReconciliationMisread
+
+    report = check(torch_layers.LphmTorchReconciliation, "dual_lphm", examples=30, raise_on_failure=False)
+    assert report.passed, report.failure
+    assert report.settings.backend == "torch" and "PyTorch inputs work" in report.backend_note
+    assert "backend torch (auto: with NumPy inputs it raised" in str(report)
+    wrong = check(LphmTorchReconciliationMisread, "dual_lphm", examples=30, raise_on_failure=False)
+    assert wrong.diagnosis is not None
+    assert wrong.diagnosis.matches == [
+        "Q and T read as (r, q), (r, t) + flattened outer product in place of the Kronecker product"
+    ]

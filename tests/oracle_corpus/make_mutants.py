@@ -77,6 +77,13 @@ DIAGNOSES: dict[tuple[str, str], str] = {
     # P @ Q with Q of shape (q, r) runs only when q == r, and then it is Q read as (r, q).
     ("dual_lphm", "line 13: transpose dropped: `Q.T` -> `Q`"): "factor_transposed:Q",
     ("dual_lphm", "line 14: transpose dropped: `T.T` -> `T`"): "factor_transposed:T",
+    # A[j // t, i // s] runs only when p == q (else an IndexError), and then A^T = Q P^T: P and Q
+    # exchanged; B[j % t, i % s] only when s == t, and then B^T = T S^T: S and T exchanged.
+    (
+        "dual_lphm",
+        "line 17: indices swapped: `A[i // s, j // t]` -> `A[j // t, i // s]`",
+    ): "segment_order:QPST",
+    ("dual_lphm", "line 17: indices swapped: `B[i % s, j % t]` -> `B[j % t, i % s]`"): "segment_order:PQTS",
     (
         "dual_lphm_fusion",
         "line 11: arguments swapped: `dual_lphm(w.astype(dtype), N, n, p, q, r)` -> `dual_lphm(w.astype(dtype), N, n, q, p, r)`",

@@ -1403,7 +1403,7 @@ def dual_lphm__m027(w, n, D, p, q, r):
 @candidate(
     "dual_lphm",
     mistake="mutant: line 17: indices swapped: `A[i // s, j // t]` -> `A[j // t, i // s]`",
-    diagnoses=(),
+    diagnoses=("segment_order:QPST",),
 )
 def dual_lphm__m033(w, n, D, p, q, r):
     w = np.asarray(w)
@@ -1427,7 +1427,7 @@ def dual_lphm__m033(w, n, D, p, q, r):
 @candidate(
     "dual_lphm",
     mistake="mutant: line 17: indices swapped: `B[i % s, j % t]` -> `B[j % t, i % s]`",
-    diagnoses=(),
+    diagnoses=("segment_order:PQTS",),
 )
 def dual_lphm__m034(w, n, D, p, q, r):
     w = np.asarray(w)

@@ -135,7 +135,6 @@ def diagnose_failures(
             break
     if not cases:
         return None
-    raised: list[dict[str, Any]] = []
     generic = (
         []
         if rerun is None
@@ -145,7 +144,6 @@ def diagnose_failures(
             + generic_configurations(spec, cases[0].diagnosis.config),
             failures,
             rerun,
-            raised,
         )
     )
     applying = [_mistakes.catalogue(spec, c.diagnosis.config) for c in cases + generic]
@@ -154,7 +152,7 @@ def diagnose_failures(
     common = [m for m in _mistakes.catalogue(spec) if any(m in mistakes for mistakes in applying)]
     diagnosis = cases[0].diagnosis
     name_matches(diagnosis, search(common, [c.trial for c in cases + generic]))
-    _withhold(spec, diagnosis, cases + generic, raised)
+    _withhold(spec, diagnosis, cases + generic)
     diagnosis.cases = len(cases) + len(generic)
     how = f", {sum(reran)} of them rerun with index-tagged w and distinct inputs" if any(reran) else ""
     more = (
@@ -174,18 +172,11 @@ def diagnose_failures(
     return diagnosis
 
 
-def _withhold(spec: Function, diagnosis: Diagnosis, cases: list[ValueFailure], raised: list[Any]) -> None:
-    """Name nothing that the cases cannot vouch for: a mistake that runs on a configuration where the
-    candidate raised, or any mistake when every case is too small to tell mistakes apart."""
-    for config in raised:  # a mistake that runs where the candidate raised does not reproduce it
-        runs = {m.name for m in _mistakes.catalogue(spec, spec.normalize(config))}
-        kept = [m for m in diagnosis.matches if not set(m.split(" + ")) <= runs]
-        if len(kept) < len(diagnosis.matches):
-            diagnosis.notes.append(
-                f"the candidate raised on {spec.describe(config)}, where "
-                f"{', '.join(m for m in diagnosis.matches if m not in kept)} would run: not named"
-            )
-            diagnosis.matches = kept
+def _withhold(spec: Function, diagnosis: Diagnosis, cases: list[ValueFailure]) -> None:
+    """Name nothing when every case is too small to tell mistakes apart.
+
+    A configuration where the candidate raised does not count against a mistake: the wrong
+    values are diagnosed whatever else fails (an exception on some configurations included)."""
     if diagnosis.matches and not any(telling(spec, c.diagnosis.config) for c in cases):
         diagnosis.notes.append(
             f"{len(diagnosis.matches)} known mistake(s) reproduce these cases, but they are too small "
@@ -199,10 +190,8 @@ def _failures_on(
     configs: list[dict[str, Any]],
     failures: Sequence[Failure],
     rerun: Callable[[dict[str, Any], dict[str, Any]], Any],
-    raised: list[dict[str, Any]],
 ) -> list[ValueFailure]:
-    """The ``configs`` where the candidate, run on informative inputs, is wrong too; those where it
-    raised are added to ``raised``."""
+    """The ``configs`` where the candidate, run on informative inputs, is wrong too."""
     like = next(f.inputs for f in failures if f.actual is not None)
     found = []
     for config in configs:
@@ -212,7 +201,6 @@ def _failures_on(
         try:
             output = rerun(config, inputs)
         except Exception:
-            raised.append(config)
             continue
         case = value_failure(spec, spec.normalize(config), output, inputs)
         found += [case] if case is not None else []
