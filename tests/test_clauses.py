@@ -17,6 +17,8 @@ from refimpl.oracle.check._clauses import CLAUSES
 from refimpl.oracle.check._layouts import LAYOUTS, laid_out
 from refimpl.testing import ConformanceError, assert_close_to_reference, check
 
+pytest_plugins = ["pytester"]
+
 SMALL = {"examples": 20, "raise_on_failure": False}
 
 
@@ -230,3 +232,45 @@ def test_a_tinybig_style_pytorch_layer_is_checked_in_pytorch_and_its_layout_mist
     assert wrong.diagnosis.matches == [
         "Q and T read as (r, q), (r, t) + flattened outer product in place of the Kronecker product"
     ]
+
+
+def test_the_plugin_takes_the_commands_options(pytester: pytest.Pytester) -> None:
+    """The plugin had no ``--refimpl-max-side``; its reports now say which clauses were judged."""
+    run = pytester.runpytest(
+        "--refimpl-candidate",
+        "refimpl.examples:column_major_dual_lphm",
+        "--refimpl-function",
+        "dual_lphm",
+        "--refimpl-examples",
+        "10",
+        "--refimpl-max-side",
+        "2",
+        "--refimpl-nonfinite",
+        "--refimpl-backend",
+        "numpy",
+    )
+    run.assert_outcomes(failed=1)
+    text = "\n".join(run.outlines)
+    assert "--max-side 2" in text and "--nonfinite" in text
+    assert "non-finite inputs      FAIL" in text or "non-finite inputs      PASS" in text
+
+
+def test_a_diagnosis_never_ends_on_a_promise_of_details():
+    from refimpl.examples import column_major_dual_lphm
+
+    report = check(column_major_dual_lphm, "dual_lphm", **SMALL)
+    text = str(report.diagnosis)
+    assert "the details below are of" not in text or report.diagnosis.misplaced
+
+
+def test_gradients_judged_are_a_clause_of_the_report():
+    torch = pytest.importorskip("torch")
+
+    def lphm(w, n, D, p, q, r):
+        s, t = n // p, D // q
+        P, Q, S, T = torch.split(w.reshape(-1), [p * r, q * r, s * r, t * r])
+        return torch.kron(P.reshape(p, r) @ Q.reshape(q, r).T, S.reshape(s, r) @ T.reshape(t, r).T)
+
+    report = check(lphm, "dual_lphm", grad=True, **SMALL)
+    assert report.settings.backend == "torch" and report.clauses["gradients"].judged
+    assert "  gradients              PASS" in str(report), str(report)

@@ -16,7 +16,7 @@ import numpy as np
 from ...functions import Function
 from ..gradients import reference_vjp
 from ..judgement import Judgement, judge
-from ..tolerance import error_bound, gradient_rounding_count, wide
+from ..tolerance import error_bound, gradient_rounding_count, unit_roundoff, wide
 from ._candidates import Runner, candidate_vjp
 
 __all__ = ["gradient_verdict"]
@@ -26,7 +26,9 @@ def gradient_verdict(spec: Function, run: Runner, drawn: Any, backend: str) -> J
     """The candidate's VJP (PyTorch or JAX autodiff) against :func:`reference_vjp`, on one case.
 
     ``run(config, inputs)`` calls the candidate; ``drawn`` is the case (its configuration,
-    NumPy inputs and the dtype of the output); ``backend`` is ``"torch"`` or ``"jax"``.
+    NumPy inputs and the dtype of the output); ``backend`` is ``"torch"`` or ``"jax"``. Each
+    gradient has the dtype of its argument (float32 inputs beside a float64 ``w`` have float32
+    gradients), within the bound of the least precise dtype of the case.
     """
     config, inputs, dtype = drawn.config, drawn.inputs, drawn.dtype
     G = np.random.default_rng(0).standard_normal(spec.output_shape(config)).astype(dtype)
@@ -40,11 +42,13 @@ def gradient_verdict(spec: Function, run: Runner, drawn: Any, backend: str) -> J
     ref = reference_vjp(spec.name, config, as_inputs, wide(G))
     mag = reference_vjp(spec.name, config, {k: _abs(v) for k, v in as_inputs.items()}, np.abs(wide(G)))
     K = gradient_rounding_count(spec, config, complex_data=np.iscomplexobj(G))
-    bound = error_bound(K, dtype)
     shaped = [np.reshape(ref["w"], arrays[0].shape), *ref.get("inputs", [])]  # w as given: (l,) or (1, l)
     magnitudes = [np.reshape(mag["w"], arrays[0].shape), *mag.get("inputs", [])]
-    for name, g, r, m in zip(names, got, shaped, magnitudes):
-        verdict = judge(g, r, bound(m), dtype=dtype, K=K)
+    coarsest = max([np.dtype(dtype), *(a.dtype for a in arrays if a.dtype.kind in "fc")], key=unit_roundoff)
+    bound = error_bound(K, coarsest)
+    for name, g, r, m, a in zip(names, got, shaped, magnitudes, arrays):
+        own = a.dtype if a.dtype.kind in "fc" else np.dtype(dtype)  # a cotangent has its primal's dtype
+        verdict = judge(g, r, bound(m), dtype=own, K=K)
         if not verdict.passed:
             verdict.problem = f"d/d{name}: {verdict.summary()}"
             return verdict
