@@ -297,6 +297,18 @@ class TestListsAreWeak:
         np.testing.assert_array_equal(op @ ([[1.0, 2.0]] * 4), np.full((4, 2), [4.0, 8.0], np.float32))
 
 
+class TestDaskOperands:
+    def test_op_at_a_dask_y_stays_dask_and_lazy(self) -> None:
+        # op @ Y for a Dask Y (columns chunked) goes through Dask's own namespace, chunk by chunk;
+        # taking Y for a list (converting it with the operator's namespace) mixes two libraries.
+        da = pytest.importorskip("dask.array")
+        op = refimpl.duplicated_diagonal_padding_operator(np.arange(1.0, 7.0), 4, 9, 2, 3)
+        Y = np.arange(27.0).reshape(9, 3)
+        out = op @ da.from_array(Y, chunks=(9, 1))
+        assert type(out).__module__.startswith("dask") and out.shape == (4, 3)
+        np.testing.assert_array_equal(out.compute(), to_numpy(op.toarray()) @ Y)
+
+
 class TestDaskW:
     @pytest.mark.parametrize(
         "build",
