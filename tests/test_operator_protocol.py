@@ -277,14 +277,30 @@ class TestAlgebra:
         B = refimpl.duplicated_padding_operator(np.ones(64), 64, 1, 1, 1)
         X = np.ones((10, 1))
         np.testing.assert_array_equal(X @ (A @ B), np.full((10, 1), 64.0))
-        with (
-            refimpl.memory_limit(10 * 64 * 8 - 1),
-            pytest.raises(
-                refimpl.MemoryLimitError,
-                match=r"X @ \(op1 @ op2\) would allocate X @ op1 of shape \(10, 64\) \(float64\)",
-            ),
-        ):
+        expected = (
+            r"^X @ \(op1 @ op2\) would allocate X @ op1 of shape \(10, 64\) \(float64\) of 5\.0 KiB, over the "
+            r"memory limit of 5\.0 KiB; apply the operator to fewer rows at a time, or raise the limit"
+        )
+        with refimpl.memory_limit(10 * 64 * 8 - 1), pytest.raises(refimpl.MemoryLimitError, match=expected):
             X @ (A @ B)
+
+    def test_composites_are_cast_to_a_wider_x_and_keep_the_device(self) -> None:
+        # A float32 composite times a float64 X is computed in float64: the composite is cast, part
+        # by part (its _astype), exactly as its parts would be.
+        op = refimpl.dual_lphm_operator(np.arange(1.0, 9.0, dtype=np.float32), 4, 4, 2, 2, 1)
+        M = to_numpy(op.toarray()).astype(np.float64)
+        X = np.arange(8.0).reshape(2, 4)
+        for composite_op, dense in ((3 * op, 3 * M), (op + op.T, M + M.T), (op @ op.T, M @ M.T)):
+            assert composite_op.dtype == np.float32 and composite_op.device == op.device == "cpu"
+            out = X @ composite_op
+            assert out.dtype == np.float64
+            np.testing.assert_array_equal(out, X @ dense)
+
+    def test_a_sum_or_product_takes_the_promoted_dtype_whichever_side_is_wider(self) -> None:
+        narrow = refimpl.dual_lphm_operator(np.ones(8, np.float32), 4, 4, 2, 2, 1)
+        wide = refimpl.dual_lphm_operator(np.ones(8), 4, 4, 2, 2, 1)
+        for a, b in ((narrow, wide), (wide, narrow)):
+            assert (a + b).dtype == (a @ b).dtype == np.float64
 
 
 class TestListsAreWeak:
