@@ -284,17 +284,18 @@ class TestAlgebra:
         with refimpl.memory_limit(10 * 64 * 8 - 1), pytest.raises(refimpl.MemoryLimitError, match=expected):
             X @ (A @ B)
 
-    def test_composites_are_cast_to_a_wider_x_and_keep_the_device(self) -> None:
+    @pytest.mark.xp_backends("numpy", "array_api_strict", "torch")
+    def test_composites_are_cast_to_a_wider_x_and_keep_the_device(self, xp: Any) -> None:
         # A float32 composite times a float64 X is computed in float64: the composite is cast, part
-        # by part (its _astype), exactly as its parts would be.
-        op = refimpl.dual_lphm_operator(np.arange(1.0, 9.0, dtype=np.float32), 4, 4, 2, 2, 1)
+        # by part (its _astype), exactly as its parts would be. PyTorch and array_api_strict
+        # multiply only equal dtypes, so a part left uncast raises there.
+        w = np.arange(1.0, 9.0, dtype=np.float32)
+        op = refimpl.dual_lphm_operator(as_xp(xp, w), 4, 4, 2, 2, 1)
         M = to_numpy(op.toarray()).astype(np.float64)
         X = np.arange(8.0).reshape(2, 4)
         for composite_op, dense in ((3 * op, 3 * M), (op + op.T, M + M.T), (op @ op.T, M @ M.T)):
-            assert composite_op.dtype == np.float32 and composite_op.device == op.device == "cpu"
-            out = X @ composite_op
-            assert out.dtype == np.float64
-            np.testing.assert_array_equal(out, X @ dense)
+            assert composite_op.dtype == op.dtype and composite_op.device == op.device is not None
+            assert_array(composite_op.rmatmul(as_xp(xp, X)), xp, X @ dense)
 
     def test_a_sum_or_product_takes_the_promoted_dtype_whichever_side_is_wider(self) -> None:
         narrow = refimpl.dual_lphm_operator(np.ones(8, np.float32), 4, 4, 2, 2, 1)
