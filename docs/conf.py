@@ -4,7 +4,8 @@ Build from the repository root, warnings as errors::
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-Needs the ``docs`` extra (Sphinx, numpydoc, matplotlib). No extension reaches the network.
+Needs the ``docs`` extra (Sphinx, numpydoc, matplotlib, sphinx-mathjax-offline). No extension
+reaches the network, and no page loads a script, style or font from outside the build folder.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ release = refimpl.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.mathjax",
+    # MathJax from files the build ships (copied into _static/mathjax), not from a CDN: the
+    # formulas render on a machine without network. tools/offline_docs.py checks every page.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "matplotlib.sphinxext.plot_directive",
 ]
@@ -71,7 +75,7 @@ html_static_path = ["_static"]
 html_theme_options = {
     "description": "Structured parameter matrices, a reference implementation",
     "fixed_sidebar": True,
-    "page_width": "1100px",
+    "page_width": "1240px",  # fits a 1280 px window with its scrollbar
     "sidebar_width": "230px",
     "show_relbars": True,
 }

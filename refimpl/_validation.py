@@ -76,7 +76,13 @@ def check_parameter_vector(xp: Any, w: Any, l: int, rule: str) -> Any:
     """Return ``w`` as a vector of length ``l``; shapes ``(l,)`` and ``(1, l)`` are accepted.
 
     ``rule`` says where ``l`` comes from, for the message (``"l = n*D/(p*q) with n=4, ..."``).
+    A Dask ``w`` is refused: ``w`` is small, and computing it stays the caller's choice.
     """
+    if array_api_compat.is_dask_array(w):
+        raise TypeError(
+            f"w must be an array of a library that computes (NumPy, ...) or a list, got a Dask array of shape "
+            f"{tuple(w.shape)}; w has only l={l} entries: pass w.compute()"
+        )
     shape = tuple(w.shape)
     if len(shape) == 1 or (len(shape) == 2 and shape[0] == 1):
         if shape[-1] != l:

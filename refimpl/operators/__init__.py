@@ -10,6 +10,9 @@ building block                         matrix                            used by
                                        for any batch shape, Dask, SciPy
 :class:`BlockGridOperator`             ``W`` on a ``p x q`` grid         the padding operators
 :class:`DualLphmOperator`              ``kron(P Q^T, S T^T)``            Dual-LPHM, its fusion
+:class:`ScaledOperator`,               ``c A``, ``A + B``, ``A B``       ``2 * op``, ``op1 + op2``,
+:class:`SumOperator`,                                                    ``op1 @ op2`` (lazy)
+:class:`ProductOperator`
 =====================================  ================================  =========================
 
 Each function's own operator and its constructor live in the function's home
@@ -21,7 +24,16 @@ the operator. An integer ``w`` is converted to floating first, and that copy is 
 """
 
 from ._base import StructuredOperator
+from .algebra import ProductOperator, ScaledOperator, SumOperator
 from .blocks import BlockGridOperator
 from .kronecker import DualLphmOperator, kron_of_products
 
-__all__ = ["BlockGridOperator", "DualLphmOperator", "StructuredOperator", "kron_of_products"]
+__all__ = [
+    "BlockGridOperator",
+    "DualLphmOperator",
+    "ProductOperator",
+    "ScaledOperator",
+    "StructuredOperator",
+    "SumOperator",
+    "kron_of_products",
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from types import ModuleType
@@ -54,6 +55,7 @@ class StructuredOperator(ABC):
     # NumPy (and libraries that follow it) defer ``X @ op`` to ``op.__rmatmul__``.
     __array_ufunc__ = None
     __array_priority__ = 1000
+    ndim = 2
 
     def __init__(self, xp: ModuleType, shape: tuple[int, int], dtype: Any, device: Any = None) -> None:
         self.xp = xp
@@ -80,13 +82,100 @@ class StructuredOperator(ABC):
         """The entrywise complex conjugate (``self`` for real dtypes)."""
         return self._conj() if self.xp.isdtype(self.dtype, "complex floating") else self
 
+    def adjoint(self) -> StructuredOperator:
+        """The conjugate transpose, :attr:`H` (SciPy's ``LinearOperator.adjoint``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import refimpl
+        >>> op = refimpl.dual_lphm_operator(np.arange(1.0, 9.0), 4, 4, 2, 2, 1)
+        >>> bool(np.array_equal(op.adjoint().toarray(), op.toarray().T))
+        True
+        """
+        return self.H
+
     def __rmatmul__(self, X: Any) -> Any:
         return self.rmatmul(X)
 
     def __matmul__(self, Y: Any) -> Any:
         if isinstance(Y, StructuredOperator):
-            return NotImplemented
+            from .algebra import ProductOperator
+
+            return ProductOperator(self, Y)
         return self.matmul(Y)
+
+    def __mul__(self, c: Any) -> StructuredOperator:
+        from .algebra import ScaledOperator
+
+        scaled: StructuredOperator = ScaledOperator(c, self)
+        return scaled
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> StructuredOperator:
+        return self * -1
+
+    def __add__(self, other: Any) -> StructuredOperator:
+        from .algebra import SumOperator
+
+        return SumOperator(self, _operator(other, "op1 + op2"))
+
+    def __sub__(self, other: Any) -> StructuredOperator:
+        return self + -_operator(other, "op1 - op2")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        raise TypeError(
+            f"np.asarray(op) does not materialise a {type(self).__name__}: call op.toarray() for the "
+            "dense matrix (under the memory guard), or apply the operator (X @ op, op @ Y)"
+        )
+
+    # -- SciPy's LinearOperator protocol -----------------------------------------------------
+
+    def dot(self, x: Any) -> Any:
+        """``op * x`` for a number ``x``, otherwise ``op @ x`` (an array, list or operator).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import refimpl
+        >>> op = refimpl.dual_lphm_operator(np.ones(8), 4, 4, 2, 2, 1)
+        >>> print(op.dot(np.ones(4)), op.dot(2).toarray()[0])
+        [4. 4. 4. 4.] [2. 2. 2. 2.]
+        """
+        return self * x if isinstance(x, numbers.Number) else self @ x
+
+    def matvec(self, x: Any) -> Any:
+        """``op @ x`` for ``x`` of shape ``(D,)`` or ``(D, 1)``, the result of shape ``(n,)`` or ``(n, 1)``.
+
+        SciPy's ``LinearOperator.matvec``; :meth:`rmatvec` is ``op.H @ y``, :meth:`matmat` and
+        :meth:`rmatmat` the same for ``(D, k)`` and ``(n, k)``. With these, ``shape`` and ``dtype``,
+        ``scipy.sparse.linalg.aslinearoperator(op)`` and SciPy's solvers take the operator directly.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import refimpl
+        >>> op = refimpl.dual_lphm_operator(np.ones(8, np.float32), 4, 4, 2, 2, 1)
+        >>> print(op.matvec([1.0, 0, 0, 0]), op.rmatmat(np.ones((4, 1))).shape)
+        [1. 1. 1. 1.] (4, 1)
+        """
+        return _vector_product(self, x, "op.matvec(x)")
+
+    def rmatvec(self, y: Any) -> Any:
+        """``op.H @ y`` for ``y`` of shape ``(n,)`` or ``(n, 1)`` (see :meth:`matvec`)."""
+        return _vector_product(self.H, y, "op.rmatvec(y)")
+
+    def matmat(self, X: Any) -> Any:
+        """``op @ X`` for ``X`` of shape ``(D, k)`` (see :meth:`matvec`)."""
+        return _matrix_product(self, X, "op.matmat(X)")
+
+    def rmatmat(self, Y: Any) -> Any:
+        """``op.H @ Y`` for ``Y`` of shape ``(n, k)`` (see :meth:`matvec`)."""
+        return _matrix_product(self.H, Y, "op.rmatmat(Y)")
+
+    # PyLops' LinearOperator(op) calls these names of the operator it wraps.
+    _matvec, _rmatvec, _matmat, _rmatmat = matvec, rmatvec, matmat, rmatmat
 
     def rmatmul(self, X: Any) -> Any:
         """``X @ op`` for ``X`` of shape ``(..., n)``; returns shape ``(..., D)``.
@@ -140,8 +229,10 @@ class StructuredOperator(ABC):
             if length != self.shape[1]:
                 raise RefimplError(f"op @ y needs y of shape ({self.shape[1]},), got shape ({length},)")
             return self.T._rmatmul(Y, "op @ y")  # op @ y == y @ op.T for a vector
-        xp = self.xp if not array_api_compat.is_array_api_obj(Y) else array_api_compat.array_namespace(Y)
-        Y = Y if array_api_compat.is_array_api_obj(Y) else self.xp.asarray(Y)
+        if array_api_compat.is_array_api_obj(Y):
+            xp = array_api_compat.array_namespace(Y)
+        else:  # a list is weak, as in X @ op: it takes the operator's dtype
+            xp, (Y, _) = namespace_and_arrays(Y, self._probe())
         if Y.ndim < 2 or Y.shape[-2] != self.shape[1]:
             raise RefimplError(
                 f"op @ Y needs Y of shape (..., {self.shape[1]}, k) or ({self.shape[1]},), "
@@ -232,6 +323,36 @@ class StructuredOperator(ABC):
     @abstractmethod
     def _dense(self) -> Any:
         """The matrix by its literal definition (the guard has been checked)."""
+
+
+def _operator(other: Any, what: str) -> StructuredOperator:
+    if not isinstance(other, StructuredOperator):
+        raise TypeError(f"{what} needs two operators, got {type(other).__name__}")
+    return other
+
+
+def _list_shape(x: Any) -> tuple[int, ...]:
+    """The shape of an array, or of a nested list by its first entries."""
+    if hasattr(x, "shape"):
+        return tuple(x.shape)
+    return (len(x),) + _list_shape(x[0]) if _depth(x) else ()
+
+
+def _vector_product(op: StructuredOperator, x: Any, what: str) -> Any:
+    """``op @ x`` for ``x`` of shape ``(D,)`` or ``(D, 1)``: SciPy's ``matvec``."""
+    D = op.shape[1]
+    shape = _list_shape(x)
+    if shape not in ((D,), (D, 1)):
+        raise RefimplError(f"{what} needs a vector of shape ({D},) or ({D}, 1), got shape {shape}")
+    return op.matmul(x)
+
+
+def _matrix_product(op: StructuredOperator, X: Any, what: str) -> Any:
+    """``op @ X`` for ``X`` of shape ``(D, k)``: SciPy's ``matmat``."""
+    shape = _list_shape(X)
+    if len(shape) != 2 or shape[0] != op.shape[1]:
+        raise RefimplError(f"{what} needs a matrix of shape ({op.shape[1]}, k), got shape {shape}")
+    return op.matmul(X)
 
 
 def _depth(obj: Any) -> int:
