@@ -274,3 +274,31 @@ def test_gradients_judged_are_a_clause_of_the_report():
     report = check(lphm, "dual_lphm", grad=True, **SMALL)
     assert report.settings.backend == "torch" and report.clauses["gradients"].judged
     assert "  gradients              PASS" in str(report), str(report)
+
+
+def test_two_calls_are_compared_by_what_each_did():
+    from refimpl.oracle.check._calls import disagreement
+    from refimpl.oracle.check._harness import Call
+
+    spec = FUNCTIONS["duplicated_padding"]
+    drawn = type(
+        "Drawn", (), {"config": spec.normalize({"n": 2, "D": 2, "p": 1}), "inputs": {"w": np.arange(4.0)}}
+    )()
+    drawn.dtype = "float64"
+    right = refimpl.duplicated_padding(np.arange(4.0), 2, 2, 1)
+    same_error = Call(error=RuntimeError("no")), Call(error=RuntimeError("no"))
+    assert disagreement(spec, drawn, *same_error) == ""
+    assert disagreement(spec, drawn, Call(right), Call(error=RuntimeError("no"))) == (
+        "non-deterministic: call 1 gave an output of shape (2, 2), float64, call 2 raised RuntimeError: no"
+    )
+    assert disagreement(spec, drawn, Call(None), Call(None)) == ""
+    assert disagreement(spec, drawn, Call("x"), Call(None)) == (
+        "non-deterministic: call 1 was judged 'the output is a str, not an array of numbers', "
+        "call 2 'the output is a NoneType, not an array of numbers'"
+    )
+    assert disagreement(spec, drawn, Call(right), Call(right.T * 0)).startswith(
+        "non-deterministic: entry (0, 0)"
+    )
+    assert disagreement(spec, drawn, Call(None), Call(right)).startswith(
+        "non-deterministic: call 1 was judged"
+    )
