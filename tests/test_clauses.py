@@ -296,8 +296,8 @@ def test_two_calls_are_compared_by_what_each_did():
         "non-deterministic: call 1 was judged 'the output is a str, not an array of numbers', "
         "call 2 'the output is a NoneType, not an array of numbers'"
     )
-    assert disagreement(spec, drawn, Call(right), Call(right.T * 0)).startswith(
-        "non-deterministic: entry (0, 0)"
+    assert disagreement(spec, drawn, Call(right), Call(right * 0)) == (
+        "non-deterministic: entry (0, 1): call 1 gave 1.0, call 2 gave 0.0"
     )
     assert disagreement(spec, drawn, Call(None), Call(right)).startswith(
         "non-deterministic: call 1 was judged"
