@@ -74,6 +74,7 @@ CORE = (
     "operators._base",
     "operators.blocks",
     "operators.kronecker",
+    "operators._row_blocks",
     "functions._concatenate",
     "functions._sparse",
     "functions.duplicated_padding",
