@@ -225,6 +225,34 @@ class TestDualLphmFusion:
     ) -> None:
         assert runs(widths, s) == expected
 
+    @pytest.mark.parametrize(
+        ("M", "c", "size", "limit", "expected"),
+        [
+            (512, 4, 8, None, 16),  # 1 MiB of 8192 float64 a row; 2**19 / (4 * 8192) = 16 as well
+            (512, 1, 8, None, 16),  # the bytes decide: 64 rows of work, 16 of bytes
+            (512, 16, 8, None, 4),  # the work decides
+            (512, 64, 8, None, 1),
+            (512, 2, 4, None, 32),  # float32: 32 rows of bytes, 32 of work
+            (512, 1, 16, None, 8),  # complex128
+            (10, 4, 8, None, 10),  # never more rows than there are
+            (0, 4, 8, None, 1),  # at least one
+            (512, 4, 8, 8 * 256 * 3 + 7, 3),  # the limit over the widest intermediate (256 a row)
+            (512, 4, 8, 100, 1),  # one row however small the limit: its guard decides
+        ],
+    )
+    def test_blocks_of_rows_have_a_size_in_bytes_and_in_work(
+        self, M: int, c: int, size: int, limit: int | None, expected: int
+    ) -> None:
+        # N + n = 8192 values a row, widest intermediate 256 values a row. The block size shows
+        # only in time and peak memory, so it is pinned here.
+        with refimpl.memory_limit(limit):
+            assert _row_blocks._block_rows(np, M, 8192, c, 256, size) == expected
+        jnp = pytest.importorskip("jax.numpy")
+        import array_api_compat
+
+        jax_xp = array_api_compat.array_namespace(jnp.zeros(1))
+        assert _row_blocks._block_rows(jax_xp, M, 8192, c, 256, size) == max(1, M)
+
     @pytest.mark.parametrize("method", ["structured", "dense"])
     @pytest.mark.parametrize("case", _CASES)
     @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ into *runs*: an input that starts and ends at the edge of a group is a run of it
 contracted where it lies (``A_i`` seen as ``(rows * n_i/s, s)``, a view); inputs that share a
 group form one run, whose columns are joined a block of rows at a time. No copy of ``X`` is made.
 
-The rows go in blocks of about :data:`BLOCK_BYTES` of input and output, so that the
-intermediates of a block stay in the cache: each input is read once and the output written
-once, into an array allocated once. A namespace whose arrays cannot be written in place (JAX)
-takes all rows as one block.
+The rows go in blocks of about :data:`BLOCK_BYTES` of input and output and
+:data:`BLOCK_WORK` multiply-adds, so that the intermediates of a block stay in the cache: each
+input is read once and the output written once, into an array allocated once. A namespace
+whose arrays cannot be written in place (JAX) takes all rows as one block.
 
 The memory guard counts what an evaluation allocates besides the output: a copy of an input
 whose layout cannot be seen as the rows of groups (a broadcast view, some strided batches), and
@@ -29,10 +29,14 @@ from .._memory import check_dense_size, check_elements, get_memory_limit, itemsi
 if TYPE_CHECKING:
     from .kronecker import DualLphmOperator
 
-__all__ = ["BLOCK_BYTES", "rmatmul_segments", "runs"]
+__all__ = ["BLOCK_BYTES", "BLOCK_WORK", "rmatmul_segments", "runs"]
 
 #: Bytes of input and output rows per block: a share of a core's L2 cache.
 BLOCK_BYTES = 2**20
+#: Multiply-adds per block: the products of a block stay small enough for the BLAS to run each
+#: on one core (OpenBLAS splits a product across threads above about 2**18 multiply-adds, and
+#: on a busy machine the threads of many small products wait for each other).
+BLOCK_WORK = 2**19
 
 _ADVICE = (
     "pass inputs whose rows can be viewed without a copy (numpy.ascontiguousarray), or fewer rows at a time"
@@ -80,7 +84,7 @@ def rmatmul_segments(
     joined = max([sum(widths[i] for i in run) for run in groups if len(run) > 1], default=0)
     widest = max(F.shape[1] * op.p, F.shape[1] * op.q, joined)  # values a row, of an intermediate
     size = itemsize(xp, dtype)
-    rows = _block_rows(xp, M, op.shape[0] + op.shape[1], widest, size)
+    rows = _block_rows(xp, M, op.shape[0] + op.shape[1], F.shape[1], widest, size)
     check_elements(
         rows * widest,
         size,
@@ -99,14 +103,15 @@ def rmatmul_segments(
     return out
 
 
-def _block_rows(xp: Any, M: int, row_values: int, widest: int, size: int) -> int:
-    """Rows per block: about :data:`BLOCK_BYTES` of input and output (``row_values`` of ``size``
-    bytes a row), and no more than the memory limit allows the widest intermediate (``widest``
-    values a row); at least one. All ``M`` rows, one block, where arrays cannot be written in
-    place (JAX)."""
+def _block_rows(xp: Any, M: int, row_values: int, c: int, widest: int, size: int) -> int:
+    """Rows per block, at least one: about :data:`BLOCK_BYTES` of input and output
+    (``row_values`` of ``size`` bytes a row) and :data:`BLOCK_WORK` multiply-adds (``c`` of
+    them for each value of the row: ``c`` is ``r`` or ``t``), and no more than the memory limit
+    allows the widest intermediate (``widest`` values a row). All ``M`` rows, one block, where
+    arrays cannot be written in place (JAX)."""
     if array_api_compat.is_jax_namespace(xp):
         return max(1, M)
-    rows = BLOCK_BYTES // (size * row_values)
+    rows = min(BLOCK_BYTES // (size * row_values), BLOCK_WORK // (c * row_values))
     limit = get_memory_limit()
     if limit is not None:
         rows = min(rows, limit // (size * widest))
