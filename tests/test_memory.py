@@ -619,6 +619,14 @@ class TestConcatenationFusion:
         )
         assert "fewer rows" in message
 
+    def test_dask_inputs_are_joined_lazily_whatever_the_limit(self):
+        # Joining Dask inputs allocates nothing at the call: no guard there, however low the limit.
+        da = pytest.importorskip("dask.array")
+        A = [da.ones((8, 1), chunks=(2, 1)), da.ones((8, 3), chunks=(2, 3))]
+        with refimpl.memory_limit(8):
+            out = refimpl.concatenation_fusion(A, np.ones(4), n=1)
+        np.testing.assert_array_equal(out.compute(), np.full((8, 1), 4.0))
+
     def test_dask_is_lazy_and_computes_within_the_limit(self):
         da = pytest.importorskip("dask.array")
         X = da.ones((8, 2), chunks=(2, 2))
