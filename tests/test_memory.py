@@ -521,6 +521,26 @@ class TestDualLphmFusion:
             out = refimpl.dual_lphm_fusion([B, A], w, p=4, q=1, r=1, n=8)
             np.testing.assert_array_equal(out, np.full((1024, 8), 128.0))
 
+    def test_the_copy_of_a_strided_batch_is_counted_in_the_dense_order(self):
+        # Very few rows and r = 3 make the dense contraction order the cheapest; a batch stored
+        # transposed (2, 3, 4) cannot be seen as its 6 rows without a copy (192 bytes), while the
+        # output (96 bytes) and W (4 x 2, 64 bytes) fit a limit of 128.
+        A = np.ones((3, 2, 4)).transpose(1, 0, 2)
+        w = np.ones(refimpl.dual_lphm_fusion_l([4], 2, 2, 2, 3))
+        op = refimpl.dual_lphm_fusion_operator([4], w, p=2, q=2, r=3, n=2)
+        assert op.contraction_order(6) == "dense"
+        with refimpl.memory_limit(128):
+            message = _message_of(
+                refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion([A], w, p=2, q=2, r=3, n=2)
+            )
+        assert message.startswith(
+            "dual_lphm_fusion would copy inputs[0] of shape (2, 3, 4) (float64) into contiguous memory of 192 bytes"
+        ), message
+        with refimpl.memory_limit(192):
+            np.testing.assert_array_equal(
+                refimpl.dual_lphm_fusion([A], w, p=2, q=2, r=3, n=2), np.full((2, 3, 2), 36.0)
+            )
+
     def test_the_intermediates_are_counted_and_the_blocks_fit_them(self):
         # p = 64, q = 1, r = 1, n = 2: a row's widest intermediate is 64 values (512 bytes), its
         # output 2 (16 bytes). The blocks of rows shrink to fit the limit, down to one row; one
