@@ -541,6 +541,27 @@ class TestDualLphmFusion:
                 refimpl.dual_lphm_fusion([A], w, p=2, q=2, r=3, n=2), np.full((2, 3, 2), 36.0)
             )
 
+    def test_the_join_of_the_dense_order_is_counted(self):
+        # The dense order (very few rows, r = 3) multiplies the joined X: 6 x 4, 192 bytes, over
+        # a limit of 128 that the output (96 bytes) and W (64 bytes) fit. Two inputs join; one
+        # input is used where it lies.
+        A = [np.ones((6, 2)), np.ones((6, 2))]
+        w = np.ones(refimpl.dual_lphm_fusion_l([2, 2], 2, 2, 2, 3))
+        assert (
+            refimpl.dual_lphm_fusion_operator([2, 2], w, p=2, q=2, r=3, n=2).contraction_order(6) == "dense"
+        )
+        with refimpl.memory_limit(128):
+            message = _message_of(
+                refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=3, n=2)
+            )
+            one = refimpl.dual_lphm_fusion([np.ones((6, 4))], w, p=2, q=2, r=3, n=2)
+        assert message.startswith(
+            "dual_lphm_fusion would join the inputs into an array of shape (6, 4) (float64) of 192 bytes"
+        ), message
+        assert "fewer rows at a time" in message, message
+        with refimpl.memory_limit(192):
+            np.testing.assert_array_equal(refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=3, n=2), one)
+
     def test_the_intermediates_are_counted_and_the_blocks_fit_them(self):
         # p = 64, q = 1, r = 1, n = 2: a row's widest intermediate is 64 values (512 bytes), its
         # output 2 (16 bytes). The blocks of rows shrink to fit the limit, down to one row; one
