@@ -94,8 +94,8 @@ def rmatmul_segments(
         "a block of one row needs it",
     )
     blocks = ((a, _block(op, views, a, min(M, a + rows), F, order)) for a in range(0, M, rows))
-    if rows == M:
-        return next(blocks)[1]
+    if rows >= M:  # one block; with no rows too, so that the result is still computed from the factors
+        return _block(op, views, 0, M, F, order)
     out = xp.empty((M, op.shape[1]), dtype=dtype, device=array_api_compat.device(segments[0]))
     for a, block in blocks:
         out[a : a + block.shape[0], :] = block
@@ -176,10 +176,10 @@ def _block(op: DualLphmOperator, views: list[tuple[Any, int]], a: int, b: int, F
             G = xp.reshape(xp.concat([v[a:b, :] for v in view], axis=1), (k * groups, op.s))
         else:
             G = view[a * groups : b * groups, :]
-        parts.append(F.T @ G.T)  # [d, (row, i)]
+        parts.append((F.T @ G.T, groups))  # [d, (row, i)]
     if len(parts) > 1:  # the runs' groups side by side: Z[d, row, i]
-        parts = [xp.concat([xp.reshape(Z, (F.shape[1], k, -1)) for Z in parts], axis=2)]
-    Z = xp.reshape(parts[0], (F.shape[1] * k, p))  # Z[(d, row), i]: the one pass over the inputs
+        parts = [(xp.concat([xp.reshape(Z, (F.shape[1], k, g)) for Z, g in parts], axis=2), p)]
+    Z = xp.reshape(parts[0][0], (F.shape[1] * k, p))  # Z[(d, row), i]: the one pass over the inputs
     if order == "blocks":
         Y = xp.reshape(Z @ (op.P @ op.Q.T), (t, k, q))  # Y[b, row, j]
         return xp.reshape(xp.permute_dims(Y, (1, 2, 0)), (k, q * t))
