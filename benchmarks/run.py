@@ -39,6 +39,7 @@ import scipy
 import scipy.sparse as sp
 
 import refimpl
+from refimpl.operators._row_blocks import BLOCK_BYTES
 
 HERE = Path(__file__).resolve().parent
 
@@ -324,6 +325,194 @@ def overhead_case(table: Table, xp: Any, rng: Any, *, reps: int) -> dict[str, An
     )
 
 
+# -- the fusion's scaling table (issue 21) -------------------------------------------------------
+
+#: (m, N = n, p = q, r): the rows of the table; the widths are split in two inputs.
+FUSION_TABLE = (
+    (512, 4096, 64, 4),
+    (512, 1024, 32, 4),
+    (512, 16384, 128, 4),
+    (64, 4096, 64, 4),
+    (4096, 4096, 64, 4),
+    (512, 4096, 64, 1),
+    (512, 4096, 64, 16),
+    (512, 4096, 64, 64),
+)
+
+
+def gemm_rate(xp: Any, rng: Any, *, reps: int, size: int = 1024) -> float:
+    """Multiply-adds per second of one large square GEMM (``size``), median of ``reps``."""
+    A = xp.asarray(rng.standard_normal((size, size)))
+    B = xp.asarray(rng.standard_normal((size, size)))
+    seconds = timeit({"gemm": lambda: A @ B}, reps=reps, budget=30.0, sync=_sync(xp))["gemm"]["median_s"]
+    return size**3 / seconds
+
+
+def contraction_macs(m: int, N: int, n: int, p: int, q: int, r: int) -> tuple[str, int]:
+    """The order refimpl chooses for ``m`` rows and its multiply-adds (the copies left out)."""
+    s, t = N // p, n // q
+    order = refimpl.DualLphmOperator(
+        np, np.ones((p, r)), np.ones((q, r)), np.ones((s, r)), np.ones((t, r))
+    ).contraction_order(m)
+    if order == "factored":
+        return order, m * N * r + m * r * min(r * (p + q), p * q) + m * n * r
+    if order == "blocks":
+        return order, s * t * r + p * q * r + m * N * t + m * t * p * q
+    return order, m * N * n
+
+
+def _fusion_row(
+    xp: Any, rng: Any, m: int, N: int, p: int, r: int, *, reps: int, rate: float, alternatives: bool
+) -> dict[str, Any]:
+    """One row of :func:`fusion_table`."""
+    n, q = N, p
+    A = [xp.asarray(rng.standard_normal((m, N // 2))) for _ in range(2)]
+    X = xp.concat(A, axis=-1) if hasattr(xp, "concat") else xp.concatenate(A, axis=-1)
+    w = lphm_w(rng, xp, N, n, p, q, r)
+    buf, out = xp.empty((m, N)), xp.empty((m, n))
+    kw = {"p": p, "q": q, "r": r, "n": n}
+
+    def floor() -> None:
+        buf[...] = X  # read X once
+        out.fill(1.0)  # write the output once
+
+    timed = timeit(
+        {"refimpl": lambda: refimpl.dual_lphm_fusion(A, w, **kw), "floor": floor},
+        reps=reps,
+        budget=60.0,
+        sync=_sync(xp),
+    )
+    row: dict[str, Any] = {"m": m, "N": N, "n": n, "p": p, "q": q, "r": r}
+    row.update({k + "_s": v["median_s"] for k, v in timed.items()})
+    if alternatives:
+        row["literal_s"] = timeit(
+            {"literal": lambda: refimpl.dual_lphm_fusion(A, w, method="dense", **kw)},
+            reps=reps,
+            budget=60.0,
+            sync=_sync(xp),
+        )["literal"]["median_s"]
+        pylops = _pylops()
+        if pylops is not None and xp is np:
+            op = refimpl.dual_lphm_fusion_operator([N // 2] * 2, w, **kw)
+            K = pylops.Kronecker(
+                pylops.MatrixMult((op.P @ op.Q.T).T), pylops.MatrixMult((op.S @ op.T_factor.T).T)
+            )  # X @ W = (W^T X^T)^T
+            row["pylops_s"] = timeit(
+                {"pylops": lambda: (K @ np.concatenate(A, axis=-1).T).T},
+                reps=reps,
+                budget=60.0,
+                sync=_sync(xp),
+            )["pylops"]["median_s"]
+        if xp is np:
+            row["peak_bytes"] = peak_bytes(lambda: refimpl.dual_lphm_fusion(A, w, **kw))
+            row["output_bytes"] = m * n * 8
+    row["order"], macs = contraction_macs(m, N, n, p, q, r)
+    row["compute_floor_s"] = macs / rate
+    print(
+        f"  m={m:<5} N=n={N:<6} p=q={p:<4} r={r:<3} refimpl {row['refimpl_s'] * 1e3:8.3f} ms  "
+        f"floor {row['floor_s'] * 1e3:8.3f} ms  x{row['refimpl_s'] / row['floor_s']:.2f}",
+        flush=True,
+    )
+    return row
+
+
+def fusion_table(
+    xp: Any, rng: Any, *, reps: int, rows: tuple[tuple[int, int, int, int], ...]
+) -> dict[str, Any]:
+    """The fusion against its floor (read X once: a copy into a preallocated buffer; write the
+    output once: a fill), round-robin, medians of ``reps``; literal and PyLops on the first row;
+    the compute floor (multiply-adds over one large GEMM's rate) on every row."""
+    rate = gemm_rate(xp, rng, reps=reps)
+    print(f"  one 1024^3 GEMM: {2 * rate / 1e9:.1f} GFLOP/s", flush=True)
+    out_rows = [
+        _fusion_row(xp, rng, m, N, p, r, reps=reps, rate=rate, alternatives=i == 0)
+        for i, (m, N, p, r) in enumerate(rows)
+    ]
+    return {"gemm_multiply_adds_per_s": rate, "rows": out_rows}
+
+
+def tiny_case(xp: Any, rng: Any, *, reps: int) -> dict[str, Any]:
+    """What a tiny call costs (property tests, the oracle): the fusion against the bare NumPy
+    expression of its definition, and the diagonal padding against a bare ``scipy.sparse.kron``;
+    round-robin, medians."""
+    A = [xp.asarray(rng.standard_normal((1, 2))) for _ in range(2)]
+    w = lphm_w(rng, xp, 4, 4, 2, 2, 1)
+    op = refimpl.dual_lphm_operator(w, 4, 4, 2, 2, 1)
+    P, Q, S, T = op.P, op.Q, op.S, op.T_factor
+    wp = xp.asarray(rng.standard_normal(4))
+    eye = sp.eye_array(2, 2)
+    Wp = np.reshape(wp, (2, 2))
+    timed = timeit(
+        {
+            "dual_lphm_fusion": lambda: refimpl.dual_lphm_fusion(A, w, p=2, r=1, n=4),
+            "bare NumPy": lambda: np.concatenate(A, axis=-1) @ np.kron(P @ Q.T, S @ T.T),
+            "duplicated_diagonal_padding": lambda: refimpl.duplicated_diagonal_padding(wp, 4, 4, 2),
+            "bare scipy.sparse.kron": lambda: sp.kron(eye, np.reshape(wp, (2, 2)), format="csr"),
+        },
+        reps=reps * 200,
+        budget=5.0,
+        sync=_sync(xp),
+    )
+    del Wp
+    result = {k: v["median_s"] for k, v in timed.items()}
+    result["fusion_ratio"] = result["dual_lphm_fusion"] / result["bare NumPy"]
+    result["padding_ratio"] = result["duplicated_diagonal_padding"] / result["bare scipy.sparse.kron"]
+    return result
+
+
+def render_fusion_table(table: dict[str, Any], tiny: dict[str, Any]) -> str:
+    """The table as the issue asks for it, one line a row, then the tiny-size ratios."""
+
+    def ms(row: dict[str, Any], key: str) -> str:
+        return f"{row[key] * 1e3:.3g} ms" if key in row else ""
+
+    lines = [
+        "\nfusion X @ kron(PQ^T, ST^T), widths split in two inputs, float64, medians, round-robin",
+        "| m | N = n | p = q | r | literal | PyLops Kronecker | refimpl | floor | refimpl / floor | compute floor |",
+    ]
+    for row in table["rows"]:
+        lines.append(
+            f"| {row['m']} | {row['N']} | {row['p']} | {row['r']} | {ms(row, 'literal_s')} | "
+            f"{ms(row, 'pylops_s')} | {ms(row, 'refimpl_s')} | {ms(row, 'floor_s')} | "
+            f"{row['refimpl_s'] / row['floor_s']:.2f}x | {ms(row, 'compute_floor_s')} ({row['order']}) |"
+        )
+    first = table["rows"][0]
+    if "literal_s" in first:
+        lines.append(
+            f"first row: literal {first['literal_s'] / first['refimpl_s']:.1f}x refimpl"
+            + (f", PyLops {first['pylops_s'] / first['refimpl_s']:.1f}x" if "pylops_s" in first else "")
+        )
+    if "peak_bytes" in first:
+        lines.append(
+            f"first row: peak {first['peak_bytes'] / 2**20:.2f} MiB (tracemalloc), output "
+            f"{first['output_bytes'] / 2**20:.2f} MiB, one block of rows at most "
+            f"{BLOCK_BYTES / 2**20:.2f} MiB"
+        )
+    lines.append(
+        f"tiny (m=1, two inputs of width 2, p=q=2, r=1): dual_lphm_fusion {tiny['dual_lphm_fusion'] * 1e6:.1f} us, "
+        f"bare NumPy {tiny['bare NumPy'] * 1e6:.1f} us: {tiny['fusion_ratio']:.2f}x; "
+        f"duplicated_diagonal_padding {tiny['duplicated_diagonal_padding'] * 1e6:.1f} us, bare scipy.sparse.kron "
+        f"{tiny['bare scipy.sparse.kron'] * 1e6:.1f} us: {tiny['padding_ratio']:.2f}x"
+    )
+    return "\n".join(lines)
+
+
+def broadcast_case() -> dict[str, Any]:
+    """The guard on an input whose layout cannot be viewed as rows: a zero-stride broadcast
+    ``X`` of 24 TiB is refused before anything is allocated; how long that takes."""
+    X = np.broadcast_to(np.ones(3 * 2**20), (2**20, 3 * 2**20))
+    w = np.ones(refimpl.dual_lphm_fusion_l([3 * 2**20], 1, 3, 1, 1))
+    t0 = time.perf_counter()
+    try:
+        refimpl.dual_lphm_fusion([X], w, p=3, q=1, r=1, n=1)
+    except refimpl.MemoryLimitError as exc:
+        seconds, message = time.perf_counter() - t0, str(exc)
+    else:
+        raise AssertionError("the broadcast case was not refused")
+    print(f"  broadcast X of 24 TiB refused in {seconds * 1e3:.2f} ms: {message[:100]}...", flush=True)
+    return {"seconds": seconds, "message": message}
+
+
 def _pylops() -> Any:
     try:
         import pylops
@@ -510,6 +699,10 @@ def main(argv: list[str] | None = None) -> int:
         padding_case(table, xp, rng, m=512, n=4096, D=6144, p=64, q=96, reps=reps, budget=10.0, literal=True)
         materialise_case(table, xp, rng, size=4096, p=64, r=4, reps=reps, budget=10.0)
 
+    print("fusion scaling table (medians of 9, round-robin)", flush=True)
+    fusion = fusion_table(xp, rng, reps=9, rows=FUSION_TABLE[:2] if quick else FUSION_TABLE)
+    tiny = tiny_case(xp, rng, reps=reps)
+    broadcast = broadcast_case() if xp is np else None
     series = scaling(xp, rng, quick=quick, reps=reps)
     dask_result = None
     if xp is np:
@@ -518,7 +711,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             dask_result = dask_case(rows=3 * 2**18, N=1024, chunk=2**14, p=32, r=4)
 
-    report = table.render()
+    report = table.render() + "\n" + render_fusion_table(fusion, tiny)
     print(report)
     out = output_path(args.backend, quick=quick, update_quoted=args.update_quoted, out=args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -529,6 +722,9 @@ def main(argv: list[str] | None = None) -> int:
                 "command": " ".join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])]),
                 "date": time.strftime("%Y-%m-%d"),
                 "cases": table.cases,
+                "fusion_table": fusion,
+                "tiny": tiny,
+                "broadcast": broadcast,
                 "scaling": series,
                 "dask": dask_result,
                 "table": report,

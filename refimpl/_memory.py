@@ -19,7 +19,7 @@ import contextlib
 import contextvars
 import operator
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, SupportsIndex
 
 from ._validation import RefimplError, is_bool
@@ -166,12 +166,26 @@ def memory_limit(limit: int | None) -> Iterator[None]:
 
 
 def itemsize(xp: Any, dtype: Any) -> int:
-    """Bytes per element of a floating ``dtype`` of ``xp`` (complex dtypes count both parts)."""
+    """Bytes per element of a floating ``dtype`` of ``xp`` (complex dtypes count both parts).
+
+    Remembered per dtype (a dtype's size does not change), so that a small call pays for it once.
+    """
+    key = (type(dtype), dtype)  # the type first: dtypes of two libraries are never compared
+    try:
+        return _ITEMSIZES[key]
+    except (KeyError, TypeError):  # not seen yet, or a dtype that cannot be a key
+        pass
     parts = 2 if xp.isdtype(dtype, "complex floating") else 1
-    return parts * (xp.finfo(dtype).bits // 8)  # type: ignore[no-any-return]  # xp is an untyped namespace
+    size: int = parts * (xp.finfo(dtype).bits // 8)
+    with contextlib.suppress(TypeError):
+        _ITEMSIZES[key] = size
+    return size
 
 
-def check_size(nbytes: int, what: str, advice: str) -> None:
+_ITEMSIZES: dict[tuple[type, Any], int] = {}
+
+
+def check_size(nbytes: int, what: str | Callable[[], str], advice: str) -> None:
     """Raise :class:`MemoryLimitError` if an allocation of ``nbytes`` bytes is over the limit.
 
     Call it *before* allocating anything whose size grows with the configuration. The
@@ -182,9 +196,10 @@ def check_size(nbytes: int, what: str, advice: str) -> None:
     ----------
     nbytes : int
         The bytes the allocation would take (any integer with ``__index__``).
-    what : str
+    what : str or callable
         What was asked, as the start of a sentence that ``"of <size>"`` completes:
-        ``"duplicated_padding would materialise a dense 4 x 4 float64 matrix"``.
+        ``"duplicated_padding would materialise a dense 4 x 4 float64 matrix"``; or a function
+        that returns it, called only to raise (a small call then never formats a message).
     advice : str
         The way out other than raising the limit: ``"use refimpl.duplicated_padding_operator"``.
 
@@ -207,13 +222,14 @@ def check_size(nbytes: int, what: str, advice: str) -> None:
     nbytes = operator.index(nbytes)
     limit = get_memory_limit()
     if limit is not None and nbytes > limit:
+        what = what() if callable(what) else what
         raise MemoryLimitError(
             f"{what} of {_human(nbytes)}, over the memory limit of {_human(limit)}; {advice}, "
             "or raise the limit with refimpl.set_memory_limit(bytes) or `with refimpl.memory_limit(bytes):`"
         )
 
 
-def check_elements(count: int, itemsize: int, what: str, advice: str) -> None:
+def check_elements(count: int, itemsize: int, what: str | Callable[[], str], advice: str) -> None:
     """:func:`check_size` for ``count`` elements of ``itemsize`` bytes each (exact integers).
 
     Examples

@@ -227,21 +227,47 @@ def _cast_to_common_float(xp: ModuleType, arrays: list[Any], weak: list[bool], d
     """
     strong, weak_kinds = [], set()
     for x, is_weak in zip(arrays, weak):
-        if xp.isdtype(x.dtype, "real floating") or xp.isdtype(x.dtype, "complex floating"):
+        kind = _kind(xp, x.dtype)
+        if kind in ("real", "complex"):
             if is_weak:
-                weak_kinds.add("complex" if xp.isdtype(x.dtype, "complex floating") else "real")
+                weak_kinds.add(kind)
             else:
                 strong.append(x.dtype)
-        elif not xp.isdtype(x.dtype, ("integral", "bool")):
+        elif kind != "integral":
             raise TypeError(f"inputs must have a numeric dtype, got an array of dtype {x.dtype}")
-    info = xp.__array_namespace_info__()
-    if strong:
-        dtype = xp.result_type(*strong)
+    if not strong:
+        dtype = xp.__array_namespace_info__().default_dtypes(device=device)["real floating"]
+    elif all(d == strong[0] for d in strong):
+        dtype = strong[0]  # one dtype: nothing to promote (what a typical call has)
     else:
-        dtype = info.default_dtypes(device=device)["real floating"]
-    if "complex" in weak_kinds and not xp.isdtype(dtype, "complex floating"):
+        dtype = xp.result_type(*strong)
+    if "complex" in weak_kinds and _kind(xp, dtype) != "complex":
         dtype = xp.result_type(dtype, xp.complex64)
     return [x if x.dtype == dtype else xp.astype(x, dtype) for x in arrays]
+
+
+def _kind(xp: ModuleType, dtype: Any) -> str:
+    """``"real"``, ``"complex"``, ``"integral"`` (bool too) or ``"other"``: the kind of a dtype,
+    remembered per dtype (a dtype belongs to one library, and its kind does not change)."""
+    key = (type(dtype), dtype)  # the type first: dtypes of two libraries are never compared
+    try:
+        return _KINDS[key]
+    except (KeyError, TypeError):  # not seen yet, or a dtype that cannot be a key
+        pass
+    if xp.isdtype(dtype, "real floating"):
+        kind = "real"
+    elif xp.isdtype(dtype, "complex floating"):
+        kind = "complex"
+    elif xp.isdtype(dtype, ("integral", "bool")):
+        kind = "integral"
+    else:
+        kind = "other"
+    with contextlib.suppress(TypeError):
+        _KINDS[key] = kind
+    return kind
+
+
+_KINDS: dict[tuple[type, Any], str] = {}
 
 
 def sparse_module(xp: ModuleType) -> ModuleType | None:

@@ -34,6 +34,7 @@ refimpl._validation.RefimplError: inputs of unequal widths [2, 4] need the outpu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -47,6 +48,7 @@ __all__ = [
     "FusionShape",
     "LphmShape",
     "PaddingShape",
+    "checked_fusion_shape",
     "concat_shape",
     "default_q",
     "fusion_shape",
@@ -243,3 +245,19 @@ def with_weight(plain: ConcatShape, p: Any, q: Any, r: Any) -> FusionShape:
             f"N={plain.N} (the sum of the input widths {list(plain.widths)}) is not divisible by p={p}"
         )
     return FusionShape(plain.widths, lphm_shape(plain.N, plain.n, p, q, r, names=("N", "n")))
+
+
+def checked_fusion_shape(widths: tuple[Any, ...], n: Any, p: Any, q: Any, r: Any) -> FusionShape:
+    """:func:`fusion_shape`, remembered for configurations of plain ``int`` (``None`` for ``n``
+    and ``q``): a call checks a configuration it has seen before in one look-up, with the same
+    verdict and message. Anything else (a bool, a NumPy integer, a float) is checked afresh."""
+    if all(type(v) is int for v in (*widths, p, r)) and all(v is None or type(v) is int for v in (n, q)):
+        return _remembered_fusion_shape(widths, n, p, q, r)
+    return fusion_shape(widths, n, p, q, r)
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered_fusion_shape(
+    widths: tuple[int, ...], n: int | None, p: int, q: int | None, r: int
+) -> FusionShape:
+    return fusion_shape(widths, n, p, q, r)  # an error is raised, not remembered

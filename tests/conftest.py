@@ -176,6 +176,17 @@ def _memory_cap(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _cold_dtype_caches() -> None:
+    """Each test starts with refimpl's per-dtype memories empty (``refimpl._memory`` sizes,
+    ``refimpl._xp`` kinds), so that the path that fills them runs in every test: a cache
+    filled by an earlier test must not hide a mistake in how a value is first found."""
+    from refimpl import _memory, _xp
+
+    _memory._ITEMSIZES.clear()
+    _xp._KINDS.clear()
+
+
 @pytest.fixture
 def xp(request: pytest.FixtureRequest) -> ModuleType:
     """An array namespace: NumPy, ``array_api_strict``, PyTorch (CPU), JAX (CPU) and CuPy when usable.

@@ -16,6 +16,7 @@ once, the same on every machine, instead of depending on how much memory is free
 from __future__ import annotations
 
 import re
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ import pytest
 import refimpl
 from refimpl import _memory
 from refimpl._memory import _human, check_elements, check_size
+from refimpl.operators import _row_blocks
 
 pytestmark = pytest.mark.memory_cap
 
@@ -76,6 +78,23 @@ class TestCheckSize:
     def test_does_nothing_with_the_guard_off(self):
         with refimpl.memory_limit(None):
             check_size(2**200, "x would allocate y", "z")
+
+    def test_a_message_given_as_a_function_is_formatted_only_to_raise(self):
+        # What a small call saves: the message of an allocation within the limit is never made.
+        calls = []
+
+        def what():
+            calls.append(1)
+            return "x would allocate y"
+
+        with refimpl.memory_limit(1000):
+            check_size(1000, what, "ask for less")
+            assert calls == []
+            with pytest.raises(
+                refimpl.MemoryLimitError, match=r"^x would allocate y of 1001 bytes, over the memory limit"
+            ):
+                check_size(1001, what, "ask for less")
+        assert calls == [1]
 
 
 class TestCheckElements:
@@ -465,6 +484,124 @@ class TestDualLphmFusion:
             out = refimpl.dual_lphm_fusion(inputs, np.ones(4 * 32), p=8, r=4)
             assert out.shape == (2, 64)
 
+    def test_a_broadcast_input_of_24_tib_is_refused_before_its_copy(self):
+        # Issue 21: a valid zero-stride view whose rows cannot be seen as groups of s columns
+        # without a copy. Before: NumPy's own MemoryError ("Unable to allocate 24.0 TiB").
+        X = np.broadcast_to(np.ones(3 * 2**20), (2**20, 3 * 2**20))
+        w = np.ones(refimpl.dual_lphm_fusion_l([3 * 2**20], 1, 3, 1, 1))
+        message = _refused(
+            lambda: refimpl.dual_lphm_fusion([X], w, p=3, q=1, r=1, n=1),
+            f"dual_lphm_fusion would copy inputs[0] of shape (1048576, {3 * 2**20}) (float64) into "
+            "contiguous memory of 24.0 TiB",
+            "numpy.ascontiguousarray",
+        )
+        assert "fewer rows" in message
+
+    @pytest.mark.parametrize("contiguous", [True, False])
+    def test_the_copy_of_an_input_is_counted(self, contiguous):
+        # The output (1024 x 8) is 64 KiB, a copy of the input (1024 x 64) 512 KiB: with a limit
+        # between the two, the contiguous input is read where it lies (as 2048 x 32, s = 32) and
+        # the broadcast one, whose zero-stride rows cannot be seen so, refused.
+        A = np.ones((1024, 64)) if contiguous else np.broadcast_to(np.ones(64), (1024, 64))
+        B = np.ones((1024, 64))
+        w = np.ones(refimpl.dual_lphm_fusion_l([64, 64], 8, 4, 1, 1))
+        with refimpl.memory_limit(128 * 1024):
+            if contiguous:
+                out = refimpl.dual_lphm_fusion([B, A], w, p=4, q=1, r=1, n=8)
+                np.testing.assert_array_equal(out, np.full((1024, 8), 128.0))
+            else:
+                message = _message_of(
+                    refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion([B, A], w, p=4, q=1, r=1, n=8)
+                )
+                assert "dual_lphm_fusion would copy inputs[1] of shape (1024, 64) (float64)" in message, (
+                    message
+                )
+                assert "of 512.0 KiB" in message, message
+        with refimpl.memory_limit(512 * 1024):
+            out = refimpl.dual_lphm_fusion([B, A], w, p=4, q=1, r=1, n=8)
+            np.testing.assert_array_equal(out, np.full((1024, 8), 128.0))
+
+    def test_the_copy_of_a_strided_batch_is_counted_in_the_dense_order(self):
+        # Very few rows and r = 3 make the dense contraction order the cheapest; a batch stored
+        # transposed (2, 3, 4) cannot be seen as its 6 rows without a copy (192 bytes), while the
+        # output (96 bytes) and W (4 x 2, 64 bytes) fit a limit of 128.
+        A = np.ones((3, 2, 4)).transpose(1, 0, 2)
+        w = np.ones(refimpl.dual_lphm_fusion_l([4], 2, 2, 2, 3))
+        op = refimpl.dual_lphm_fusion_operator([4], w, p=2, q=2, r=3, n=2)
+        assert op.contraction_order(6) == "dense"
+        with refimpl.memory_limit(128):
+            message = _message_of(
+                refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion([A], w, p=2, q=2, r=3, n=2)
+            )
+        assert message.startswith(
+            "dual_lphm_fusion would copy inputs[0] of shape (2, 3, 4) (float64) into contiguous memory of 192 bytes"
+        ), message
+        with refimpl.memory_limit(192):
+            np.testing.assert_array_equal(
+                refimpl.dual_lphm_fusion([A], w, p=2, q=2, r=3, n=2), np.full((2, 3, 2), 36.0)
+            )
+
+    def test_the_join_of_the_dense_order_is_counted(self):
+        # The dense order (very few rows, r = 3) multiplies the joined X: 6 x 4, 192 bytes, over
+        # a limit of 128 that the output (96 bytes) and W (64 bytes) fit. Two inputs join; one
+        # input is used where it lies.
+        A = [np.ones((6, 2)), np.ones((6, 2))]
+        w = np.ones(refimpl.dual_lphm_fusion_l([2, 2], 2, 2, 2, 3))
+        assert (
+            refimpl.dual_lphm_fusion_operator([2, 2], w, p=2, q=2, r=3, n=2).contraction_order(6) == "dense"
+        )
+        with refimpl.memory_limit(128):
+            message = _message_of(
+                refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=3, n=2)
+            )
+            one = refimpl.dual_lphm_fusion([np.ones((6, 4))], w, p=2, q=2, r=3, n=2)
+        assert message.startswith(
+            "dual_lphm_fusion would join the inputs into an array of shape (6, 4) (float64) of 192 bytes"
+        ), message
+        assert "fewer rows at a time" in message, message
+        with refimpl.memory_limit(192):
+            np.testing.assert_array_equal(refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=3, n=2), one)
+
+    def test_the_intermediates_are_counted_and_the_blocks_fit_them(self):
+        # p = 64, q = 1, r = 1, n = 2: a row's widest intermediate is 64 values (512 bytes), its
+        # output 2 (16 bytes). The blocks of rows shrink to fit the limit, down to one row; one
+        # row over the limit is refused, naming the intermediate.
+        rng = np.random.default_rng(5)
+        A = rng.integers(-3, 4, size=(100, 64)).astype(np.float64)
+        w = rng.integers(-3, 4, size=refimpl.dual_lphm_fusion_l([64], 2, 64, 1, 1)).astype(np.float64)
+        expected = refimpl.dual_lphm_fusion([A], w, p=64, q=1, r=1, n=2, method="dense")
+        for limit in (1600, 2000, 2**20):  # blocks of 3 rows, 3 rows, all 100 rows
+            with refimpl.memory_limit(limit):
+                got = refimpl.dual_lphm_fusion([A], w, p=64, q=1, r=1, n=2)
+            np.testing.assert_array_equal(got, expected)
+        with refimpl.memory_limit(512):
+            np.testing.assert_array_equal(
+                refimpl.dual_lphm_fusion([A[:1]], w, p=64, q=1, r=1, n=2), expected[:1]
+            )
+        with refimpl.memory_limit(511):
+            message = _message_of(
+                refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion([A[:1]], w, p=64, q=1, r=1, n=2)
+            )
+        assert "dual_lphm_fusion would allocate an intermediate of 1 x 64 values (float64)" in message, (
+            message
+        )
+        assert "of 512 bytes, over the memory limit of 511 bytes" in message, message
+
+    def test_peak_memory_is_the_output_and_one_block_of_rows(self):
+        # Two inputs of 512 x 2048 (8 MiB each), p = q = 64, r = 4, the first row of issue 21's
+        # table: no joined copy of X (16 MiB), only the output (16 MiB) and one block's arrays.
+        rng = np.random.default_rng(6)
+        A = [rng.standard_normal((512, 2048)) for _ in range(2)]
+        w = rng.standard_normal(refimpl.dual_lphm_fusion_l([2048, 2048], 4096, 64, 64, 4))
+        tracemalloc.start()
+        try:
+            base = tracemalloc.get_traced_memory()[0]
+            out = refimpl.dual_lphm_fusion(A, w, p=64, q=64, r=4, n=4096)
+            peak = tracemalloc.get_traced_memory()[1] - base
+        finally:
+            tracemalloc.stop()
+        assert out.nbytes <= peak <= out.nbytes + _row_blocks.BLOCK_BYTES, (peak, out.nbytes)
+
     def test_dask_is_guarded_per_chunk(self):
         da = pytest.importorskip("dask.array")
         X = da.ones((8, 2), chunks=(2, 2))
@@ -507,6 +644,29 @@ class TestConcatenationFusion:
         assert re.search(r"(?<![\w.])concatenation_fusion(?!\w)", message), message
         assert re.search(r"\(2, 3, 5\)", message) and re.search(r"\bfloat32\b", message), message
         assert re.search(r"\bfewer rows\b", message), message
+
+    def test_joining_the_inputs_is_counted(self):
+        # The joined X (2 x 3 x 4 float64, 192 bytes) is larger than the output (2 x 3 x 1, 48
+        # bytes): a limit between the two refuses the join, naming it.
+        A = [np.ones((2, 3, 1)), np.ones((2, 3, 3))]
+        with refimpl.memory_limit(192):
+            assert refimpl.concatenation_fusion(A, np.ones(4), n=1).shape == (2, 3, 1)
+        with refimpl.memory_limit(191):
+            message = _message_of(
+                refimpl.MemoryLimitError, lambda: refimpl.concatenation_fusion(A, np.ones(4), n=1)
+            )
+        assert (
+            "joining the inputs would allocate an array of shape (2, 3, 4) (float64) of 192 bytes" in message
+        )
+        assert "fewer rows" in message
+
+    def test_dask_inputs_are_joined_lazily_whatever_the_limit(self):
+        # Joining Dask inputs allocates nothing at the call: no guard there, however low the limit.
+        da = pytest.importorskip("dask.array")
+        A = [da.ones((8, 1), chunks=(2, 1)), da.ones((8, 3), chunks=(2, 3))]
+        with refimpl.memory_limit(8):
+            out = refimpl.concatenation_fusion(A, np.ones(4), n=1)
+        np.testing.assert_array_equal(out.compute(), np.full((8, 1), 4.0))
 
     def test_dask_is_lazy_and_computes_within_the_limit(self):
         da = pytest.importorskip("dask.array")

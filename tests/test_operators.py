@@ -288,6 +288,42 @@ class TestDualLphmOperator:
                 np.testing.assert_array_equal(X @ op, X @ _dense_of(op))
         assert [op.contraction_order(k) for k in (1, 2, 3)] == ["blocks", "dense", "dense"]
 
+    def test_the_order_asked_is_the_order_run(self) -> None:
+        # p = q = 4, s = t = 2, r = 8: a row's widest intermediate is r*4 = 32 values (256 bytes)
+        # in the factored order, t*4 = 8 (64 bytes) in the blocks order, and W is 8 x 8 (512
+        # bytes). Under a limit of 128 bytes each order shows itself by what it refuses.
+        rng = np.random.default_rng(11)
+        w = rng.integers(-3, 4, size=dual_lphm_l(8, 8, 4, 4, 8)).astype(np.float64)
+        op = dual_lphm_operator(w, 8, 8, 4, 4, 8)
+        X = rng.integers(-3, 4, size=(3, 8)).astype(np.float64)
+        expected = X @ loop_dual_lphm(w, 8, 8, 4, 4, 8)
+        with refimpl.memory_limit(128):
+            np.testing.assert_array_equal(op._apply(X, "blocks"), expected)
+            with pytest.raises(refimpl.MemoryLimitError, match=r"intermediate of 1 x 32 values"):
+                op._apply(X, "factored")
+            with pytest.raises(refimpl.MemoryLimitError, match=r"'dense' contraction order"):
+                op._apply(X, "dense")
+        for order in op.ORDERS:
+            np.testing.assert_array_equal(op._apply(X, order), expected)
+
+    def test_a_copy_of_x_is_guarded_and_named(self) -> None:
+        # A broadcast X (64 x 16, zero-stride rows) cannot be seen as (64*2, 8) without a copy
+        # (8 KiB); the result (64 x 4) is 2 KiB. The guard names X, by X @ op and by the
+        # operator's own rmatmul_segments, whose defaults say the same.
+        op = dual_lphm_operator(np.ones(dual_lphm_l(16, 4, 2, 1, 1)), 16, 4, 2, 1, 1)
+        X = np.broadcast_to(np.arange(16.0), (64, 16))
+        expected = np.full((64, 4), 120.0)
+        for call in (lambda: X @ op, lambda: op.rmatmul_segments([X])):
+            with refimpl.memory_limit(4096):
+                with pytest.raises(refimpl.MemoryLimitError) as info:
+                    call()
+            message = str(info.value)
+            assert message.startswith(
+                "X @ op would copy X of shape (64, 16) (float64) into contiguous memory"
+            ), message
+            assert "of 8.0 KiB" in message, message
+            np.testing.assert_array_equal(call(), expected)
+
 
 class TestDualLphmFusionOperator:
     def test_is_the_fusion_weight(self) -> None:

@@ -25,6 +25,7 @@ from refimpl import (
 )
 from refimpl.shapes import (
     FACTORS,
+    checked_fusion_shape,
     concat_shape,
     default_q,
     fusion_shape,
@@ -83,6 +84,49 @@ class TestFusionShape:
         with pytest.raises(RefimplError, match="N=5 .* is not divisible by p=2"):
             fusion_shape([2, 3], 4, 2, 1, 1)
         assert "N=6, n=4" in fusion_shape([2, 4], 4, 2, 1, 1).rule
+
+
+class TestCheckedFusionShape:
+    @given(
+        dims=st.lists(sizes, min_size=1, max_size=3),
+        n=st.none() | sizes,
+        p=sizes,
+        q=st.none() | sizes,
+        r=sizes,
+    )
+    def test_is_fusion_shape_with_its_verdict_and_message(
+        self, dims: list[int], n: int | None, p: int, q: int | None, r: int
+    ) -> None:
+        # Twice each: the second call, remembered or not, gives the first's shape or error.
+        for _ in range(2):
+            try:
+                expected: Any = fusion_shape(dims, n, p, q, r)
+            except RefimplError as exc:
+                with pytest.raises(RefimplError) as info:
+                    checked_fusion_shape(tuple(dims), n, p, q, r)
+                assert str(info.value) == str(exc)
+                continue
+            assert checked_fusion_shape(tuple(dims), n, p, q, r) == expected
+
+    def test_remembers_only_plain_ints(self) -> None:
+        # A configuration of ints is remembered: the same object comes back. A bool is no integer
+        # here, even after the int it equals was remembered; NumPy integers and floats are
+        # checked afresh (a float is refused, as fusion_shape refuses it).
+        first = checked_fusion_shape((4, 4), None, 2, None, 1)
+        assert checked_fusion_shape((4, 4), None, 2, None, 1) is first
+        assert checked_fusion_shape((4, 4), 4, 2, 2, 1) is checked_fusion_shape((4, 4), 4, 2, 2, 1)
+        for p, q in ((True, None), (2, True)):
+            with pytest.raises(TypeError, match="bool"):
+                checked_fusion_shape((4, 4), None, p, q, 1)
+        with pytest.raises(TypeError, match="bool"):
+            checked_fusion_shape((4, True), None, 2, None, 1)
+        with pytest.raises(TypeError, match="bool"):
+            checked_fusion_shape((4, 4), True, 2, None, 1)
+        with pytest.raises(TypeError, match="bool"):
+            checked_fusion_shape((4, 4), None, 2, None, True)
+        assert checked_fusion_shape((4, 4), None, np.int64(2), None, 1) == first
+        with pytest.raises(TypeError):
+            checked_fusion_shape((4, 4), None, 2.0, None, 1)
 
 
 class TestDefaultQ:

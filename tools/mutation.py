@@ -75,6 +75,7 @@ CORE = (
     "operators.blocks",
     "operators.kronecker",
     "operators.algebra",
+    "operators._row_blocks",
     "functions._concatenate",
     "functions._sparse",
     "functions.duplicated_padding",

@@ -14,13 +14,36 @@ from .._validation import RefimplError
 from .._xp import namespace_and_arrays
 from ..shapes import ConcatShape, concat_shape
 
-__all__ = ["FEWER_ROWS", "check_output", "concatenated"]
+__all__ = ["FEWER_ROWS", "check_output", "checked_inputs", "concatenated"]
 
 FEWER_ROWS = "fuse fewer rows at a time (Dask inputs chunked along their rows are fused chunk by chunk)"
 
 
 def concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, ConcatShape]:
     """Check the inputs and return ``xp, X, w, shape`` with ``X = concat(inputs, axis=-1)``.
+
+    Dask inputs keep a NumPy ``w``: it is small, and goes to every chunk. Joining several
+    inputs allocates ``X``: the memory guard counts it first.
+    """
+    xp, arrays, w, widths = checked_inputs(inputs, w)
+    plain = concat_shape(widths, n)
+    if len(arrays) == 1:
+        return xp, arrays[0], w, plain
+    if not array_api_compat.is_dask_array(arrays[0]):
+        lead = tuple(int(d) for d in arrays[0].shape[:-1])
+        check_elements(
+            math.prod(lead) * plain.N,
+            itemsize(xp, arrays[0].dtype),
+            f"joining the inputs would allocate an array of shape {lead + (plain.N,)} ({arrays[0].dtype})",
+            FEWER_ROWS,
+        )
+    return xp, xp.concat(arrays, axis=-1), w, plain
+
+
+def checked_inputs(inputs: Any, w: Any) -> tuple[ModuleType, list[Any], Any, tuple[Any, ...]]:
+    """Check the inputs and return ``xp, arrays, w, widths``: the ``A_i`` in one namespace and
+    the promoted floating dtype, with equal leading shapes, and their widths ``n_i`` (unchecked:
+    :func:`refimpl.shapes.concat_shape` checks them).
 
     Dask inputs keep a NumPy ``w``: it is small, and goes to every chunk.
     """
@@ -45,9 +68,7 @@ def concatenated(inputs: Any, w: Any, n: Any) -> tuple[ModuleType, Any, Any, Con
             "inputs must have equal leading shapes (..., m), got shapes "
             + ", ".join(str(shape) for shape in shapes)
         )
-    plain = concat_shape([shape[-1] for shape in shapes], n)
-    X = arrays[0] if len(arrays) == 1 else xp.concat(arrays, axis=-1)
-    return xp, X, w, plain
+    return xp, arrays, w, tuple(shape[-1] for shape in shapes)
 
 
 def check_output(xp: ModuleType, X: Any, n: int, what: str, advice: str) -> None:
@@ -62,7 +83,7 @@ def check_output(xp: ModuleType, X: Any, n: int, what: str, advice: str) -> None
     check_elements(
         math.prod(lead) * n,
         itemsize(xp, X.dtype),
-        f"{what} would allocate an output of shape {lead + (n,)} ({X.dtype})",
+        lambda: f"{what} would allocate an output of shape {lead + (n,)} ({X.dtype})",
         advice,
     )
 

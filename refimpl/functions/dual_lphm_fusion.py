@@ -20,8 +20,8 @@ from .._memory import check_dense_size
 from .._validation import RefimplError, check_parameter_vector
 from .._xp import namespace_and_arrays
 from ..operators import DualLphmOperator
-from ..shapes import FusionShape, LphmShape, fusion_shape, lphm_shape, with_weight
-from ._concatenate import FEWER_ROWS, check_output, concatenated
+from ..shapes import FusionShape, LphmShape, checked_fusion_shape, fusion_shape, lphm_shape
+from ._concatenate import FEWER_ROWS, check_output, checked_inputs
 from ._function import FusionFunction, Stages
 from ._mistakes import (
     CONCATENATION,
@@ -149,12 +149,16 @@ def dual_lphm_fusion(
         raise TypeError(f"method must be 'structured' or 'dense', got {method!r}")
     if method not in ("structured", "dense"):
         raise RefimplError(f"method must be 'structured' or 'dense', got {method!r}")
-    xp, X, w, plain = concatenated(inputs, w, n)
-    shape = with_weight(plain, p, q, r).weight
-    weight_xp = array_api_compat.array_namespace(w)  # NumPy for Dask inputs: w goes to every chunk
+    xp, arrays, w, widths = checked_inputs(inputs, w)
+    shape = checked_fusion_shape(widths, n, p, q, r).weight  # remembered: a repeated call checks it once
+    dask = array_api_compat.is_dask_array(arrays[0])
+    weight_xp = array_api_compat.array_namespace(w) if dask else xp  # Dask: w goes to every chunk
     w = check_parameter_vector(weight_xp, w, shape.l, shape.rule)
-    check_output(xp, X, shape.C, "dual_lphm_fusion", FEWER_ROWS)
-    if method == "dense":
+    check_output(xp, arrays[0], shape.C, "dual_lphm_fusion", FEWER_ROWS)
+    if method == "dense" or dask:
+        X = arrays[0] if len(arrays) == 1 else xp.concat(arrays, axis=-1)
+        if method == "structured":  # Dask: the operator goes to every chunk of rows
+            return DualLphmOperator(weight_xp, *lphm_factors(weight_xp, w, shape)).rmatmul(X)
         check_dense_size(
             weight_xp,
             shape.R,
@@ -164,8 +168,10 @@ def dual_lphm_fusion(
             "use method='structured'",
         )
         return X @ lphm_matrix(weight_xp, w, shape)  # X @ refimpl.dual_lphm(w, N, n, p, q, r)
-    operator = DualLphmOperator(weight_xp, *lphm_factors(weight_xp, w, shape))
-    return operator.rmatmul(X)
+    operator = DualLphmOperator(xp, *lphm_factors(xp, w, shape))
+    names = [f"inputs[{i}]" for i in range(len(arrays))]
+    out = operator.rmatmul_segments(arrays, names, "dual_lphm_fusion")  # each input read where it lies
+    return xp.reshape(out, tuple(arrays[0].shape[:-1]) + (shape.C,))
 
 
 def dual_lphm_fusion_operator(

@@ -6,15 +6,16 @@ structure; :func:`kron_of_products` is its literal definition.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
 import array_api_compat
 import array_api_extra as xpx
 
-from .._memory import check_dense_size
 from .._validation import RefimplError
 from ._base import StructuredOperator
+from ._row_blocks import rmatmul_segments
 
 __all__ = ["DualLphmOperator", "kron_of_products"]
 
@@ -84,36 +85,22 @@ class DualLphmOperator(StructuredOperator):
         return min(self.ORDERS, key=costs.__getitem__)
 
     def _apply(self, X: Any, order: str | None = None) -> Any:
-        m = X.shape[0]
-        order = order or self.contraction_order(m)
-        if order == "factored":
-            return self._apply_factored(X)
-        if order == "blocks":
-            return self._apply_blocks(X)
-        if order == "dense":
-            check_dense_size(
-                self.xp,
-                *self.shape,
-                self.dtype,
-                "X @ op in the 'dense' contraction order",
-                "use the 'factored' order",
-            )
-            return X @ self._dense()
-        raise RefimplError(f"order must be one of {self.ORDERS}, got {order!r}")
+        if order is not None and order not in self.ORDERS:
+            raise RefimplError(f"order must be one of {self.ORDERS}, got {order!r}")
+        return rmatmul_segments(self, [X], ("X",), order)
 
-    # Both orders work on X^T, so that the rank (or t) index leads and every step is one
-    # large matrix product on a reshape, with no copy of an intermediate in between.
+    def rmatmul_segments(
+        self, segments: Sequence[Any], names: Sequence[str] = ("X",), what: str = "X @ op"
+    ) -> Any:
+        """``concat(segments, axis=-1) @ op`` as an ``(M, n)`` array, with no joined copy.
 
-    def _apply_factored(self, X: Any) -> Any:
-        xp, m = self.xp, X.shape[0]
-        p, q, r, s, t = self.p, self.q, self.r, self.s, self.t
-        Z = self.S.T @ xp.reshape(X, (m * p, s)).T  # (r, m*p), Z[d, (row, i)]: the one pass over X
-        Y = self._times_p_qt(xp.reshape(Z, (r * m, p)))  # (r*m, q), Y[(d, row), j]
-        if r == 1:  # an outer product: BLAS is slow with a single-term sum, broadcasting is not
-            out = xp.reshape(Y, (m * q, 1)) * xp.reshape(self.T_factor, (1, t))
-        else:
-            out = xp.reshape(Y, (r, m * q)).T @ self.T_factor.T  # (m*q, t): the one pass over the output
-        return xp.reshape(out, (m, q * t))
+        ``segments`` are arrays of the operator's namespace and dtype, of shapes
+        ``lead + (n_i,)`` with one ``lead`` (``M = prod(lead)`` rows) and ``sum(n_i) = n``;
+        ``names`` name them, and ``what`` the caller, in the memory guard's messages. Nothing
+        else is checked: the callers have (:meth:`rmatmul`, :func:`refimpl.dual_lphm_fusion`).
+        See :mod:`refimpl.operators._row_blocks`.
+        """
+        return rmatmul_segments(self, segments, names, what=what)
 
     def _times_p_qt(self, Z: Any) -> Any:
         """``Z @ P @ Q^T`` for ``Z`` of shape ``(k, p)``, in the association with fewer
@@ -122,15 +109,6 @@ class DualLphmOperator(StructuredOperator):
         if self.r * (self.p + self.q) <= self.p * self.q:
             return (Z @ self.P) @ self.Q.T
         return Z @ (self.P @ self.Q.T)
-
-    def _apply_blocks(self, X: Any) -> Any:
-        xp, m = self.xp, X.shape[0]
-        p, q, s, t = self.p, self.q, self.s, self.t
-        B = self.S @ self.T_factor.T  # (s, t)
-        Z = xp.reshape(B.T @ xp.reshape(X, (m * p, s)).T, (t * m, p))  # Z[(b, row), i]
-        Y = Z @ (self.P @ self.Q.T)  # (t*m, q), Y[(b, row), j]
-        out = xp.permute_dims(xp.reshape(Y, (t, m, q)), (1, 2, 0))  # (m, q, t)
-        return xp.reshape(out, (m, q * t))
 
     def _transpose(self) -> DualLphmOperator:
         # kron(P Q^T, S T^T)^T = kron(Q P^T, T S^T)
