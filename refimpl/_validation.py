@@ -7,7 +7,7 @@ Nothing here uses ``assert``: asserts vanish under ``python -O``.
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import Any, Protocol
 
 import array_api_compat
 
@@ -72,20 +72,34 @@ def check_divides(divisor: int, dname: str, value: int, vname: str) -> int:
     return value // divisor
 
 
-def check_parameter_vector(xp: Any, w: Any, l: int, rule: str) -> Any:
-    """Return ``w`` as a vector of length ``l``; shapes ``(l,)`` and ``(1, l)`` are accepted.
+class ParameterShape(Protocol):
+    """What :func:`check_parameter_vector` reads of a checked configuration (the shapes of
+    :mod:`refimpl.shapes`)."""
 
-    ``rule`` says where ``l`` comes from, for the message (``"l = n*D/(p*q) with n=4, ..."``).
+    @property
+    def l(self) -> int:
+        """The length ``w`` must have."""
+
+    @property
+    def rule(self) -> str:
+        """Where ``l`` comes from, for messages (``"l = n*D/(p*q) with n=4, ..."``)."""
+
+
+def check_parameter_vector(xp: Any, w: Any, shape: ParameterShape) -> Any:
+    """Return ``w`` as a vector of length ``shape.l``; shapes ``(l,)`` and ``(1, l)`` are accepted.
+
+    ``shape.rule`` says where ``l`` comes from; it is read only for a message.
     A Dask ``w`` is refused: ``w`` is small, and computing it stays the caller's choice.
     """
+    l: int = shape.l
     if array_api_compat.is_dask_array(w):
         raise TypeError(
             f"w must be an array of a library that computes (NumPy, ...) or a list, got a Dask array of shape "
             f"{tuple(w.shape)}; w has only l={l} entries: pass w.compute()"
         )
-    shape = tuple(w.shape)
-    if len(shape) == 1 or (len(shape) == 2 and shape[0] == 1):
-        if shape[-1] != l:
-            raise RefimplError(f"w must have length {l} ({rule}), got length {shape[-1]}")
-        return xp.reshape(w, (l,)) if len(shape) == 2 else w
-    raise RefimplError(f"w must have shape ({l},) or (1, {l}) ({rule}), got shape {shape}")
+    given = tuple(w.shape)
+    if len(given) == 1 or (len(given) == 2 and given[0] == 1):
+        if given[-1] != l:
+            raise RefimplError(f"w must have length {l} ({shape.rule}), got length {given[-1]}")
+        return xp.reshape(w, (l,)) if len(given) == 2 else w
+    raise RefimplError(f"w must have shape ({l},) or (1, {l}) ({shape.rule}), got shape {given}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any, Literal
@@ -167,6 +168,13 @@ def namespace_and_arrays(*objs: Any) -> tuple[ModuleType, list[Any]]:
     RefimplError
         For arrays on several devices.
     """
+    if _plain_numpy(objs):  # what a typical call has: nothing to find, move or promote
+        return _numpy_namespace(), list(objs)
+    return _found_and_cast(objs)
+
+
+def _found_and_cast(objs: tuple[Any, ...]) -> tuple[ModuleType, list[Any]]:
+    """:func:`namespace_and_arrays` for any inputs: the general path."""
     arrays = [x for x in objs if array_api_compat.is_array_api_obj(x)]
     for x in arrays:
         _refuse_masked(x)
@@ -195,6 +203,22 @@ def namespace_and_arrays(*objs: Any) -> tuple[ModuleType, list[Any]]:
     out = [x if array_api_compat.is_array_api_obj(x) else _asarray(xp, x, device) for x in objs]
     weak = [not array_api_compat.is_array_api_obj(x) for x in objs]
     return xp, _cast_to_common_float(xp, out, weak, device)
+
+
+def _plain_numpy(objs: tuple[Any, ...]) -> bool:
+    """Whether ``objs`` are NumPy arrays (exactly ``numpy.ndarray``: no mask, no subclass) of one
+    floating dtype: the general path of :func:`namespace_and_arrays` would return them as they
+    are, in NumPy's namespace, and this finds it in a few attribute reads."""
+    if not objs or any(type(x) is not np.ndarray for x in objs):
+        return False
+    dtype = objs[0].dtype
+    return dtype.kind in "fc" and all(x.dtype == dtype for x in objs)
+
+
+@functools.cache
+def _numpy_namespace() -> ModuleType:
+    """The namespace ``array_api_compat.array_namespace`` gives NumPy arrays."""
+    return array_api_compat.array_namespace(np.empty(0))
 
 
 def _refuse_masked(x: Any) -> None:
@@ -280,4 +304,39 @@ def sparse_module(xp: ModuleType) -> ModuleType | None:
         import cupyx.scipy.sparse
 
         return cupyx.scipy.sparse  # type: ignore[no-any-return]  # CuPy ships no types: the module is Any
+    return None
+
+
+def writes_in_place(x: Any) -> bool:
+    """Whether a product can be written straight into an array like ``x`` (``out=``): NumPy
+    and CuPy arrays. Other libraries' products are computed, then assigned (PyTorch's ``out=``
+    does not record gradients; the array API standard has no ``out=``)."""
+    return array_api_compat.is_numpy_array(x) or array_api_compat.is_cupy_array(x)
+
+
+def write_product(
+    xp: ModuleType, name: Literal["matmul", "multiply"], x1: Any, x2: Any, n: int, out: Any, a: int, b: int
+) -> Any:
+    """``name(x1, x2)`` (arrays of ``xp``) as rows ``a:b`` of a 2-D result of width ``n``.
+
+    With ``out=None`` the product is returned, reshaped so. Otherwise it is written into
+    ``out[a:b, :]`` (a C-contiguous array's rows, which ``reshape`` views without a copy):
+    straight from the BLAS or the ufunc where :func:`writes_in_place`, else computed and
+    assigned. Nothing is returned then.
+    """
+    if out is not None and writes_in_place(out):
+        lib: Any = np
+        if not array_api_compat.is_numpy_array(out):
+            import cupy  # a CuPy array exists: CuPy is already imported
+
+            lib = cupy
+        shape = np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2]) + (x1.shape[-2], x2.shape[-1])
+        if name == "multiply":
+            shape = np.broadcast_shapes(x1.shape, x2.shape)
+        getattr(lib, name)(x1, x2, out=out[a:b].reshape(shape))
+        return None
+    result = xp.reshape(getattr(xp, name)(x1, x2), (b - a, n))
+    if out is None:
+        return result
+    out[a:b, :] = result
     return None

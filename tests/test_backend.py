@@ -9,6 +9,7 @@ result, the device it stays on. What mixed libraries, devices and non-numeric in
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 import threading
@@ -16,9 +17,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import refimpl
 from refimpl import (
+    _xp,
     dual_lphm,
     dual_lphm_fusion,
     dual_lphm_fusion_l,
@@ -182,6 +186,68 @@ class TestDtypes:
         out = _fuse(xps.ones((1, 2), dtype=xps.int64, device=device), [1] * 6)
         assert out.dtype == xps.float32
         assert out.device == device
+
+
+class TestPlainNumpy:
+    """The short path of ``namespace_and_arrays`` for plain NumPy arrays of one floating dtype
+    gives what the general path gives: the same namespace, the same arrays (not copies)."""
+
+    @given(
+        kinds=st.lists(
+            st.sampled_from(
+                [
+                    "float16",
+                    "float32",
+                    "float64",
+                    "complex64",
+                    "complex128",
+                    "int64",
+                    "bool",
+                    "masked",
+                    "subclass",
+                ]
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    def test_it_agrees_with_the_general_path(self, kinds: list[str]) -> None:
+        objs = tuple(_array_of(kind) for kind in kinds)
+        try:
+            general = _xp._found_and_cast(objs)
+        except TypeError as error:  # masked arrays are refused by both, with one message
+            with pytest.raises(TypeError, match=re.escape(str(error))):
+                _xp.namespace_and_arrays(*objs)
+            return
+        xp, arrays = _xp.namespace_and_arrays(*objs)
+        assert xp is general[0]
+        assert [a.dtype for a in arrays] == [a.dtype for a in general[1]]
+        assert all(type(a) is type(b) for a, b in zip(arrays, general[1]))
+        assert all((a is x) == (b is x) for a, b, x in zip(arrays, general[1], objs))
+
+    def test_it_is_taken_only_for_one_floating_dtype(self) -> None:
+        # Taken for float arrays of one dtype; not for mixed floats, integers, masks, subclasses.
+        f64 = np.ones(2)
+        assert _xp._plain_numpy((f64, np.ones(3)))
+        assert _xp._plain_numpy((np.ones(2, np.complex64),))
+        assert not _xp._plain_numpy(())
+        assert not _xp._plain_numpy((f64, np.ones(2, np.float32)))
+        assert not _xp._plain_numpy((np.ones(2, np.int64),))
+        assert not _xp._plain_numpy((f64, np.ma.masked_array(f64)))
+        assert not _xp._plain_numpy((f64, [1.0, 2.0]))
+        assert not _xp._plain_numpy((f64, f64.view(_Subclass)))
+
+
+def _array_of(kind: str) -> Any:
+    if kind == "masked":
+        return np.ma.masked_array(np.ones(2))
+    if kind == "subclass":
+        return np.ones(2).view(_Subclass)
+    return np.ones(2, dtype=kind)
+
+
+class _Subclass(np.ndarray):
+    """A subclass of ``numpy.ndarray``: the short path leaves it to the general one."""
 
 
 class TestDevices:

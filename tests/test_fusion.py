@@ -113,10 +113,23 @@ def _layout(A: np.ndarray, how: str) -> np.ndarray:
 
 
 @contextlib.contextmanager
-def _rows_per_block(rows: int, row_values: int) -> Iterator[None]:
-    """Blocks of ``rows`` rows of float64 (or fewer of wider dtypes): BLOCK_BYTES made small."""
-    with mock.patch.object(_row_blocks, "BLOCK_BYTES", rows * row_values * 8):
-        yield
+def _rows_per_block(rows: int, joined: bool) -> Iterator[None]:
+    """Blocks of ``rows`` rows (all rows where the library computes them at once, JAX); the
+    inputs joined as one run (``joined``), or cut into runs at the edges of groups however
+    small they are. The remembered plans are forgotten on the way in and out."""
+
+    def block_rows(M: int, per_row: int, size: int, whole: bool, limit: Any, block_bytes: int) -> int:
+        return max(1, M) if whole else max(1, min(M, rows))
+
+    _row_blocks._plan.cache_clear()
+    try:
+        with (
+            mock.patch.object(_row_blocks, "_block_rows", block_rows),
+            mock.patch.object(_row_blocks, "SMALL_BYTES", 2**62 if joined else 0),
+        ):
+            yield
+    finally:
+        _row_blocks._plan.cache_clear()
 
 
 def _dask_with_a_list_or_dask_w(fusion: str, as_w: str) -> None:
@@ -176,16 +189,19 @@ class TestDualLphmFusion:
         dense = dual_lphm_fusion(inputs, w, method="dense", **kw)
         assert_array(dual_lphm_fusion(inputs, w, **kw), xp, to_numpy(dense))
 
-    @given(data=st.data(), cfg=fusion_configs(), rows=st.integers(1, 3))
-    def test_blocks_of_rows_match_loops(self, xp: Any, data: Any, cfg: dict[str, Any], rows: int) -> None:
-        # The rows go in blocks of 1, 2 or 3 (BLOCK_BYTES made small): a block's rows written to
-        # the wrong place of the output, the last short block dropped or run past, a run of
-        # inputs joined with the wrong rows, all show. Every backend; exact (integer values).
+    @given(data=st.data(), cfg=fusion_configs(), rows=st.integers(1, 3), joined=st.booleans())
+    def test_blocks_of_rows_match_loops(
+        self, xp: Any, data: Any, cfg: dict[str, Any], rows: int, joined: bool
+    ) -> None:
+        # The rows go in blocks of 1, 2 or 3, the inputs joined as one run or cut into runs: a
+        # block's rows written to the wrong place of the output, the last short block dropped or
+        # run past, a run of inputs joined with the wrong rows, runs put side by side in the
+        # wrong order, all show. Every backend; exact (integer values).
         N, n = sum(cfg["dims"]), cfg["width"]
         w = data.draw(vectors(dual_lphm_fusion_l(cfg["dims"], cfg["n"], cfg["p"], cfg["q"], cfg["r"])))
         inputs = data.draw(fusion_inputs(cfg))
         W = loop_dual_lphm(w, N, n, cfg["p"], cfg["q"], cfg["r"])
-        with _rows_per_block(rows, N + n):
+        with _rows_per_block(rows, joined):
             out = dual_lphm_fusion([as_xp(xp, A) for A in inputs], as_xp(xp, w), **_lphm_args(cfg))
         assert_array(out, xp, loop_fusion(inputs, W))
 
@@ -193,10 +209,11 @@ class TestDualLphmFusion:
         data=st.data(),
         cfg=fusion_configs(),
         rows=st.integers(1, 3),
+        joined=st.booleans(),
         layouts=st.lists(st.sampled_from(_LAYOUTS), min_size=3, max_size=3),
     )
     def test_every_memory_layout_of_the_inputs(
-        self, data: Any, cfg: dict[str, Any], rows: int, layouts: list[str]
+        self, data: Any, cfg: dict[str, Any], rows: int, joined: bool, layouts: list[str]
     ) -> None:
         # Fortran order, strided columns, a broadcast row, a transposed batch: each input is read
         # where it lies (a view) or copied whole, never misread. NumPy keeps the layouts given.
@@ -204,7 +221,7 @@ class TestDualLphmFusion:
         w = data.draw(vectors(dual_lphm_fusion_l(cfg["dims"], cfg["n"], cfg["p"], cfg["q"], cfg["r"])))
         inputs = [_layout(A, how) for A, how in zip(data.draw(fusion_inputs(cfg)), layouts)]
         W = loop_dual_lphm(w, N, n, cfg["p"], cfg["q"], cfg["r"])
-        with _rows_per_block(rows, N + n):
+        with _rows_per_block(rows, joined):
             out = dual_lphm_fusion(inputs, w, **_lphm_args(cfg))
         np.testing.assert_array_equal(out, loop_fusion([np.array(A) for A in inputs], W))
 
@@ -226,32 +243,44 @@ class TestDualLphmFusion:
         assert runs(widths, s) == expected
 
     @pytest.mark.parametrize(
-        ("M", "c", "size", "limit", "expected"),
+        ("M", "size", "limit", "expected"),
         [
-            (512, 4, 8, None, 16),  # 1 MiB of 8192 float64 a row; 2**19 / (4 * 8192) = 16 as well
-            (512, 1, 8, None, 16),  # the bytes decide: 64 rows of work, 16 of bytes
-            (512, 16, 8, None, 4),  # the work decides
-            (512, 64, 8, None, 1),
-            (512, 2, 4, None, 32),  # float32: 32 rows of bytes, 32 of work
-            (512, 1, 16, None, 8),  # complex128
-            (10, 4, 8, None, 10),  # never more rows than there are
-            (0, 4, 8, None, 1),  # at least one
-            (512, 4, 8, 8 * 256 * 3 + 7, 3),  # the limit over the widest intermediate (256 a row)
-            (512, 4, 8, 100, 1),  # one row however small the limit: its guard decides
+            (512, 8, None, 512),  # issue 21's first row: all 512 rows in 3 MiB
+            (4096, 8, None, 682),  # 4 MiB // (768 * 8 bytes) = 682 rows
+            (4096, 4, None, 1365),  # float32
+            (4096, 16, None, 341),  # complex128
+            (10, 8, None, 10),  # never more rows than there are
+            (0, 8, None, 1),  # at least one
+            (4096, 8, 6144 * 3 + 7, 3),  # the memory limit, when it is the smaller
+            (4096, 8, 100, 1),  # one row however small the limit: its guard decides
         ],
     )
-    def test_blocks_of_rows_have_a_size_in_bytes_and_in_work(
-        self, M: int, c: int, size: int, limit: int | None, expected: int
+    def test_blocks_of_rows_hold_about_block_bytes_of_intermediates(
+        self, M: int, size: int, limit: int | None, expected: int
     ) -> None:
-        # N + n = 8192 values a row, widest intermediate 256 values a row. The block size shows
-        # only in time and peak memory, so it is pinned here.
-        with refimpl.memory_limit(limit):
-            assert _row_blocks._block_rows(np, M, 8192, c, 256, size) == expected
-        jnp = pytest.importorskip("jax.numpy")
-        import array_api_compat
+        # 768 values a row (p = q = 64, r = 4 in the factored order: 2 * r*p + r*q) and blocks
+        # of 4 MiB. The block size shows only in time and peak memory, so it is pinned here.
+        assert _row_blocks._block_rows(M, 768, size, False, limit, 2**22) == expected
+        assert _row_blocks._block_rows(M, 768, size, True, limit, 2**22) == max(1, M)  # JAX: one block
 
-        jax_xp = array_api_compat.array_namespace(jnp.zeros(1))
-        assert _row_blocks._block_rows(jax_xp, M, 8192, c, 256, size) == max(1, M)
+    @pytest.mark.parametrize(
+        ("order", "widths", "in_place", "expected"),
+        [
+            ("factored", (2048, 2048), True, 2 * 4 * 64 + 4 * 64),  # two runs side by side, then r*q
+            ("factored", (4096,), True, 4 * 64 + 4 * 64),  # one run: no side-by-side copy
+            ("factored", (2047, 2049), True, 2047 + 2049 + 4 * 64 + 4 * 64),  # one joined run
+            ("factored", (4096,), False, 4 * 64 + 4 * 64 + 4096),  # and the output's block
+            ("blocks", (2048, 2048), True, 2 * 64 * 64),
+            ("blocks", (4096,), False, 64 * 64 + 4096),
+        ],
+    )
+    def test_a_row_of_a_block_holds_what_each_order_allocates(
+        self, order: str, widths: tuple[int, ...], in_place: bool, expected: int
+    ) -> None:
+        # p = q = 64, s = t = 64, r = 4. The count is what the guard and the block size see.
+        groups = runs(widths, 64)
+        got = _row_blocks._intermediates_per_row((64, 64, 4, 64, 64), order, widths, groups, in_place)
+        assert got == expected
 
     @pytest.mark.parametrize("method", ["structured", "dense"])
     @pytest.mark.parametrize("case", _CASES)

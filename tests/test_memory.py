@@ -563,9 +563,10 @@ class TestDualLphmFusion:
             np.testing.assert_array_equal(refimpl.dual_lphm_fusion(A, w, p=2, q=2, r=3, n=2), one)
 
     def test_the_intermediates_are_counted_and_the_blocks_fit_them(self):
-        # p = 64, q = 1, r = 1, n = 2: a row's widest intermediate is 64 values (512 bytes), its
-        # output 2 (16 bytes). The blocks of rows shrink to fit the limit, down to one row; one
-        # row over the limit is refused, naming the intermediate.
+        # p = 64, q = 1, r = 1, n = 2, one input: a row of a block holds S^T's 64 values and the
+        # 1 before T (65 values, 520 bytes); NumPy writes the output (2 values a row) in place.
+        # The blocks of rows shrink to fit the limit, down to one row; one row over the limit is
+        # refused, naming the intermediates.
         rng = np.random.default_rng(5)
         A = rng.integers(-3, 4, size=(100, 64)).astype(np.float64)
         w = rng.integers(-3, 4, size=refimpl.dual_lphm_fusion_l([64], 2, 64, 1, 1)).astype(np.float64)
@@ -574,18 +575,34 @@ class TestDualLphmFusion:
             with refimpl.memory_limit(limit):
                 got = refimpl.dual_lphm_fusion([A], w, p=64, q=1, r=1, n=2)
             np.testing.assert_array_equal(got, expected)
-        with refimpl.memory_limit(512):
+        with refimpl.memory_limit(520):
             np.testing.assert_array_equal(
                 refimpl.dual_lphm_fusion([A[:1]], w, p=64, q=1, r=1, n=2), expected[:1]
             )
-        with refimpl.memory_limit(511):
+        with refimpl.memory_limit(519):
             message = _message_of(
                 refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion([A[:1]], w, p=64, q=1, r=1, n=2)
             )
-        assert "dual_lphm_fusion would allocate an intermediate of 1 x 64 values (float64)" in message, (
-            message
-        )
-        assert "of 512 bytes, over the memory limit of 511 bytes" in message, message
+        assert "dual_lphm_fusion would allocate intermediates of 1 x 65 values (float64)" in message, message
+        assert "of 520 bytes, over the memory limit of 519 bytes" in message, message
+
+    def test_a_library_that_cannot_write_in_place_counts_the_output_block(self):
+        # array_api_strict has no out=: each block of the output is computed, then assigned, so
+        # a row of a block holds the output's 2 values too (67 values, 536 bytes).
+        xps = pytest.importorskip("array_api_strict")
+        rng = np.random.default_rng(5)
+        A = rng.integers(-3, 4, size=(1, 64)).astype(np.float64)
+        w = rng.integers(-3, 4, size=refimpl.dual_lphm_fusion_l([64], 2, 64, 1, 1)).astype(np.float64)
+        expected = refimpl.dual_lphm_fusion([A], w, p=64, q=1, r=1, n=2, method="dense")
+        with refimpl.memory_limit(536):
+            got = refimpl.dual_lphm_fusion([xps.asarray(A)], xps.asarray(w), p=64, q=1, r=1, n=2)
+        np.testing.assert_array_equal(np.asarray(got), expected)
+        with refimpl.memory_limit(535):
+            message = _message_of(
+                refimpl.MemoryLimitError,
+                lambda: refimpl.dual_lphm_fusion([xps.asarray(A)], xps.asarray(w), p=64, q=1, r=1, n=2),
+            )
+        assert "intermediates of 1 x 67 values" in message, message
 
     def test_peak_memory_is_the_output_and_one_block_of_rows(self):
         # Two inputs of 512 x 2048 (8 MiB each), p = q = 64, r = 4, the first row of issue 21's

@@ -49,7 +49,7 @@ def low_rank_reconciliation(w: Any, n: int, D: int, r: int) -> Any:
     """``A @ B.T`` with ``w = [vec(A) | vec(B)]``, row-major."""
     shape = low_rank_shape(n, D, r)
     xp, (w,) = namespace_and_arrays(w)
-    w = check_parameter_vector(xp, w, shape.l, shape.rule)
+    w = check_parameter_vector(xp, w, shape)
     A = xp.reshape(w[: n * r], (n, r))
     B = xp.reshape(w[n * r :], (D, r))
     return A @ B.T

@@ -289,8 +289,8 @@ class TestDualLphmOperator:
         assert [op.contraction_order(k) for k in (1, 2, 3)] == ["blocks", "dense", "dense"]
 
     def test_the_order_asked_is_the_order_run(self) -> None:
-        # p = q = 4, s = t = 2, r = 8: a row's widest intermediate is r*4 = 32 values (256 bytes)
-        # in the factored order, t*4 = 8 (64 bytes) in the blocks order, and W is 8 x 8 (512
+        # p = q = 4, s = t = 2, r = 8: a row of a block holds r*p + r*q = 64 values (512 bytes)
+        # in the factored order, t*p = 8 (64 bytes) in the blocks order, and W is 8 x 8 (512
         # bytes). Under a limit of 128 bytes each order shows itself by what it refuses.
         rng = np.random.default_rng(11)
         w = rng.integers(-3, 4, size=dual_lphm_l(8, 8, 4, 4, 8)).astype(np.float64)
@@ -299,7 +299,7 @@ class TestDualLphmOperator:
         expected = X @ loop_dual_lphm(w, 8, 8, 4, 4, 8)
         with refimpl.memory_limit(128):
             np.testing.assert_array_equal(op._apply(X, "blocks"), expected)
-            with pytest.raises(refimpl.MemoryLimitError, match=r"intermediate of 1 x 32 values"):
+            with pytest.raises(refimpl.MemoryLimitError, match=r"intermediates of 1 x 64 values"):
                 op._apply(X, "factored")
             with pytest.raises(refimpl.MemoryLimitError, match=r"'dense' contraction order"):
                 op._apply(X, "dense")

@@ -93,7 +93,7 @@ def concatenation_fusion(inputs: Sequence[Any], w: Any, *, n: int | None = None)
     """
     xp, X, w, shape = concatenated(inputs, w, n)
     weight_xp = array_api_compat.array_namespace(w)  # NumPy for Dask inputs
-    w = check_parameter_vector(weight_xp, w, shape.l, shape.rule)
+    w = check_parameter_vector(weight_xp, w, shape)
     check_output(xp, X, shape.n, "concatenation_fusion", FEWER_ROWS)
     return X @ weight_xp.reshape(w, (shape.N, shape.n))
 

@@ -39,13 +39,14 @@ __all__ = ["DualLphmFunction", "dual_lphm", "dual_lphm_l", "dual_lphm_operator",
 def lphm_factors(xp: ModuleType, w: Any, shape: LphmShape) -> tuple[Any, Any, Any, Any]:
     """Cut ``w`` into ``P, Q, S, T``: ``w = [vec(P) | vec(Q) | vec(S) | vec(T)]``, each row-major.
 
+    Each factor has ``r`` columns, so ``w`` is the four stacked, ``[P; Q; S; T]``, read
+    row-major as a ``(p + q + s + t) x r`` matrix: one reshape, then the rows of each factor.
     This is the one place the layout of ``w`` is read.
     """
-    w = check_parameter_vector(xp, w, shape.l, shape.rule)
-    P, Q, S, T = (
-        xp.reshape(w[where], (shape.rows[name], shape.r)) for name, where in shape.segments().items()
-    )
-    return P, Q, S, T
+    w = check_parameter_vector(xp, w, shape)
+    stacked = xp.reshape(w, (shape.p + shape.q + shape.s + shape.t, shape.r))
+    a, b, c = shape.p, shape.p + shape.q, shape.p + shape.q + shape.s
+    return stacked[:a, :], stacked[a:b, :], stacked[b:c, :], stacked[c:, :]
 
 
 def dual_lphm_l(n: int, D: int, p: int, q: int | None, r: int) -> int:
@@ -127,7 +128,7 @@ def dual_lphm(w: Any, n: int, D: int, p: int, q: int | None, r: int) -> Any:
     """
     shape = lphm_shape(n, D, p, q, r)
     xp, (w,) = namespace_and_arrays(w)
-    w = check_parameter_vector(xp, w, shape.l, shape.rule)  # a wrong w first, then the size
+    w = check_parameter_vector(xp, w, shape)  # a wrong w first, then the size
     check_dense_size(xp, shape.R, shape.C, w.dtype, "dual_lphm", "use refimpl.dual_lphm_operator")
     return lphm_matrix(xp, w, shape)
 

@@ -153,7 +153,7 @@ def dual_lphm_fusion(
     shape = checked_fusion_shape(widths, n, p, q, r).weight  # remembered: a repeated call checks it once
     dask = array_api_compat.is_dask_array(arrays[0])
     weight_xp = array_api_compat.array_namespace(w) if dask else xp  # Dask: w goes to every chunk
-    w = check_parameter_vector(weight_xp, w, shape.l, shape.rule)
+    w = check_parameter_vector(weight_xp, w, shape)
     check_output(xp, arrays[0], shape.C, "dual_lphm_fusion", FEWER_ROWS)
     if method == "dense" or dask:
         X = arrays[0] if len(arrays) == 1 else xp.concat(arrays, axis=-1)
@@ -171,6 +171,8 @@ def dual_lphm_fusion(
     operator = DualLphmOperator(xp, *lphm_factors(xp, w, shape))
     names = [f"inputs[{i}]" for i in range(len(arrays))]
     out = operator.rmatmul_segments(arrays, names, "dual_lphm_fusion")  # each input read where it lies
+    if arrays[0].ndim == 2:  # (m, n) already
+        return out
     return xp.reshape(out, tuple(arrays[0].shape[:-1]) + (shape.C,))
 
 

@@ -36,7 +36,7 @@ __all__ = [
 def parameter_matrix(w: Any, shape: PaddingShape) -> tuple[ModuleType, Any]:
     """``W = reshape(w, (s, t))`` in the namespace of ``w``."""
     xp, (w,) = namespace_and_arrays(w)
-    w = check_parameter_vector(xp, w, shape.l, shape.rule)
+    w = check_parameter_vector(xp, w, shape)
     return xp, xp.reshape(w, (shape.s, shape.t))
 
 

@@ -6,6 +6,7 @@ structure; :func:`kron_of_products` is its literal definition.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -70,19 +71,11 @@ class DualLphmOperator(StructuredOperator):
         * ``blocks``: ``(S T^T)^T X^T``, then ``P Q^T`` over the block index, then one transpose;
         * ``dense``: materialise ``kron(P Q^T, S T^T)`` and multiply.
         """
-        p, q, r, s, t = self.p, self.q, self.r, self.s, self.t
-        n, D = p * s, q * t
-        middle = min(m * r * r * (p + q), m * r * p * q + p * q * r)
-        return {
-            "factored": m * n * r + middle + m * D * r,
-            "blocks": s * t * r + p * q * r + m * n * t + m * p * q * t + m * D,
-            "dense": p * q * r + s * t * r + n * D + m * n * D,
-        }
+        return _contraction_costs(self.p, self.q, self.r, self.s, self.t, m)
 
     def contraction_order(self, m: int) -> str:
         """The cheapest order of :meth:`contraction_costs` for ``m`` rows."""
-        costs = self.contraction_costs(m)
-        return min(self.ORDERS, key=costs.__getitem__)
+        return _cheapest_order(self.p, self.q, self.r, self.s, self.t, m)
 
     def _apply(self, X: Any, order: str | None = None) -> Any:
         if order is not None and order not in self.ORDERS:
@@ -126,3 +119,22 @@ class DualLphmOperator(StructuredOperator):
 
     def _dense(self) -> Any:
         return kron_of_products(self.xp, self.P, self.Q, self.S, self.T_factor)
+
+
+def _contraction_costs(p: int, q: int, r: int, s: int, t: int, m: int) -> dict[str, int]:
+    """:meth:`DualLphmOperator.contraction_costs` of the operator of factors with ``p, q, s, t``
+    rows and ``r`` columns."""
+    n, D = p * s, q * t
+    middle = min(m * r * r * (p + q), m * r * p * q + p * q * r)
+    return {
+        "factored": m * n * r + middle + m * D * r,
+        "blocks": s * t * r + p * q * r + m * n * t + m * p * q * t + m * D,
+        "dense": p * q * r + s * t * r + n * D + m * n * D,
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _cheapest_order(p: int, q: int, r: int, s: int, t: int, m: int) -> str:
+    """The cheapest of :func:`_contraction_costs`, first of ``ORDERS`` on a tie; remembered."""
+    costs = _contraction_costs(p, q, r, s, t, m)
+    return min(DualLphmOperator.ORDERS, key=costs.__getitem__)

@@ -86,7 +86,7 @@ def _checked(
             f"got shape {tuple(G.shape)}"
         )
     shape = spec.shape(config)
-    return config, check_parameter_vector(np_xp, w, shape.l, shape.rule), G
+    return config, check_parameter_vector(np_xp, w, shape), G
 
 
 def _fusion_inputs(spec: Function, config: dict[str, Any], inputs: dict[str, Any]) -> list[np.ndarray]:

@@ -191,7 +191,7 @@ class Pipeline:
         self.spec = get_function(function)
         self.config = self.spec.normalize(config)
         shape = self.spec.shape(self.config)
-        self.w = check_parameter_vector(npx, wide(inputs["w"]), shape.l, shape.rule)
+        self.w = check_parameter_vector(npx, wide(inputs["w"]), shape)
         self.arrays = [wide(a) for a in inputs["inputs"]] if self.spec.is_fusion else []
         self._shapes: dict[bool, Any] = {}
         self._joined: dict[Any, np.ndarray | None] = {}
