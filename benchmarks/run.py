@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick         # small sizes only, seconds
     python benchmarks/run.py --backend cupy  # the same cases on the GPU
     python benchmarks/run.py --update-quoted # rewrite the results the docs quote
+    python benchmarks/run.py --table-only    # the fusion's scaling table alone, about 20 s
 
 An ordinary run leaves the working tree clean: it writes the untracked, git-ignored
 ``benchmarks/results/<backend>[-quick]-latest.json``. Only ``--update-quoted`` (or ``--out``
@@ -654,7 +655,16 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="JSON output (default: the untracked benchmarks/results/<backend>[-quick]-latest.json)",
     )
+    parser.add_argument(
+        "--table-only",
+        action="store_true",
+        help="only the fusion's scaling table and the tiny-call ratios (about 20 s); writes no file",
+    )
     args = parser.parse_args(argv)
+    if args.table_only and (args.update_quoted or args.out):
+        parser.error(
+            "--table-only prints the table and writes no file: it takes neither --update-quoted nor --out"
+        )
     if args.update_quoted and (args.quick or args.out):
         parser.error(
             "--update-quoted writes the full run to benchmarks/results/<backend>.json: "
@@ -670,6 +680,10 @@ def main(argv: list[str] | None = None) -> int:
     quick, reps = args.quick, args.reps
     print(f"refimpl benchmarks on {args.backend}{' (quick)' if quick else ''}", flush=True)
 
+    if args.table_only:
+        fusion = fusion_table(xp, rng, reps=9, rows=FUSION_TABLE[:2] if quick else FUSION_TABLE)
+        print(render_fusion_table(fusion, tiny_case(xp, rng, reps=reps)))
+        return 0
     overhead_case(table, xp, rng, reps=reps)
     if quick:
         fusion_case(table, xp, rng, m=128, N=1024, n=1024, p=32, q=32, r=4, reps=reps, budget=2.0)
