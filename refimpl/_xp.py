@@ -265,7 +265,7 @@ def _cast_to_common_float(xp: ModuleType, arrays: list[Any], weak: list[bool], d
         dtype = strong[0]  # one dtype: nothing to promote (what a typical call has)
     else:
         dtype = xp.result_type(*strong)
-    if "complex" in weak_kinds and _kind(xp, dtype) != "complex":
+    if "complex" in weak_kinds and not xp.isdtype(dtype, "complex floating"):
         dtype = xp.result_type(dtype, xp.complex64)
     return [x if x.dtype == dtype else xp.astype(x, dtype) for x in arrays]
 

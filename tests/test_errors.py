@@ -36,7 +36,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import refimpl
+import refimpl.shapes
 from refimpl import RefimplError
+from refimpl._validation import check_parameter_vector
 from refimpl.shapes import concat_shape
 
 from ._support import as_xp, to_numpy
@@ -696,6 +698,18 @@ def _row(xp: ModuleType, w: Any) -> Any:
 class TestParameterVector:
     """``w`` is read as ``(l,)`` or ``(1, l)`` by every function (a wrong implementation returns the
     ``(1, l)`` array without reshaping it, or refuses it); any other length or shape is refused."""
+
+    @pytest.mark.parametrize("given_shape", [(6,), (1, 6)])
+    def test_the_checked_w_is_a_vector_of_length_l(
+        self, xp: ModuleType, given_shape: tuple[int, ...]
+    ) -> None:
+        # Every caller cuts the checked w by its entries: a (1, l) w left as a row would be cut
+        # by rows. Both shapes give the vector, with w's values.
+        shape = refimpl.shapes.lphm_shape(2, 2, 1, 1, 1)  # l = 1 * (1 + 1 + 2 + 2) = 6
+        w = xp.reshape(xp.arange(6, dtype=xp.float64), given_shape)
+        got = check_parameter_vector(xp, w, shape)
+        assert tuple(got.shape) == (6,)
+        np.testing.assert_array_equal(to_numpy(got), np.arange(6.0))
 
     @pytest.mark.xp_backends("numpy", "array_api_strict", "torch")
     @given(data=st.data())

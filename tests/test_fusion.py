@@ -242,6 +242,55 @@ class TestDualLphmFusion:
     ) -> None:
         assert runs(widths, s) == expected
 
+    @pytest.mark.parametrize("r", [1, 3])
+    @pytest.mark.parametrize("rows", [1, 2, 100])
+    @pytest.mark.parametrize("joined", [False, True])
+    @pytest.mark.parametrize("order", ["factored", "blocks"])
+    def test_every_path_through_the_blocks_of_rows(self, order: str, joined: bool, rows: int, r: int) -> None:
+        # Widths 4, 2, 2, 4 in groups of s = 4 (p = 3): three runs, the middle one two inputs
+        # joined, or all joined as one; blocks of 1 or 2 of the 5 rows, or one block; r = 1 (the
+        # outer product) or 3. Each path in each order gives the loop's result, exactly. Two
+        # calls in a row with two w: a block left unwritten would hold the first call's values.
+        rng = np.random.default_rng(r)
+        dims, N, n, p, q = [4, 2, 2, 4], 12, 6, 3, 2
+        inputs = [rng.integers(-3, 4, size=(5, d)).astype(np.float64) for d in dims]
+        names = [f"inputs[{i}]" for i in range(len(dims))]
+        with _rows_per_block(rows, joined):
+            for _ in range(2):
+                w = rng.integers(-3, 4, size=dual_lphm_fusion_l(dims, n, p, q, r)).astype(np.float64)
+                expected = np.concatenate(inputs, axis=1) @ loop_dual_lphm(w, N, n, p, q, r)
+                op = refimpl.dual_lphm_fusion_operator(dims, w, p=p, q=q, r=r, n=n)
+                got = _row_blocks.rmatmul_segments(op, inputs, names, order)
+                np.testing.assert_array_equal(got, expected)
+                del got
+
+    def test_a_library_that_cannot_write_in_place_takes_one_block(self) -> None:
+        # JAX's arrays cannot be assigned to: its rows go as one block, however small the blocks
+        # are made. Shown with NumPy inputs and the namespace taken for JAX's.
+        w = np.arange(1.0, dual_lphm_fusion_l([4], 6, 2, 2, 2) + 1)
+        A = np.ones((5, 4))
+        with (
+            mock.patch.object(_row_blocks, "BLOCK_BYTES", 8),
+            mock.patch.object(_row_blocks.array_api_compat, "is_jax_namespace", lambda xp: True),
+            mock.patch.object(_row_blocks, "_block", wraps=_row_blocks._block) as block,
+        ):
+            out = refimpl.dual_lphm_fusion([A], w, p=2, q=2, r=2, n=6)
+        assert block.call_count == 1
+        np.testing.assert_array_equal(out, A @ loop_dual_lphm(w, 4, 6, 2, 2, 2))
+
+    @pytest.mark.parametrize(("M", "rows", "blocks"), [(5, 2, 3), (6, 2, 3), (5, 5, 1), (1, 3, 1)])
+    def test_each_block_is_computed_once(self, M: int, rows: int, blocks: int) -> None:
+        # ceil(M / rows) blocks, each input read once: blocks that overlap would give the same
+        # values at a multiple of the cost.
+        w = np.arange(1.0, dual_lphm_fusion_l([4], 6, 2, 2, 2) + 1)
+        A = np.ones((M, 4))
+        with (
+            _rows_per_block(rows, True),
+            mock.patch.object(_row_blocks, "_block", wraps=_row_blocks._block) as block,
+        ):
+            refimpl.dual_lphm_fusion([A], w, p=2, q=2, r=2, n=6)
+        assert block.call_count == blocks
+
     @pytest.mark.parametrize(
         ("M", "size", "limit", "expected"),
         [

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 import tracemalloc
+from unittest import mock
 
+import array_api_compat.numpy as npx
 import numpy as np
 import pytest
 
@@ -585,6 +587,7 @@ class TestDualLphmFusion:
             )
         assert "dual_lphm_fusion would allocate intermediates of 1 x 65 values (float64)" in message, message
         assert "of 520 bytes, over the memory limit of 519 bytes" in message, message
+        assert "a block of one row needs them" in message, message
 
     def test_a_library_that_cannot_write_in_place_counts_the_output_block(self):
         # array_api_strict has no out=: each block of the output is computed, then assigned, so
@@ -618,6 +621,46 @@ class TestDualLphmFusion:
         finally:
             tracemalloc.stop()
         assert out.nbytes <= peak <= out.nbytes + _row_blocks.BLOCK_BYTES, (peak, out.nbytes)
+
+    def test_the_size_of_each_dtype_is_its_own(self):
+        # Sizes are remembered per dtype: each dtype gets its own, whichever came first.
+        for dtype, size in [(np.float32, 4), (np.float64, 8), (np.complex128, 16), (np.float32, 4)]:
+            assert _memory.itemsize(npx, np.dtype(dtype)) == size
+
+    def test_a_copy_in_a_joined_run_is_guarded_and_named(self):
+        # Widths 3 and 5 share a group of s = 4 columns: one run, joined a block at a time. The
+        # first input is a broadcast batch (8 zero-stride copies of 3 rows), which cannot be seen
+        # as rows without a copy: the guard counts the copy and names the input and the caller.
+        A0 = np.broadcast_to(np.ones((1, 3, 3)), (8, 3, 3))
+        A1 = np.ones((8, 3, 5))
+        w = np.ones(refimpl.dual_lphm_fusion_l([3, 5], 2, 2, 1, 1))
+        with refimpl.memory_limit(8 * 3 * 3 * 8 - 1):
+            message = _message_of(
+                refimpl.MemoryLimitError, lambda: refimpl.dual_lphm_fusion([A0, A1], w, p=2, q=1, r=1, n=2)
+            )
+        assert message.startswith("dual_lphm_fusion would copy inputs[0] of shape (8, 3, 3) (float64)"), (
+            message
+        )
+
+    def test_numpy_writes_each_block_into_the_output(self):
+        # The same inputs, 64 rows in blocks of 10 (BLOCK_BYTES made 64 KiB for 768 values a
+        # row): NumPy's products write each block straight into the output, so beyond it there
+        # is one block's intermediates (60 KiB), never a block of the output (320 KiB).
+        rng = np.random.default_rng(6)
+        A = [rng.standard_normal((64, 2048)) for _ in range(2)]
+        w = rng.standard_normal(refimpl.dual_lphm_fusion_l([2048, 2048], 4096, 64, 64, 4))
+        with mock.patch.object(_row_blocks, "BLOCK_BYTES", 2**16):
+            tracemalloc.start()
+            try:
+                base = tracemalloc.get_traced_memory()[0]
+                out = refimpl.dual_lphm_fusion(A, w, p=64, q=64, r=4, n=4096)
+                peak = tracemalloc.get_traced_memory()[1] - base
+            finally:
+                tracemalloc.stop()
+        assert out.nbytes <= peak <= out.nbytes + 2**16, (peak, out.nbytes)
+        np.testing.assert_allclose(
+            out, refimpl.dual_lphm_fusion(A, w, p=64, q=64, r=4, n=4096, method="dense")
+        )
 
     def test_dask_is_guarded_per_chunk(self):
         da = pytest.importorskip("dask.array")
