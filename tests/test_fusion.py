@@ -242,17 +242,21 @@ class TestDualLphmFusion:
     ) -> None:
         assert runs(widths, s) == expected
 
+    @pytest.mark.parametrize("dims", [[4, 2, 2, 4], [4, 8]])
     @pytest.mark.parametrize("r", [1, 3])
     @pytest.mark.parametrize("rows", [1, 2, 100])
     @pytest.mark.parametrize("joined", [False, True])
     @pytest.mark.parametrize("order", ["factored", "blocks"])
-    def test_every_path_through_the_blocks_of_rows(self, order: str, joined: bool, rows: int, r: int) -> None:
-        # Widths 4, 2, 2, 4 in groups of s = 4 (p = 3): three runs, the middle one two inputs
-        # joined, or all joined as one; blocks of 1 or 2 of the 5 rows, or one block; r = 1 (the
-        # outer product) or 3. Each path in each order gives the loop's result, exactly. Two
-        # calls in a row with two w: a block left unwritten would hold the first call's values.
+    def test_every_path_through_the_blocks_of_rows(
+        self, order: str, joined: bool, rows: int, r: int, dims: list[int]
+    ) -> None:
+        # Widths 4, 2, 2, 4 (or 4, 8) in groups of s = 4 (p = 3): three runs, the middle one two
+        # inputs joined (or two runs), or all joined as one; blocks of 1 or 2 of the 5 rows, or
+        # one block; r = 1 (the outer product) or 3. Each path in each order gives the loop's
+        # result, exactly. Two calls in a row with two w: a block left unwritten would hold the
+        # first call's values.
         rng = np.random.default_rng(r)
-        dims, N, n, p, q = [4, 2, 2, 4], 12, 6, 3, 2
+        N, n, p, q = 12, 6, 3, 2
         inputs = [rng.integers(-3, 4, size=(5, d)).astype(np.float64) for d in dims]
         names = [f"inputs[{i}]" for i in range(len(dims))]
         with _rows_per_block(rows, joined):

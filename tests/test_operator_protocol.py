@@ -195,6 +195,15 @@ class TestAlgebra:
         assert_array(op.T.toarray(), xp, np.ascontiguousarray(dense.T).astype(dtype))
         assert_array(op.conj().toarray(), xp, dense.conj().astype(dtype))
 
+    def test_the_conjugate_of_each_composite_is_the_conjugate_matrix(self) -> None:
+        # Complex factors: a part of a sum or product left unconjugated shows in the entries.
+        rng = np.random.default_rng(4)
+        w = rng.integers(-3, 4, 6) + 1j * rng.integers(-3, 4, 6)
+        op = refimpl.dual_lphm_operator(w, 2, 2, 1, 1, 1)
+        for name in COMPOSITES:
+            composed, M = composite(name, op, to_numpy(op.toarray()))
+            np.testing.assert_array_equal(to_numpy(composed.conj().toarray()), M.conj())
+
     def test_the_issue_s_expressions_agree_with_the_dense_results(self) -> None:
         rng = np.random.default_rng(3)
         op1 = refimpl.dual_lphm_operator(
