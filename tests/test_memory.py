@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 import tracemalloc
+from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 import array_api_compat.numpy as npx
@@ -29,6 +31,18 @@ from refimpl._memory import _human, check_elements, check_size
 from refimpl.operators import _row_blocks
 
 pytestmark = pytest.mark.memory_cap
+
+
+def _peak_of(call: Callable[[], Any]) -> tuple[Any, int]:
+    """``call()`` and the peak of the memory it allocated (NumPy reports to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
 
 P = 2**63
 SPARSE = ("csr", "csc", "coo", "bsr")
@@ -613,13 +627,7 @@ class TestDualLphmFusion:
         rng = np.random.default_rng(6)
         A = [rng.standard_normal((512, 2048)) for _ in range(2)]
         w = rng.standard_normal(refimpl.dual_lphm_fusion_l([2048, 2048], 4096, 64, 64, 4))
-        tracemalloc.start()
-        try:
-            base = tracemalloc.get_traced_memory()[0]
-            out = refimpl.dual_lphm_fusion(A, w, p=64, q=64, r=4, n=4096)
-            peak = tracemalloc.get_traced_memory()[1] - base
-        finally:
-            tracemalloc.stop()
+        out, peak = _peak_of(lambda: refimpl.dual_lphm_fusion(A, w, p=64, q=64, r=4, n=4096))
         assert out.nbytes <= peak <= out.nbytes + _row_blocks.BLOCK_BYTES, (peak, out.nbytes)
 
     def test_the_size_of_each_dtype_is_its_own(self):
@@ -650,13 +658,7 @@ class TestDualLphmFusion:
         A = [rng.standard_normal((64, 2048)) for _ in range(2)]
         w = rng.standard_normal(refimpl.dual_lphm_fusion_l([2048, 2048], 4096, 64, 64, 4))
         with mock.patch.object(_row_blocks, "BLOCK_BYTES", 2**16):
-            tracemalloc.start()
-            try:
-                base = tracemalloc.get_traced_memory()[0]
-                out = refimpl.dual_lphm_fusion(A, w, p=64, q=64, r=4, n=4096)
-                peak = tracemalloc.get_traced_memory()[1] - base
-            finally:
-                tracemalloc.stop()
+            out, peak = _peak_of(lambda: refimpl.dual_lphm_fusion(A, w, p=64, q=64, r=4, n=4096))
         assert out.nbytes <= peak <= out.nbytes + 2**16, (peak, out.nbytes)
         np.testing.assert_allclose(
             out, refimpl.dual_lphm_fusion(A, w, p=64, q=64, r=4, n=4096, method="dense")
