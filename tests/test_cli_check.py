@@ -158,16 +158,23 @@ def test_check_refuses_function_and_config_without_a_candidate(argv: list[str], 
 
 
 @pytest.mark.parametrize(("target", "examples"), [("faithful_dual_lphm", 30), ("column_major_dual_lphm", 60)])
-def test_check_progress_counts_out_of_the_examples_and_never_past_them(target: str, examples: int) -> None:
-    """The counter ran past ``--examples`` and showed no total."""
+def test_check_progress_counts_the_drawn_cases_out_of_the_examples(target: str, examples: int) -> None:
+    """The counter ran past ``--examples`` and showed no total; it also counted the edge cases
+    as drawn ones, and the draws after a failure as the shrinking's."""
     result = run_cli("check", f"refimpl.examples:{target}", "--function", "dual_lphm", "--examples", examples)
-    counts = [(int(a), int(b)) for a, b in re.findall(r"(\d+)/(\d+) (?:cases checked|failed)", result.err)]
+    counts = [(int(a), int(b)) for a, b in re.findall(r"(\d+)/(\d+) drawn cases checked", result.err)]
     assert counts and all(total == examples and 0 < done <= examples for done, total in counts), result.err
     assert [done for done, _ in counts] == sorted(done for done, _ in counts)
+    drawn = re.search(r"(\d+) drawn\b", result.out)  # the report's count of the drawn cases
+    assert drawn and counts[-1][0] == int(drawn.group(1)), (result.out, result.err)
+    failures = re.findall(r"(edge case \d+|drawn case \d+/\d+) failed", result.err)
+    shrinking = re.findall(r"shrinking: (\d+) cases tried", result.err)
     if result.code == 0:
-        assert counts[-1] == (examples, examples)
+        assert counts[-1] == (examples, examples) and not failures and not shrinking, result.err
     else:
-        assert re.search(rf"case \d+/{examples} failed; shrinking it", result.err), result.err
+        assert len(failures) == 1 and shrinking, result.err  # the first failure, named once
+        assert result.err.index(failures[0]) < result.err.index("shrinking:")
+        assert re.search(r"while shrinking", result.out), result.out
 
 
 @pytest.mark.parametrize(

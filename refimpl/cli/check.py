@@ -10,9 +10,9 @@ The candidate is imported as ``python -m`` would: the current folder comes first
 ``sys.path`` while it is checked, so ``refimpl check mycand:f`` works in the folder holding
 ``mycand.py``; a module that cannot be imported is reported as its file, line and message
 (exit 2). ``--config`` is checked against the function's arguments before anything runs
-(:func:`configuration`). The progress on stderr counts the cases drawn out of ``--examples``
-(``25/100 cases checked``); once a case fails, Hypothesis shrinks it, and the count of the
-smaller cases tried has no total.
+(:func:`configuration`). The progress on stderr names the first failing case, counts the
+cases drawn out of ``--examples`` (``25/100 drawn cases checked``; the edge cases run before
+them), and then the cases the shrinking tries, which have no total.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -298,20 +299,23 @@ def _check_type(key: str, value: Any) -> None:
 
 
 def progress(examples: int) -> Callable[[int, Any], None]:
-    """The progress on stderr: ``25/100 cases checked``, then, once a case failed, the shrinking's count."""
-    failed_at: list[int] = []
+    """The progress on stderr, by the phase of each case (:attr:`refimpl.testing.CaseResult.phase`):
+    the first failure, ``25/100 drawn cases checked``, then the shrinking's count."""
+    seen: Counter[str] = Counter()
+
+    def say(text: str) -> None:
+        print(f"  ... {text}", file=sys.stderr, flush=True)
 
     def report(i: int, case: Any) -> None:
-        if not failed_at and not case.passed:
-            failed_at.append(i)
-            print(
-                f"  ... case {i}/{examples} failed; shrinking it to a minimal failing case",
-                file=sys.stderr,
-                flush=True,
-            )
-        elif failed_at and (i - failed_at[0]) % 25 == 0:
-            print(f"  ... shrinking: {i - failed_at[0]} smaller cases tried", file=sys.stderr, flush=True)
-        elif not failed_at and i <= examples and (i % 25 == 0 or i == examples):
-            print(f"  ... {i}/{examples} cases checked", file=sys.stderr, flush=True)
+        seen[case.phase] += 1
+        count = seen[case.phase]
+        if case.phase != "shrinking" and not case.passed and not seen["failed"]:
+            seen["failed"] += 1
+            where = f"edge case {count}" if case.phase == "edge" else f"drawn case {count}/{examples}"
+            say(f"{where} failed; the draws go on, then each failing clause is shrunk to a minimal case")
+        if case.phase == "drawn" and (count % 25 == 0 or count == examples):
+            say(f"{count}/{examples} drawn cases checked")
+        elif case.phase == "shrinking" and count % 25 == 0:
+            say(f"shrinking: {count} cases tried")
 
     return report

@@ -209,7 +209,8 @@ def check(
     raise_on_failure : bool, optional
         Raise :class:`ConformanceError` on failure; by default only when running under pytest.
     progress : callable, optional
-        Called as ``progress(i, case)`` after each case.
+        Called as ``progress(i, case)`` after each case: ``i`` counts every case run so far,
+        and ``case.phase`` says whether it was an edge, a drawn case or one of the shrinking's.
 
     Raises
     ------

@@ -8,6 +8,7 @@ and its reproduction are ``_reproduction``'s.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,10 @@ class CaseResult:
         The verdict of each clause judged on this case (``"values"``, ``"shape"``, ``"dtype"``,
         ``"structure"``, ``"returns"``, ``"side effects"``, ``"determinism"``, ``"non-finite"``,
         ``"promotion"``, ``"gradients"``).
+    phase : {"drawn", "edge", "shrinking"}, default "drawn"
+        Where the case came from: the edges of the configuration space, the ``examples`` cases
+        Hypothesis draws, or the shrinking of a failing clause (the draws again up to its first
+        failure, then smaller cases).
 
     Examples
     --------
@@ -81,8 +86,8 @@ class CaseResult:
     >>> from refimpl.testing import check
     >>> report = check(refimpl.duplicated_padding, "duplicated_padding", examples=3, raise_on_failure=False)
     >>> case = report.cases[0]
-    >>> case.passed, case.dtype in ("float64", "float32"), case.gradient is None, case.raised
-    (True, True, True, '')
+    >>> case.passed, case.dtype in ("float64", "float32"), case.gradient is None, case.raised, case.phase
+    (True, True, True, '', 'edge')
     """
 
     config: dict[str, Any]
@@ -92,6 +97,7 @@ class CaseResult:
     raised: str = ""
     omitted: frozenset[str] = frozenset()
     clauses: dict[str, Judgement] = field(default_factory=dict)
+    phase: str = "drawn"
 
     @property
     def passed(self) -> bool:
@@ -223,13 +229,23 @@ class CheckReport:
             rows.insert(half + 1, f"  ... {len(self.cases) - limit} more ...")
         return "\n".join(rows)
 
+    def counts(self) -> str:
+        """The cases by where they came from: ``"46 cases: 16 edges, 30 drawn"``, then the
+        shrinking's, if any (:attr:`CaseResult.phase`)."""
+        phases = Counter(c.phase for c in self.cases)
+        parts = [f"{phases['edge']} edges"] if phases["edge"] else []
+        parts.append(f"{phases['drawn']} drawn")
+        if phases["shrinking"]:
+            parts.append(f"{phases['shrinking']} while shrinking")
+        return f"{len(self.cases)} cases: " + ", ".join(parts)
+
     def __str__(self) -> str:
         failing = sum(not c.passed for c in self.cases)
         raised = sum(bool(c.raised) for c in self.cases)
         head = (
             f"refimpl check: {self.target} against refimpl.{self.function}: "
             + ("PASS" if self.passed else "FAIL")
-            + f" ({len(self.cases)} cases, {failing} failing"
+            + f" ({self.counts()}; {failing} failing"
             + (f", {raised} raised" if raised else "")
             + f", seed {self.seed})"
         )
@@ -262,6 +278,7 @@ class CheckReport:
                     "summary": c.verdict.summary(),
                     "raised": c.raised,
                     "omitted": sorted(c.omitted),
+                    "phase": c.phase,
                 }
                 for c in self.cases
             ],

@@ -33,24 +33,33 @@ class _CaseFailed(Exception):
 def search(
     harness: Harness, config: dict[str, Any] | None, progress: Callable[[int, CaseResult], None] | None
 ) -> tuple[list[Outcome], dict[str, Outcome]]:
-    """Every case run (edges, draws, shrinking), and the minimal failing case of each failing clause."""
+    """Every case run (edges, draws, shrinking), and the minimal failing case of each failing clause.
+
+    Each case's :attr:`~refimpl.oracle.check.CaseResult.phase` says which of the three it was;
+    ``progress(i, case)`` is called after each, ``i`` counting all cases run so far.
+    """
     outcomes: list[Outcome] = []
 
-    def record(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(len(outcomes), outcome.case)
+    def recorder(phase: str) -> Callable[[Outcome], None]:
+        def record(outcome: Outcome) -> None:
+            outcome.case.phase = phase
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(len(outcomes), outcome.case)
+
+        return record
 
     if config is None:
+        edge = recorder("edge")
         for drawn in edge_cases(harness.spec, harness.settings, harness.candidate.optional, harness.mixed):
-            record(harness.case(drawn))
+            edge(harness.case(drawn))
     start = len(outcomes)
-    _hypothesis(harness, config, record, None)
+    _hypothesis(harness, config, recorder("drawn"), None)
     shrunk_minimal: dict[str, Outcome] = {}
     for clause in dict.fromkeys(c for o in outcomes[start:] for c in o.case.failing):
-        shrunk: list[Outcome] = []
-        _hypothesis(harness, config, shrunk.append, clause)
-        outcomes += shrunk
+        first = len(outcomes)
+        _hypothesis(harness, config, recorder("shrinking"), clause)
+        shrunk = outcomes[first:]
         hits = [o for o in shrunk if clause in o.case.failing]
         if hits:
             shrunk_minimal[clause] = hits[-1]  # Hypothesis runs the shrunk failure last
