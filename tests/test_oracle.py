@@ -597,3 +597,20 @@ def test_a_failure_under_pytest_shows_the_verdict_not_refimpl_s_frames(tmp_path:
     assert result.returncode == 1 and "2 failed" in out, out
     assert "test_check - refimpl.testing.ConformanceError" in out, out
     assert "refimpl/oracle" not in out and "__tracebackhide__" not in out, out
+
+
+def test_the_report_counts_its_cases_by_phase() -> None:
+    """The first line said "96 cases" beside "60 examples": the edges and the shrinking's cases
+    were counted as drawn ones."""
+    passing = check(faithful_dual_lphm, "dual_lphm", examples=12, raise_on_failure=False)
+    phases = [c.phase for c in passing.cases]
+    edges = phases.count("edge")
+    assert edges > 0 and phases == ["edge"] * edges + ["drawn"] * 12  # the edges run first
+    assert f"({len(phases)} cases: {edges} edges, 12 drawn; 0 failing" in str(passing)
+    failing = check(column_major_dual_lphm, "dual_lphm", examples=12, raise_on_failure=False)
+    shrinking = [c.phase for c in failing.cases].count("shrinking")
+    assert shrinking > 0 and all(c.phase == "shrinking" for c in failing.cases[edges + 12 :])
+    assert f"{edges} edges, 12 drawn, {shrinking} while shrinking;" in str(failing)
+    assert [c["phase"] for c in failing.to_json()["cases"]] == [c.phase for c in failing.cases]
+    one = check(faithful_dual_lphm, "dual_lphm", examples=5, config={"n": 4, "D": 4, "p": 2, "q": 2, "r": 1})
+    assert {c.phase for c in one.cases} == {"drawn"} and "cases: 5 drawn; 0 failing" in str(one)

@@ -301,7 +301,8 @@ def _check_type(key: str, value: Any) -> None:
 def progress(examples: int) -> Callable[[int, Any], None]:
     """The progress on stderr, by the phase of each case (:attr:`refimpl.testing.CaseResult.phase`):
     the first failure, ``25/100 drawn cases checked``, then the shrinking's count."""
-    seen: Counter[str] = Counter()
+    seen: Counter[str] = Counter()  # cases by phase
+    failed: list[bool] = []  # whether a case failed before the shrinking
 
     def say(text: str) -> None:
         print(f"  ... {text}", file=sys.stderr, flush=True)
@@ -309,8 +310,8 @@ def progress(examples: int) -> Callable[[int, Any], None]:
     def report(i: int, case: Any) -> None:
         seen[case.phase] += 1
         count = seen[case.phase]
-        if case.phase != "shrinking" and not case.passed and not seen["failed"]:
-            seen["failed"] += 1
+        if case.phase != "shrinking" and not case.passed and not failed:
+            failed.append(True)
             where = f"edge case {count}" if case.phase == "edge" else f"drawn case {count}/{examples}"
             say(f"{where} failed; the draws go on, then each failing clause is shrunk to a minimal case")
         if case.phase == "drawn" and (count % 25 == 0 or count == examples):

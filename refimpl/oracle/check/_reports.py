@@ -229,7 +229,7 @@ class CheckReport:
             rows.insert(half + 1, f"  ... {len(self.cases) - limit} more ...")
         return "\n".join(rows)
 
-    def counts(self) -> str:
+    def _counts(self) -> str:
         """The cases by where they came from: ``"46 cases: 16 edges, 30 drawn"``, then the
         shrinking's, if any (:attr:`CaseResult.phase`)."""
         phases = Counter(c.phase for c in self.cases)
@@ -245,7 +245,7 @@ class CheckReport:
         head = (
             f"refimpl check: {self.target} against refimpl.{self.function}: "
             + ("PASS" if self.passed else "FAIL")
-            + f" ({self.counts()}; {failing} failing"
+            + f" ({self._counts()}; {failing} failing"
             + (f", {raised} raised" if raised else "")
             + f", seed {self.seed})"
         )
